@@ -1,0 +1,230 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"text/tabwriter"
+
+	"diosim"
+	"diosim/model"
+	"diosim/properties"
+	"diosim/scheduler"
+)
+
+// matrixReport is the JSON form of the default run.
+type matrixReport struct {
+	Strategy  string                           `json:"strategy"`
+	Seed      uint64                           `json:"seed"`
+	Runs      int                              `json:"runs_per_scenario"`
+	Scenarios []string                         `json:"scenarios"`
+	Steps     int64                            `json:"steps"`
+	Versions  map[string]map[string]propResult `json:"versions"`
+}
+
+func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("dio-sim", "dio-sim [--runs N] [--seed N] [--trace-dir DIR] [--json] [--workers N]",
+		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\nthe shortest violation found (with its trace file) or \"not found\".", stdout)
+	sf := addSearchFlags(c, 1000)
+	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	if c.fs.NArg() > 0 {
+		return exitUsage, usagef("unexpected argument %q (commands: check, replay, versions, scenarios, help)", c.fs.Arg(0))
+	}
+	if err := sf.validate(); err != nil {
+		return exitUsage, err
+	}
+	set := diosim.DefaultSet()
+	rep := matrixReport{Strategy: "random", Seed: *sf.seed, Runs: *sf.runs, Versions: map[string]map[string]propResult{}}
+	for _, n := range set {
+		rep.Scenarios = append(rep.Scenarios, n.Name)
+	}
+	violated := false
+	for _, m := range model.Versions() {
+		best := map[properties.ID]scheduler.Found{}
+		bestSc := map[properties.ID]int{}
+		for i, n := range set {
+			sc := n.Scenario
+			cr, err := scheduler.RandomCampaign(m, &sc, *sf.seed, *sf.runs, *sf.workers)
+			if err != nil {
+				if errors.Is(err, scheduler.ErrStepLimit) {
+					return exitLimit, fmt.Errorf("%s/%s: a run hit the step limit: %v", m.Name, n.Name, err)
+				}
+				return exitUsage, err
+			}
+			rep.Steps += cr.Steps
+			for id, f := range cr.Found {
+				old, ok := best[id]
+				if !ok || len(f.Moves) < len(old.Moves) {
+					best[id] = f
+					bestSc[id] = i
+				}
+			}
+		}
+		row := map[string]propResult{}
+		for _, id := range properties.All {
+			f, ok := best[id]
+			if !ok {
+				row[string(id)] = propResult{Verdict: "not-found"}
+				continue
+			}
+			violated = true
+			sc := set[bestSc[id]].Scenario
+			path, err := writeTrace(*sf.traceDir, m, &sc, f)
+			if err != nil {
+				return exitUsage, err
+			}
+			row[string(id)] = propResult{Verdict: "violated", Message: f.Msg, Scenario: sc.Name, Trace: path, Length: len(f.Moves)}
+		}
+		rep.Versions[m.Name] = row
+	}
+	if *sf.json {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return exitUsage, err
+		}
+	} else {
+		printMatrix(stdout, &rep)
+	}
+	if violated {
+		return exitViolation, nil
+	}
+	return exitOK, nil
+}
+
+func printMatrix(w io.Writer, rep *matrixReport) {
+	fmt.Fprintf(w, "dio-sim: %d scenarios x %d random runs each (seed %d) on every version; %d steps simulated\n\n",
+		len(rep.Scenarios), rep.Runs, rep.Seed, rep.Steps)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	vers := model.Versions()
+	fmt.Fprint(tw, "property")
+	for _, m := range vers {
+		fmt.Fprintf(tw, "\t%s", m.Name)
+	}
+	fmt.Fprintln(tw)
+	for _, id := range properties.All {
+		fmt.Fprint(tw, id)
+		for _, m := range vers {
+			r := rep.Versions[m.Name][string(id)]
+			if r.Verdict == "violated" {
+				fmt.Fprintf(tw, "\tVIOLATED (%d steps)", r.Length)
+			} else {
+				fmt.Fprint(tw, "\tnot found")
+			}
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	fmt.Fprintln(w, "\n\"not found\" means no random run showed a violation; it is not a proof.")
+	fmt.Fprintln(w, "\nShortest violation of each property, with the trace to replay (dio-sim replay FILE):")
+	for _, m := range vers {
+		for _, id := range properties.All {
+			r := rep.Versions[m.Name][string(id)]
+			if r.Verdict != "violated" {
+				continue
+			}
+			fmt.Fprintf(w, "  %-8s %-18s %s: %s\n  %-8s %-18s %s\n", m.Name, id, r.Scenario, r.Message, "", "", r.Trace)
+		}
+	}
+}
+
+func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("replay", "dio-sim replay [--version V] [--brief] TRACE",
+		"Prints a trace step by step (actor, kernel location, statement, state changed), replays it on the model\nand re-checks every property. A trace that no longer matches the model is an error (exit 2).", stdout)
+	version := c.fs.String("version", "", "the version the trace must be of (default: the one in its header)")
+	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
+	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	if c.fs.NArg() != 1 {
+		return exitUsage, usagef("replay: give exactly one trace file")
+	}
+	path := c.fs.Arg(0)
+	f, err := os.Open(path)
+	if err != nil {
+		return exitUsage, usagef("replay: %v", err)
+	}
+	defer f.Close()
+	t, err := scheduler.ParseTrace(f)
+	if err != nil {
+		return exitUsage, usagef("replay %s: %v", path, err)
+	}
+	if *version != "" {
+		if _, err := model.Lookup(*version); err != nil {
+			return exitUsage, usagef("%v", err)
+		}
+		if *version != t.Version {
+			return exitUsage, usagef("replay %s: the trace is of version %s, not %s", path, t.Version, *version)
+		}
+	}
+	res, err := scheduler.Replay(t)
+	if err != nil {
+		return exitUsage, usagef("replay %s: %v", path, err)
+	}
+	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", path, t.Version, t.Scenario, t.Seed, t.Strategy, len(t.Steps))
+	if !*brief {
+		fmt.Fprintln(stdout)
+		for _, st := range res.Steps {
+			fmt.Fprintf(stdout, "%4d  %-10s %s\n", st.N, st.Actor, st.Loc)
+			fmt.Fprintf(stdout, "      %-10s %s\n", "", st.Text)
+			if st.Outcome != "-" {
+				fmt.Fprintf(stdout, "      %-10s outcome: %s\n", "", st.Outcome)
+			}
+			if st.Changes != "" {
+				fmt.Fprintf(stdout, "      %-10s => %s\n", "", st.Changes)
+			}
+			for _, v := range res.Violations {
+				if v.Step == st.N {
+					fmt.Fprintf(stdout, "      %-10s !! %s violated: %s\n", "", v.Prop, v.Msg)
+				}
+			}
+		}
+	}
+	fmt.Fprintln(stdout, "\nreplay: every step matches the model.")
+	if len(res.Violations) == 0 {
+		fmt.Fprintln(stdout, "verdict: no violation")
+		return exitOK, nil
+	}
+	for _, v := range res.Violations {
+		fmt.Fprintf(stdout, "verdict: %s violated at step %d: %s\n", v.Prop, v.Step, v.Msg)
+	}
+	return exitViolation, nil
+}
+
+func cmdVersions(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("versions", "dio-sim versions", "Lists the modelled kernel versions.", stdout)
+	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	if c.fs.NArg() > 0 {
+		return exitUsage, usagef("versions: unexpected argument %q", c.fs.Arg(0))
+	}
+	for _, m := range model.Versions() {
+		fmt.Fprintf(stdout, "%-8s %s\n", m.Name, m.Doc)
+	}
+	return exitOK, nil
+}
+
+func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("scenarios", "dio-sim scenarios", "Lists the named scenarios (testdata/scenarios/scenarios.txt); * marks the default set.", stdout)
+	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	if c.fs.NArg() > 0 {
+		return exitUsage, usagef("scenarios: unexpected argument %q", c.fs.Arg(0))
+	}
+	for _, n := range diosim.Scenarios() {
+		mark := " "
+		if n.Default {
+			mark = "*"
+		}
+		fields := strings.TrimPrefix(n.Scenario.String(), "name="+n.Name+" ")
+		fmt.Fprintf(stdout, "%s %-22s %s\n  %-22s %s\n", mark, n.Name, n.Doc, "", fields)
+	}
+	return exitOK, nil
+}

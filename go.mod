@@ -1,0 +1,3 @@
+module diosim
+
+go 1.24

@@ -1,0 +1,228 @@
+package model
+
+import "diosim/sim"
+
+// buildBioEnd builds the program of one bio's completion: the block layer's
+// bio_endio and the dio's bi_end_io, in interrupt context.
+func buildBioEnd(ver string) *Program {
+	b := newBuilder(ver, "bio completion")
+	syncEnd := b.label("end-io")
+	b.choice(b.bio("bio_endio", "1017-1033"),
+		"the device completes the bio: bio_endio(bio, bytes, error) clears BIO_UPTODATE on error, bi_size -= bytes (now 0), calls bio->bi_end_io; bi_end_io: dio = bio->bi_private; bi_size is 0",
+		faultOutcomes(sim.FaultEIO, nil), okOr("eio"),
+		func(c *Ctx) {
+			s := c.S
+			i := c.Act.Index
+			bio := &s.Bios[i]
+			if c.Choice == 1 {
+				bio.Uptodate = false
+				s.Facts.FaultsMet |= sim.ErrMetBioEIO
+			} else if s.Scn.Op == sim.Write {
+				s.Inode.Data[i] = 1 // the block is on disk
+			}
+			c.L().Bio = i
+			if !bio.EndAIO {
+				c.Goto(syncEnd)
+			}
+		})
+	b.endAio()
+	b.mark(syncEnd)
+	b.endIO2()
+	return b.finish()
+}
+
+// bioComplete is dio_bio_complete for the completing bio: a failed bio sets
+// dio->io_error; the pages and the bio are released.
+func bioComplete(c *Ctx) {
+	useDio(c)
+	bio := &c.S.Bios[c.L().Bio]
+	if !bio.Uptodate {
+		c.S.Dio.IoError = -sim.EIO
+	}
+	bio.State = sim.BioEnded
+}
+
+// endAio emits dio_bio_end_aio.
+func (b *builder) endAio() {
+	switch {
+	case b.is("after", "before"):
+		b.add(b.dio("dio_bio_complete", "411-430", "417-436", "-", "-"),
+			"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put",
+			bioComplete)
+		b.add(b.dio("dio_bio_end_aio", "279", "288", "-", "-"), "waiter_holds_ref = !!dio->waiter",
+			func(c *Ctx) { useDio(c); c.L().Flag = c.S.Dio.Waiter != 0 })
+		b.add(b.dio("dio_bio_end_aio", "280", "289", "-", "-"), "remaining = atomic_sub_return(1, &dio->refcount)",
+			func(c *Ctx) {
+				useDio(c)
+				c.S.Dio.Refcount--
+				c.L().Remaining = int64(c.S.Dio.Refcount)
+			})
+		noWake := b.label("aio-nowake")
+		b.add(b.dio("dio_bio_end_aio", "281", "290", "-", "-"), "if (remaining == 1 && waiter_holds_ref): load dio->waiter",
+			func(c *Ctx) {
+				l := c.L()
+				if !(l.Remaining == 1 && l.Flag) {
+					c.Goto(noWake)
+					return
+				}
+				useDio(c)
+				l.Tmp = int64(c.S.Dio.Waiter)
+			})
+		b.add(b.dio("dio_bio_end_aio", "282", "291", "-", "-"), "wake_up_process(dio->waiter)",
+			func(c *Ctx) { wake(c, int8(c.L().Tmp)) })
+		b.mark(noWake)
+		if b.is("after") {
+			b.lastCompletion()
+		} else {
+			b.add(b.dio("dio_bio_end_aio", "-", "293-294", "-", "-"), "if (remaining == 0) dio_complete_aio(dio)",
+				func(c *Ctx) {
+					if c.L().Remaining != 0 {
+						c.Finish()
+					}
+				})
+			b.dioCompleteAio()
+		}
+	case b.is("v2.6.20"):
+		b.add(b.dio("dio_bio_complete", "-", "-", "416-435", "-"),
+			"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put",
+			bioComplete)
+		b.add(b.dio("dio_bio_end_aio", "-", "-", "279-283", "-"),
+			"spin_lock_irqsave(&dio->bio_lock); remaining = --dio->refcount; if remaining == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore(&dio->bio_lock)",
+			func(c *Ctx) {
+				d := &c.S.Dio
+				useDio(c)
+				d.Refcount--
+				c.L().Remaining = int64(d.Refcount)
+				if d.Refcount == 1 && d.Waiter != 0 {
+					wake(c, d.Waiter)
+				}
+			})
+		b.lastGuard(bioLockFree)
+		b.lastCompletion()
+	default:
+		b.add(b.dio("dio_bio_complete", "-", "-", "-", "410-427"),
+			"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put; then finished_one_bio(dio)",
+			bioComplete)
+		b.finishedOneBio()
+	}
+	b.add(b.dio("dio_bio_end_aio", "290", "296", "291", "297"), "return 0",
+		func(c *Ctx) { c.Finish() })
+}
+
+// lastCompletion emits the remaining == 0 branch of dio_bio_end_aio in after
+// and v2.6.20: dio_complete, aio_complete, kfree.
+func (b *builder) lastCompletion() {
+	b.add(b.dio("dio_bio_end_aio", "284-285", "-", "285-286", "-"),
+		"if (remaining == 0): ret = dio_complete(dio, dio->iocb->ki_pos, 0)",
+		func(c *Ctx) {
+			if c.L().Remaining != 0 {
+				c.Finish()
+				return
+			}
+			useDio(c)
+			useKiocb(c)
+			c.L().Off = c.S.Kiocb.Pos
+			c.L().Ret = 0
+		})
+	b.dioComplete(selRet)
+	b.aioComplete(b.dio("dio_bio_end_aio", "286", "-", "287", "-"), "aio_complete(dio->iocb, ret, 0)", true, selRet)
+	b.add(b.dio("dio_bio_end_aio", "287", "-", "288", "-"), "kfree(dio)",
+		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
+}
+
+// endIO2 emits dio_bio_end_io, the bi_end_io of a dio without is_async.
+func (b *builder) endIO2() {
+	switch {
+	case b.is("after", "before"):
+		b.add(b.dio("dio_bio_end_io", "308-313", "314-319", "-", "-"),
+			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if atomic_sub_return(1, &dio->refcount) == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore",
+			func(c *Ctx) {
+				d := &c.S.Dio
+				useDio(c)
+				pushBioList(c)
+				d.Refcount--
+				if d.Refcount == 1 && d.Waiter != 0 {
+					wake(c, d.Waiter)
+				}
+			})
+	case b.is("v2.6.20"):
+		b.add(b.dio("dio_bio_end_io", "-", "-", "309-314", "-"),
+			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if --dio->refcount == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore",
+			func(c *Ctx) {
+				d := &c.S.Dio
+				useDio(c)
+				pushBioList(c)
+				d.Refcount--
+				if d.Refcount == 1 && d.Waiter != 0 {
+					wake(c, d.Waiter)
+				}
+			})
+	default:
+		b.add(b.dio("dio_bio_end_io", "-", "-", "-", "315-321"),
+			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore",
+			func(c *Ctx) {
+				d := &c.S.Dio
+				useDio(c)
+				pushBioList(c)
+				d.BiosInFlight--
+				if d.Waiter != 0 && d.BiosInFlight == 0 {
+					wake(c, d.Waiter)
+				}
+			})
+	}
+	b.lastGuard(bioLockFree)
+	b.add(b.dio("dio_bio_end_io", "314", "320", "315", "322"), "return 0",
+		func(c *Ctx) { c.Finish() })
+}
+
+func pushBioList(c *Ctx) {
+	d := &c.S.Dio
+	i := c.Act.Index
+	c.S.Bios[i].Next = d.BioList
+	d.BioList = i
+}
+
+// buildReaper builds the userspace thread that reaps the completion with
+// io_getevents and then looks at the file with stat and pread.
+func buildReaper(ver string) *Program {
+	b := newBuilder(ver, "reaper")
+	b.guarded(b.aio("aio_read_evt", "1027-1042", "1042-1057"),
+		"io_getevents(ctx, 1, 1, ...): read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
+		func(s *sim.State, a int) bool { return int(s.Facts.Reaped) < len(s.Ring) },
+		func(c *Ctx) {
+			s := c.S
+			ev := s.Ring[s.Facts.Reaped]
+			if s.Facts.Reaped == 0 {
+				s.Facts.ReapedRes = ev.Res
+			}
+			s.Facts.Reaped++
+			c.L().Retval = ev.Res
+		})
+	b.observe(selRetval)
+	return b.finish()
+}
+
+// buildWorker builds the xfsdatad worker that runs a queued ioend's
+// unwritten-extent conversion.
+func buildWorker(ver string) *Program {
+	b := newBuilder(ver, "xfsdatad")
+	b.add(b.xfs("xfs_end_bio_unwritten", "185-187", "182-184"),
+		"xfs_end_bio_unwritten (queued by xfs_finish_ioend): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
+		func(c *Ctx) { useIoend(c) })
+	b.add(b.xfs("xfs_end_bio_unwritten", "189-190", "186-187"),
+		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
+		func(c *Ctx) {
+			useIoend(c)
+			for i := range c.S.Inode.Unwritten {
+				c.S.Inode.Unwritten[i] = false
+			}
+		})
+	b.add(b.xfs("xfs_end_bio_unwritten", "191", "188"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",
+		func(c *Ctx) {
+			useIoend(c)
+			c.S.Free(sim.ObjIoend, &c.Step.Loc)
+			c.S.Kiocb.IoendQueued = false
+			c.Finish()
+		})
+	return b.finish()
+}

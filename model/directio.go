@@ -1,0 +1,373 @@
+package model
+
+import (
+	"fmt"
+
+	"diosim/sim"
+)
+
+func bioLockFree(s *sim.State, a int) bool { return s.Dio.BioLock == 0 || s.Dio.BioLock == int8(a+1) }
+
+func (b *builder) lockType() int8 {
+	if !b.xfsFS() {
+		return sim.DIOLocking
+	}
+	if b.write() {
+		return sim.DIOOwnLocking
+	}
+	return sim.DIONoLocking
+}
+
+// blockdevDirectIO emits __blockdev_direct_IO (identical text in all four
+// versions) with the lock type of the program's filesystem. Result in Ret.
+func (b *builder) blockdevDirectIO() {
+	lt := b.lockType()
+	xfs := b.xfsFS()
+	b.add(b.dio("__blockdev_direct_IO", "1148-1190", "1168-1210", "1162-1204", "1197-1239"),
+		"__blockdev_direct_IO: if rw & WRITE: rw = WRITE_SYNC; alignment checks pass; dio = kmalloc(sizeof(*dio)); dio->lock_type = dio_lock_type",
+		func(c *Ctx) {
+			s := c.S
+			s.Alloc(sim.ObjDio)
+			s.Dio.Rw = sim.RWRead
+			if s.Scn.Op == sim.Write {
+				s.Dio.Rw = sim.WriteSync
+			}
+			s.Dio.LockType = lt
+			s.Dio.EndIO = xfs
+		})
+	if lt == sim.DIOLocking && !b.write() {
+		b.add(b.dio("__blockdev_direct_IO", "1193-1207", "1213-1227", "1207-1221", "1242-1256"),
+			"rw == READ && end > offset: mutex_lock(&inode->i_mutex); release_i_mutex = 1; retval = filemap_write_and_wait_range(mapping, offset, end - 1): no dirty pages, 0",
+			lockIMutex)
+		b.lastGuard(iMutexFree)
+	}
+	if lt == sim.DIOLocking {
+		b.add(b.dio("__blockdev_direct_IO", "1215-1217", "1235-1237", "1229-1231", "1264-1266"),
+			"dio_lock_type == DIO_LOCKING: down_read_non_owner(&inode->i_alloc_sem)",
+			func(c *Ctx) { c.S.Inode.AllocSem++ })
+	}
+	b.add(b.dio("__blockdev_direct_IO", "1226-1227", "1246-1247", "1240-1241", "1275-1276"),
+		"dio->is_async = !is_sync_kiocb(iocb) && !((rw & WRITE) && (end > i_size_read(inode)))",
+		func(c *Ctx) {
+			s := c.S
+			end := c.L().Pos + int64(s.Scn.Blocks)*sim.BlockSize
+			s.Dio.IsAsync = !s.Kiocb.IsSync && !(s.Scn.Op == sim.Write && end > s.Inode.ISize)
+		})
+	b.worker()
+	b.add(b.dio("__blockdev_direct_IO", "1232-1240", "1252-1260", "1246-1254", "1281-1289"),
+		"if rw == READ && dio_lock_type == DIO_LOCKING: release_i_mutex = 0 (the worker dropped it); out: return retval",
+		func(c *Ctx) {})
+}
+
+// worker emits direct_io_worker for one segment. Result in Ret.
+func (b *builder) worker() {
+	b.add(b.dio("direct_io_worker", "959-1024", "965-1030", "965-1030", "961-1035"),
+		b.pick("direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), refcount = 1, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
+			"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), bio_count = 1, bios_in_flight = 0, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages"),
+		func(c *Ctx) {
+			s := c.S
+			d := &s.Dio
+			d.ISize = s.Inode.ISize
+			d.Refcount = 1
+			d.BioCount = 1
+			d.BiosInFlight = 0
+			d.BioList, d.Waiter, d.Bio, d.CurPage = -1, 0, -1, -1
+			d.Size = int64(s.Scn.Blocks) * sim.BlockSize
+			d.FinalBlock = int32(s.Scn.Blocks)
+			c.L().Ret = 0
+			c.L().Ret2 = 0
+		})
+	b.doDirectIO()
+	b.add(b.dio("direct_io_worker", "1028-1035", "1034-1041", "1034-1041", "1039-1046"),
+		"dio->result += iov_len - ((final_block_in_request - block_in_file) << blkbits); if ret: dio_cleanup(dio), leave the segment loop",
+		func(c *Ctx) {
+			useDio(c)
+			c.S.Dio.Result += int64(c.S.Dio.BlockInFile) * sim.BlockSize
+		})
+	noCur := b.label("tail-nocur")
+	newBio := b.label("tail-newbio")
+	b.add(b.dio("direct_io_worker", "1038-1057", "1044-1063", "1044-1063", "1049-1068"),
+		"if ret == -ENOTBLK && (rw & WRITE): ret = 0; dio_zero_block(dio, 1) (blkfactor is 0: nothing); if dio->cur_page: ret2 = dio_send_cur_page(dio), which submits dio->bio first when there is one (it does not end at cur_page_block)",
+		func(c *Ctx) {
+			l := c.L()
+			if l.Ret == -sim.ENOTBLK && c.S.Scn.Op == sim.Write {
+				l.Ret = 0
+			}
+			if c.S.Dio.CurPage < 0 {
+				c.Goto(noCur)
+			} else if c.S.Dio.Bio < 0 {
+				c.Goto(newBio)
+			}
+		})
+	b.dioBioSubmit()
+	b.mark(newBio)
+	b.add(b.dio("dio_send_cur_page", "628-643", "634-649", "633-648", "637-652"),
+		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page; back in direct_io_worker: page_cache_release(cur_page), cur_page = NULL",
+		func(c *Ctx) {
+			newBioForCurPage(c)
+			c.S.Dio.CurPage = -1
+		})
+	b.mark(noCur)
+	done := b.label("tail-nobio")
+	b.add(b.dio("direct_io_worker", "1058-1059", "1064-1065", "1064-1065", "1069-1070"),
+		"if dio->bio: dio_bio_submit(dio)",
+		func(c *Ctx) {
+			if c.S.Dio.Bio < 0 {
+				c.Goto(done)
+			}
+		})
+	b.dioBioSubmit()
+	b.mark(done)
+	unplug := "blk_run_address_space(inode->i_mapping); dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)"
+	if b.is("v2.6.18") {
+		unplug = "dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)"
+	}
+	b.add(b.dio("direct_io_worker", "1062-1076", "1068-1082", "1068-1082", "1076-1084"), unplug,
+		func(c *Ctx) {
+			s := c.S
+			if s.Scn.Op == sim.Read && s.Dio.LockType == sim.DIOLocking {
+				s.Inode.IMutex = 0
+			}
+		})
+	switch {
+	case b.is("after", "v2.6.20"):
+		b.tailAfter()
+	case b.is("before"):
+		b.tailBefore()
+	default:
+		b.tail2618()
+	}
+}
+
+// pick returns the text for v2.6.18 when the version is v2.6.18, else the first.
+func (b *builder) pick(other, v2618 string) string {
+	if b.is("v2.6.18") {
+		return v2618
+	}
+	return other
+}
+
+// newBioForCurPage is dio_new_bio + dio_bio_alloc + dio_bio_add_page for
+// the deferred cur_page: its block gets its own bio.
+func newBioForCurPage(c *Ctx) {
+	s := c.S
+	i := s.Dio.CurPage
+	s.Dio.ReapCounter++
+	s.Bios[i].State = sim.BioAllocated
+	s.Bios[i].Uptodate = true
+	s.Bios[i].EndAIO = s.Dio.IsAsync
+	s.Dio.Bio = int8(i)
+}
+
+// doDirectIO emits do_direct_IO's block loop for a page-aligned buffer
+// with blkbits == PAGE_SHIFT: each iteration gets a user page, maps one
+// block and hands the previous block's page to a bio. Result in Ret.
+func (b *builder) doDirectIO() {
+	loop := b.label("block-loop")
+	out := b.label("ddio-out")
+	mapped := b.label("ddio-mapped")
+	b.mark(loop)
+	b.choice(b.dio("do_direct_IO", "806-811", "812-817", "811-816", "808-813"),
+		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer (fs/direct-io.c:152-163); an error comes back as ret",
+		gupOutcomes, gupName,
+		func(c *Ctx) {
+			s := c.S
+			d := &s.Dio
+			l := c.L()
+			if d.BlockInFile >= d.FinalBlock {
+				c.Goto(out)
+				return
+			}
+			if d.PagesPinned > d.BlockInFile {
+				return // a page is queued
+			}
+			limit := d.FinalBlock
+			if c.Choice > 0 {
+				d.GupBad = d.BlockInFile + int32(c.Choice)
+			}
+			if d.GupBad != 0 {
+				limit = d.GupBad - 1
+			}
+			if limit <= d.BlockInFile {
+				l.Ret = -sim.EFAULT
+				s.Facts.FaultsMet |= sim.ErrMetEFAULT
+				c.Goto(out)
+				return
+			}
+			d.PagesPinned = limit
+		})
+	b.choice(b.dio("get_more_blocks", "517-546", "523-552", "522-551", "526-555"),
+		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
+		getBlockOutcomes, getBlockName,
+		func(c *Ctx) {
+			s := c.S
+			d := &s.Dio
+			isMapped, create := baseMapping(s)
+			switch getBlockOutcome(s, c.Choice) {
+			case "getblock:-EIO":
+				c.L().Ret = -sim.EIO
+				s.Facts.FaultsMet |= sim.ErrMetGetBlock
+				c.Goto(out)
+				return
+			case "hole":
+				s.Facts.FaultsMet |= sim.HoleMet
+				isMapped = false
+			}
+			d.MapMapped = isMapped
+			d.MapNew = isMapped && create
+			if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
+				// __xfs_get_blocks maps an unwritten extent for a direct
+				// write and sets map_bh.b_private to the inode
+				// (xfs_aops.c@v2.6.20:1271-1276).
+				d.BPrivate = true
+				s.Inode.Unwritten[d.BlockInFile] = true
+			}
+			if isMapped {
+				c.Goto(mapped)
+			}
+		})
+	b.add(b.dio("do_direct_IO", "862-893", "868-899", "867-898", "864-895"),
+		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
+		func(c *Ctx) {
+			s := c.S
+			d := &s.Dio
+			if s.Scn.Op == sim.Write {
+				c.L().Ret = -sim.ENOTBLK
+				c.Goto(out)
+				return
+			}
+			abs := s.Pos + int64(d.BlockInFile)*sim.BlockSize
+			aligned := (s.Inode.ISize + sim.BlockSize - 1) / sim.BlockSize * sim.BlockSize
+			if abs >= aligned {
+				c.L().Ret = 0
+				c.Goto(out)
+				return
+			}
+			d.BlockInFile++
+			c.Goto(loop)
+		})
+	b.mark(mapped)
+	newBio := b.label("ddio-newbio")
+	b.add(b.dio("submit_page_section", "679-706", "685-712", "684-711", "681-708"),
+		"blocks_available = 1; next_block_for_io = b_blocknr; submit_page_section(dio, page, offset, len, next_block_for_io): the page is not the deferred cur_page, so a pending cur_page is sent: dio_send_cur_page submits dio->bio first when there is one (fs/direct-io.c:614-625)",
+		func(c *Ctx) {
+			d := &c.S.Dio
+			if d.CurPage < 0 {
+				d.CurPage = d.BlockInFile
+				d.BlockInFile++
+				c.Goto(loop)
+				return
+			}
+			if d.Bio < 0 {
+				c.Goto(newBio)
+			}
+		})
+	b.dioBioSubmit()
+	b.mark(newBio)
+	b.add(b.dio("dio_send_cur_page", "628-643", "634-649", "633-648", "637-652"),
+		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io); dio_bio_add_page; submit_page_section: cur_page = page; do_direct_IO: block_in_file++, page_cache_release(page)",
+		func(c *Ctx) {
+			newBioForCurPage(c)
+			d := &c.S.Dio
+			d.CurPage = d.BlockInFile
+			d.BlockInFile++
+			c.Goto(loop)
+		})
+	b.mark(out)
+}
+
+func gupOutcomes(s *sim.State, a int) int {
+	d := &s.Dio
+	if !s.Scn.Faults.Has(sim.FaultGUP) || d.GupBad != 0 || d.BlockInFile >= d.FinalBlock || d.PagesPinned > d.BlockInFile {
+		return 1
+	}
+	return 1 + int(d.FinalBlock-d.BlockInFile)
+}
+
+func gupName(s *sim.State, a, k int) string {
+	if k == 0 {
+		return "ok"
+	}
+	return fmt.Sprintf("gup:-EFAULT@block%d", int(s.Dio.BlockInFile)+k-1)
+}
+
+// baseMapping is what get_block finds without faults: whether the block is
+// mapped, and whether it is allocated by this call (create).
+func baseMapping(s *sim.State) (isMapped, create bool) {
+	d := &s.Dio
+	abs := s.Pos + int64(d.BlockInFile)*sim.BlockSize
+	allocated := abs < s.Inode.ISize
+	if s.Scn.Op == sim.Write {
+		create = true
+		if d.LockType == sim.DIOLocking && abs/sim.BlockSize < s.Inode.ISize/sim.BlockSize {
+			create = false
+		}
+		if d.LockType == sim.DIONoLocking {
+			create = false
+		}
+	}
+	return allocated || create, create
+}
+
+func getBlockOutcomesList(s *sim.State) (eio, hole bool) {
+	isMapped, create := baseMapping(s)
+	eio = s.Scn.Faults.Has(sim.FaultGetBlock)
+	hole = s.Scn.Faults.Has(sim.FaultHole) && isMapped && !create
+	return
+}
+
+func getBlockOutcomes(s *sim.State, a int) int {
+	eio, hole := getBlockOutcomesList(s)
+	n := 1
+	if eio {
+		n++
+	}
+	if hole {
+		n++
+	}
+	return n
+}
+
+func getBlockOutcome(s *sim.State, k int) string {
+	if k == 0 {
+		return "ok"
+	}
+	eio, _ := getBlockOutcomesList(s)
+	if eio {
+		if k == 1 {
+			return "getblock:-EIO"
+		}
+		k--
+	}
+	return "hole"
+}
+
+func getBlockName(s *sim.State, a, k int) string { return getBlockOutcome(s, k) }
+
+// dioBioSubmit emits dio_bio_submit for dio->bio.
+func (b *builder) dioBioSubmit() {
+	switch {
+	case b.is("after", "before"):
+		b.add(b.dio("dio_bio_submit", "347-350", "353-356", "-", "-"),
+			"dio_bio_submit: bio->bi_private = dio; atomic_inc(&dio->refcount)",
+			func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
+	case b.is("v2.6.20"):
+		b.add(b.dio("dio_bio_submit", "-", "-", "348-355", "-"),
+			"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->refcount++; spin_unlock_irqrestore",
+			func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
+		b.lastGuard(bioLockFree)
+	default:
+		b.add(b.dio("dio_bio_submit", "-", "-", "-", "353-360"),
+			"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->bio_count++; dio->bios_in_flight++; spin_unlock_irqrestore",
+			func(c *Ctx) { useDio(c); c.S.Dio.BioCount++; c.S.Dio.BiosInFlight++ })
+		b.lastGuard(bioLockFree)
+	}
+	b.add(b.dio("dio_bio_submit", "351-356", "357-362", "357-363", "361-366"),
+		"if dio->is_async && dio->rw == READ: bio_set_pages_dirty(bio); submit_bio(dio->rw, bio) (its bi_end_io may run from now on); dio->bio = NULL; dio->boundary = 0",
+		func(c *Ctx) {
+			useDio(c)
+			d := &c.S.Dio
+			c.S.Bios[d.Bio].State = sim.BioSubmitted
+			d.Bio = -1
+		})
+}

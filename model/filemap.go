@@ -1,0 +1,352 @@
+package model
+
+import "diosim/sim"
+
+// Locks held across steps.
+
+func iMutexFree(s *sim.State, a int) bool { return s.Inode.IMutex == 0 || s.Inode.IMutex == int8(a+1) }
+
+func lockIMutex(c *Ctx) {
+	if c.S.Inode.IMutex == me(c) {
+		bug(c, "mutex_lock of i_mutex already held by this task (deadlock)")
+		return
+	}
+	c.S.Inode.IMutex = me(c)
+}
+
+// lastGuard sets the guard of the step added last.
+func (b *builder) lastGuard(g func(s *sim.State, a int) bool) {
+	b.prog.Steps[len(b.prog.Steps)-1].Guard = g
+}
+
+// readOp emits the O_DIRECT read branch of generic_file_aio_read (v2.6.18:
+// __generic_file_aio_read) and, for XFS, xfs_read's wait; the result is
+// left in Retval.
+func (b *builder) readOp() {
+	end := b.label("read-end")
+	buffered := end // v2.6.18 has no buffered fallback
+	if !b.is("v2.6.18") {
+		buffered = b.label("read-buffered")
+	}
+	b.add(b.fm("generic_file_aio_read", "1147-1180", "1147-1180", "1143-1174"),
+		"generic_file_aio_read: segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
+		func(c *Ctx) {
+			l := c.L()
+			if l.Pos >= c.S.Inode.ISize {
+				l.Retval = 0
+				if b.is("v2.6.18") {
+					c.Goto(end) // no buffered fallback: return 0
+				} else {
+					c.Goto(buffered)
+				}
+			}
+		})
+	b.directIO()
+	switch {
+	case b.is("before"):
+		b.add(b.fm("generic_file_aio_read", "-", "1184-1192", "-"),
+			"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; if retval != 0: file_accessed(filp), return retval",
+			func(c *Ctx) { readReturn(c, true, false, end) })
+	case b.is("v2.6.18"):
+		b.add(b.fm("__generic_file_aio_read", "-", "-", "1178-1184"),
+			"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; file_accessed(filp); return retval",
+			func(c *Ctx) { readReturn(c, true, true, end) })
+	default:
+		b.add(b.fm("generic_file_aio_read", "1184-1190", "-", "-"),
+			"if retval > 0: *ppos = pos + retval; if retval != 0: file_accessed(filp), return retval",
+			func(c *Ctx) { readReturn(c, false, false, end) })
+	}
+	if !b.is("v2.6.18") {
+		b.mark(buffered)
+		b.add(b.fm("generic_file_aio_read", "1193-1211", "1195-1213", "-"),
+			"direct I/O returned 0: buffered read: retval = 0; do_generic_file_read from *ppos reads up to i_size and advances *ppos",
+			func(c *Ctx) {
+				s := c.S
+				useKiocb(c)
+				n := s.Inode.ISize - s.Kiocb.Pos
+				if n > c.L().Count {
+					n = c.L().Count
+				}
+				if n < 0 {
+					n = 0
+				}
+				s.Kiocb.Pos += n
+				c.L().Retval = n
+			})
+	}
+	b.mark(end)
+	if b.xfsFS() {
+		b.xfsSyncWait(b.lrw("xfs_read", "284-286"),
+			"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+	}
+}
+
+// readReturn is the tail of the O_DIRECT read branch: the translation of a
+// positive AIO result into -EIOCBQUEUED (before, v2.6.18), the *ppos update
+// and the return.
+func readReturn(c *Ctx, translate, always bool, end *Label) {
+	s := c.S
+	l := c.L()
+	v := l.Ret
+	if translate && v > 0 && !s.Kiocb.IsSync {
+		v = eiocbqueued
+		s.Facts.Committed = true
+	}
+	if v > 0 {
+		useKiocb(c)
+		s.Kiocb.Pos = l.Pos + v
+	}
+	l.Retval = v
+	if v != 0 || always {
+		c.Goto(end)
+	}
+}
+
+// xfsSyncWait emits XFS's own wait for -EIOCBQUEUED on a synchronous
+// request (xfs_read, xfs_write). For a sync kiocb the direct-I/O paths never
+// produce -EIOCBQUEUED, so the wait is there for fidelity only.
+func (b *builder) xfsSyncWait(loc Loc, text string) {
+	skip := b.label("xfs-nowait")
+	b.add(loc, text, func(c *Ctx) {
+		if !(c.S.Kiocb.IsSync && c.L().Retval == eiocbqueued) {
+			c.Goto(skip)
+			return
+		}
+		c.L().Flag2 = true // the result is taken from ki_user_data: already delivered
+	})
+	b.waitOnSyncKiocb(skip)
+	b.mark(skip)
+}
+
+// directIO emits generic_file_direct_IO (identical in every version): the
+// flush, the filesystem's direct_IO, and for writes the page-cache
+// invalidation that may replace the result. The result is left in Ret.
+func (b *builder) directIO() {
+	b.add(b.fm("generic_file_direct_IO", "2396-2409", "2399-2412", "2449-2462"),
+		"generic_file_direct_IO: write_len = iov_length (writes; unmap_mapping_range if mmapped); retval = filemap_write_and_wait(mapping): no dirty pages, 0; retval = mapping->a_ops->direct_IO(rw, iocb, iov, offset, nr_segs)",
+		func(c *Ctx) {})
+	if b.xfsFS() {
+		b.xfsDirectIO()
+	} else {
+		b.blockdevDirectIO()
+	}
+	if b.write() {
+		b.choice(b.fm("generic_file_direct_IO", "2413-2420", "2416-2423", "2466-2473"),
+			"if rw == WRITE && mapping->nrpages: err = invalidate_inode_pages2_range(mapping, offset >> PAGE_CACHE_SHIFT, end); if err: retval = err",
+			faultOutcomes(sim.FaultInvalidate, func(s *sim.State, a int) bool { return s.Inode.NrPages > 0 }),
+			okOr("invalidate:-EIO"),
+			func(c *Ctx) {
+				s := c.S
+				if s.Inode.NrPages == 0 {
+					return
+				}
+				if c.Choice == 1 {
+					s.Facts.FaultsMet |= sim.ErrMetInvalidate
+					if c.L().Ret == eiocbqueued {
+						s.Facts.Committed = false
+					}
+					c.L().Ret = -sim.EIO
+					return
+				}
+				s.Inode.NrPages = 0
+			})
+	}
+}
+
+// writeOp emits the filesystem's aio_write: generic_file_aio_write for the
+// generic filesystem, xfs_write for XFS. The result is left in Retval.
+func (b *builder) writeOp() {
+	if b.xfsFS() {
+		b.add(b.lrw("xfs_write", "839-840"),
+			"xfs_write: XFS iolock held (i_mutex demoted); O_DIRECT: ret = generic_file_direct_write(iocb, iovp, &segs, pos, offset, count, ocount)",
+			func(c *Ctx) {
+				useKiocb(c)
+				c.L().Pos = c.S.Kiocb.Pos
+				c.L().Count = c.S.Kiocb.Left
+			})
+		b.directWrite()
+		b.add(b.lrw("xfs_write", "845-857"),
+			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here)",
+			func(c *Ctx) { c.L().Retval = c.L().Written })
+		b.xfsSyncWait(b.lrw("xfs_write", "866-867"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+		return
+	}
+	b.add(b.fm("generic_file_aio_write", "2367-2369", "2370-2372", "2357-2362"),
+		"generic_file_aio_write: BUG_ON(iocb->ki_pos != pos); mutex_lock(&inode->i_mutex)",
+		func(c *Ctx) {
+			useKiocb(c)
+			if c.S.Kiocb.Pos != c.S.Pos {
+				bug(c, "BUG_ON(iocb->ki_pos != pos) in generic_file_aio_write")
+				return
+			}
+			lockIMutex(c)
+		})
+	b.lastGuard(iMutexFree)
+	b.writeNolock()
+	b.add(b.fm("generic_file_aio_write", "2372", "2375", "2365"), "mutex_unlock(&inode->i_mutex)",
+		func(c *Ctx) { c.S.Inode.IMutex = 0; c.L().Retval = c.L().Written })
+	b.syncPageRange(b.fm("generic_file_aio_write", "2374-2381", "2377-2384", "2367-2374"), selRetval)
+}
+
+// syncPageRange emits the O_SYNC tail of generic_file_aio_write and
+// generic_file_write: sync_page_range, whose generic_osync_inode may fail.
+func (b *builder) syncPageRange(loc Loc, ret localSel) {
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && *ret(&s.Actors[a].L) > 0 }
+	b.choice(loc,
+		"if ret > 0 && (O_SYNC || IS_SYNC(inode)): err = sync_page_range(inode, mapping, pos, ret) (generic_osync_inode under i_mutex); if err < 0: ret = err; return ret",
+		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		func(c *Ctx) {
+			if cond(c.S, c.A) && c.Choice == 1 {
+				c.S.Facts.FaultsMet |= sim.ErrMetOSync
+				*ret(c.L()) = -sim.EIO
+			}
+		})
+	b.lastGuard(iMutexFree)
+}
+
+// writeNolock emits __generic_file_aio_write_nolock for O_DIRECT: the direct
+// write and the buffered fallback for a short one. Result in Written.
+func (b *builder) writeNolock() {
+	out := b.label("write-out")
+	b.add(b.fm("__generic_file_aio_write_nolock", "2233-2273", "2236-2276", "2235-2275"),
+		"__generic_file_aio_write_nolock: segment checks; count = ocount; pos = *ppos; vfs_check_frozen; generic_write_checks; count != 0; remove_suid; file_update_time",
+		func(c *Ctx) {
+			useKiocb(c)
+			c.L().Pos = c.S.Kiocb.Pos
+			c.L().Count = int64(c.S.Scn.Blocks) * sim.BlockSize
+			c.L().Tmp = 0 // err
+		})
+	b.directWrite()
+	b.add(b.fm("__generic_file_aio_write_nolock", "2282-2289", "2285-2292", "2281-2288"),
+		"if written < 0 || written == count: goto out; otherwise a short direct write: pos += written; count -= written, and the rest goes through the page cache",
+		func(c *Ctx) {
+			l := c.L()
+			if l.Written < 0 || l.Written == l.Count {
+				c.Goto(out)
+				return
+			}
+			l.Pos += l.Written
+			l.Count -= l.Written
+		})
+	b.bufferedWrite()
+	if b.is("v2.6.18") {
+		b.add(b.fm("__generic_file_aio_write_nolock", "-", "-", "2291-2292"),
+			"written = generic_file_buffered_write(iocb, iov, nr_segs, pos, ppos, count, written)",
+			func(c *Ctx) { c.L().Written = c.L().Buffered })
+	} else {
+		b.add(b.fm("__generic_file_aio_write_nolock", "2300-2325", "2303-2328", "-"),
+			"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, WAIT_BEFORE|WRITE|WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
+			func(c *Ctx) {
+				l := c.L()
+				if l.Buffered < 0 {
+					l.Tmp = l.Buffered
+					c.Goto(out)
+					return
+				}
+				l.Written = l.Buffered
+				c.S.Inode.NrPages = 0
+			})
+	}
+	b.mark(out)
+	b.add(b.fm("__generic_file_aio_write_nolock", "2330-2332", "2333-2335", "2293-2295"),
+		"out: current->backing_dev_info = NULL; return written ? written : err",
+		func(c *Ctx) {
+			if c.L().Written == 0 {
+				c.L().Written = c.L().Tmp
+			}
+		})
+}
+
+// directWrite emits generic_file_direct_write. Result in Written.
+func (b *builder) directWrite() {
+	osync := b.label("dw-osync")
+	ppos := b.label("dw-ppos")
+	b.directIO()
+	b.add(b.fm("generic_file_direct_write", "2035-2037", "2037-2039", "2036-2038"),
+		"written = generic_file_direct_IO(WRITE, ...); if written > 0: end = pos + written; if end > i_size_read(inode) && !S_ISBLK(inode->i_mode)",
+		func(c *Ctx) {
+			l := c.L()
+			l.Written = l.Ret
+			if l.Written <= 0 {
+				c.Goto(osync)
+				return
+			}
+			if l.Pos+l.Written <= c.S.Inode.ISize {
+				c.Goto(ppos)
+			}
+		})
+	b.add(b.fm("generic_file_direct_write", "2038-2039", "2040-2041", "2039-2040"),
+		"i_size_write(inode, end); mark_inode_dirty(inode)",
+		func(c *Ctx) { c.S.Inode.ISize = c.L().Pos + c.L().Written })
+	b.mark(ppos)
+	b.add(b.fm("generic_file_direct_write", "2041", "2043", "2042"), "*ppos = end",
+		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Pos = c.L().Pos + c.L().Written })
+	b.mark(osync)
+	translate := b.is("before", "v2.6.18")
+	cond := func(s *sim.State, a int) bool {
+		w := s.Actors[a].L.Written
+		if translate {
+			return s.Scn.OSync && w >= 0
+		}
+		return s.Scn.OSync && (w >= 0 || w == eiocbqueued)
+	}
+	do := func(c *Ctx) {
+		s := c.S
+		l := c.L()
+		if cond(s, c.A) && c.Choice == 1 {
+			s.Facts.FaultsMet |= sim.ErrMetOSync
+			if l.Written == eiocbqueued {
+				s.Facts.Committed = false
+			}
+			l.Written = -sim.EIO
+		}
+		if translate && l.Written == l.Count && !s.Kiocb.IsSync {
+			l.Written = eiocbqueued
+			s.Facts.Committed = true
+		}
+	}
+	if translate {
+		b.choice(b.fm("generic_file_direct_write", "-", "2052-2059", "2051-2058"),
+			"if written >= 0 && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; if written == count && !is_sync_kiocb(iocb): written = -EIOCBQUEUED; return written",
+			faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"), do)
+	} else {
+		b.choice(b.fm("generic_file_direct_write", "2050-2056", "-", "-"),
+			"if (written >= 0 || written == -EIOCBQUEUED) && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; return written",
+			faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"), do)
+	}
+}
+
+// bufferedWrite emits generic_file_buffered_write for the rest of a short
+// direct write. Result in Buffered (it counts the direct bytes too).
+func (b *builder) bufferedWrite() {
+	b.add(b.fm("generic_file_buffered_write", "2083-2189", "2086-2192", "2085-2191"),
+		"generic_file_buffered_write: skip the written bytes of the iovec; for each remaining page prepare_write, copy, commit_write (which extends i_size past the old size)",
+		func(c *Ctx) {
+			s := c.S
+			l := c.L()
+			first := (l.Pos - s.Pos) / sim.BlockSize
+			for i := first; i < int64(len(s.Inode.Data)); i++ {
+				s.Inode.Data[i] = 1
+			}
+			s.Inode.NrPages++
+			if end := l.Pos + l.Count; end > s.Inode.ISize {
+				s.Inode.ISize = end
+			}
+			l.Buffered = l.Written + l.Count
+		})
+	b.add(b.fm("generic_file_buffered_write", "2190", "2193", "2192"), "*ppos = pos",
+		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Pos = c.L().Pos + c.L().Count })
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && !s.Kiocb.IsSync }
+	b.choice(b.fm("generic_file_buffered_write", "2198-2204", "2201-2207", "2200-2206"),
+		"if status >= 0 && (O_SYNC || IS_SYNC(inode)) && (!a_ops->writepage || !is_sync_kiocb(iocb)): status = generic_osync_inode(inode, mapping, OSYNC_METADATA|OSYNC_DATA)",
+		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		func(c *Ctx) {
+			if cond(c.S, c.A) && c.Choice == 1 {
+				c.S.Facts.FaultsMet |= sim.ErrMetOSync
+				c.L().Tmp = -sim.EIO // status; dropped below because written is non-zero
+			}
+		})
+	b.add(b.fm("generic_file_buffered_write", "2211-2215", "2214-2218", "2213-2217"),
+		"if O_DIRECT && written: status = filemap_write_and_wait(mapping) (the pages go to disk); return written ? written : status",
+		func(c *Ctx) {})
+}

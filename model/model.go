@@ -1,0 +1,199 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"diosim/sim"
+)
+
+// Model is one kernel version: the programs of its actors.
+type Model struct {
+	Name  string // v2.6.18, before, after, v2.6.20
+	Doc   string
+	progs [4]*Program       // indexed by sim.ActorKind; the submitter's is in subs
+	subs  [2][2][2]*Program // submitter programs by [sync][op][fs]
+}
+
+// Move is one transition: actor A runs its next step with outcome Choice.
+type Move struct {
+	Actor  int
+	Choice int
+}
+
+var versionDocs = []struct{ name, doc string }{
+	{"v2.6.18", "Linux 2.6.18: bio_count/bios_in_flight, AIO completed in finished_one_bio; callers turn positive AIO results into -EIOCBQUEUED"},
+	{"before", "parent of the seed patch: atomic refcount, dio_complete_aio; callers translate to -EIOCBQUEUED"},
+	{"after", "the seed patch applied: direct_io_worker returns -EIOCBQUEUED itself, only the last reference calls aio_complete"},
+	{"v2.6.20", "Linux 2.6.20: after plus \"dio: lock refcount operations\" (refcount under bio_lock)"},
+}
+
+var models = func() map[string]*Model {
+	m := map[string]*Model{}
+	for _, vd := range versionDocs {
+		md := &Model{Name: vd.name, Doc: vd.doc}
+		for sync := 0; sync < 2; sync++ {
+			for op := sim.Read; op <= sim.Write; op++ {
+				for fs := sim.Generic; fs <= sim.XFS; fs++ {
+					md.subs[sync][op][fs] = buildSubmitter(vd.name, sync == 1, op, fs)
+				}
+			}
+		}
+		md.progs[sim.BioEnd] = buildBioEnd(vd.name)
+		md.progs[sim.Reaper] = buildReaper(vd.name)
+		md.progs[sim.Worker] = buildWorker(vd.name)
+		m[vd.name] = md
+	}
+	return m
+}()
+
+// Versions lists the modelled versions in chronological order.
+func Versions() []*Model {
+	var out []*Model
+	for _, vd := range versionDocs {
+		out = append(out, models[vd.name])
+	}
+	return out
+}
+
+// Lookup returns the model of a version.
+func Lookup(name string) (*Model, error) {
+	if m, ok := models[name]; ok {
+		return m, nil
+	}
+	var names []string
+	for _, vd := range versionDocs {
+		names = append(names, vd.name)
+	}
+	return nil, fmt.Errorf("unknown version %q (known: %s)", name, strings.Join(names, ", "))
+}
+
+// Program returns the program actor a of s runs.
+func (m *Model) Program(s *sim.State, a int) *Program {
+	k := s.Actors[a].Kind
+	if k == sim.Submitter {
+		sync := 0
+		if s.Scn.Sync {
+			sync = 1
+		}
+		return m.subs[sync][s.Scn.Op][s.Scn.FS]
+	}
+	return m.progs[k]
+}
+
+// Programs returns every program of the model (for listings and tests).
+func (m *Model) Programs() []*Program {
+	var out []*Program
+	for sync := 0; sync < 2; sync++ {
+		for op := 0; op < 2; op++ {
+			for fs := 0; fs < 2; fs++ {
+				out = append(out, m.subs[sync][op][fs])
+			}
+		}
+	}
+	return append(out, m.progs[sim.BioEnd], m.progs[sim.Reaper], m.progs[sim.Worker])
+}
+
+// Next returns the step actor a runs next, or nil if it has finished.
+func (m *Model) Next(s *sim.State, a int) *Step {
+	act := &s.Actors[a]
+	if act.Done || act.Dead {
+		return nil
+	}
+	p := m.Program(s, a)
+	if int(act.PC) >= len(p.Steps) {
+		return nil
+	}
+	return &p.Steps[act.PC]
+}
+
+// Enabled reports whether actor a can take a step now.
+func (m *Model) Enabled(s *sim.State, a int) bool {
+	act := &s.Actors[a]
+	if act.Done || act.Dead || act.Asleep {
+		return false
+	}
+	if act.Kind == sim.BioEnd && s.Bios[act.Index].State < sim.BioSubmitted {
+		return false
+	}
+	if act.Kind == sim.Worker && !s.Kiocb.IoendQueued {
+		return false
+	}
+	st := m.Next(s, a)
+	if st == nil {
+		return false
+	}
+	return st.Guard == nil || st.Guard(s, a)
+}
+
+// Outcomes returns how many outcomes actor a's next step has now.
+func (m *Model) Outcomes(s *sim.State, a int) int {
+	st := m.Next(s, a)
+	if st == nil || st.Outcomes == nil {
+		return 1
+	}
+	return st.Outcomes(s, a)
+}
+
+// OutcomeName names outcome k of actor a's next step ("" for a step with
+// one outcome).
+func (m *Model) OutcomeName(s *sim.State, a, k int) string {
+	st := m.Next(s, a)
+	if st == nil || st.Outcomes == nil {
+		return ""
+	}
+	return st.OutcomeName(s, a, k)
+}
+
+// Moves appends every enabled move of s to buf, in actor order and then
+// outcome order, and returns it.
+func (m *Model) Moves(s *sim.State, buf []Move) []Move {
+	buf = buf[:0]
+	for a := range s.Actors {
+		if !m.Enabled(s, a) {
+			continue
+		}
+		n := m.Outcomes(s, a)
+		for k := 0; k < n; k++ {
+			buf = append(buf, Move{Actor: a, Choice: k})
+		}
+	}
+	return buf
+}
+
+// Apply performs move mv on s in place.
+func (m *Model) Apply(s *sim.State, mv Move) {
+	act := &s.Actors[mv.Actor]
+	p := m.Program(s, mv.Actor)
+	st := &p.Steps[act.PC]
+	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, next: int(act.PC) + 1}
+	st.Do(&c)
+	if act.Dead {
+		return
+	}
+	if c.next&doneBit != 0 || c.next >= len(p.Steps) {
+		act.Done = true
+		return
+	}
+	act.PC = int16(c.next)
+}
+
+// Init returns the initial state of a scenario.
+func (m *Model) Init(sc *sim.Scenario) *sim.State {
+	return sim.NewState(sc)
+}
+
+// ActorName names actor a for traces: submitter, bio0, bio1, ..., reaper,
+// xfsdatad.
+func ActorName(s *sim.State, a int) string {
+	act := &s.Actors[a]
+	switch act.Kind {
+	case sim.BioEnd:
+		return fmt.Sprintf("bio%d", act.Index)
+	case sim.Reaper:
+		return "reaper"
+	case sim.Worker:
+		return "xfsdatad"
+	}
+	return "submitter"
+}

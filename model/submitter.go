@@ -1,0 +1,295 @@
+package model
+
+import (
+	"diosim/sim"
+)
+
+// buildSubmitter builds the program of the thread that submits the
+// request: io_submit (or read(2)/write(2) when sync is set) down through
+// the AIO core, mm/filemap.c, the filesystem glue and fs/direct-io.c, and
+// back, then the userspace observation of a synchronous result.
+func buildSubmitter(ver string, sync bool, op sim.Op, fs sim.FS) *Program {
+	mode := "io_submit"
+	if sync {
+		mode = "sync"
+	}
+	b := newBuilder(ver, "submitter ("+mode+" "+op.String()+", "+fs.String()+")")
+	b.op, b.fs, b.sync = op, fs, sync
+	if sync {
+		b.syncEntry()
+	} else {
+		b.aioEntry()
+	}
+	return b.finish()
+}
+
+// aioEntry: io_submit -> io_submit_one -> aio_run_iocb -> ki_retry.
+func (b *builder) aioEntry() {
+	b.add(b.aio("io_submit_one", "1554-1580", "1504-1531"),
+		"io_submit_one: aio_get_req allocates the kiocb with ki_users = 2; ki_pos, ki_buf, ki_left = ki_nbytes from the user iocb; aio_setup_iocb sets ki_retry",
+		func(c *Ctx) {
+			s := c.S
+			s.Alloc(sim.ObjKiocb)
+			s.Kiocb.Users = 2
+			s.Kiocb.Pos = s.Pos
+			n := int64(s.Scn.Blocks) * sim.BlockSize
+			s.Kiocb.Left, s.Kiocb.NBytes = n, n
+			s.Facts.Submitted = true
+		})
+	b.add(b.aio("aio_run_iocb", "693-702", "702-711"),
+		"spin_lock_irq(&ctx->ctx_lock) (io_submit_one); aio_run_iocb: clear KIF_KICKED, unlink ki_run_list, spin_unlock_irq(&ctx->ctx_lock)",
+		func(c *Ctx) { useKiocb(c); c.S.Kiocb.KickedCleared = true })
+	call := b.label("retry-call")
+	b.mark(call)
+	if b.is("v2.6.18") {
+		b.add(b.aio("aio_pread/aio_pwrite", "1310-1343", "1310-1364"),
+			"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_pread/aio_pwrite call aio_read/aio_write(iocb, ki_buf, ki_left, ki_pos)",
+			func(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left })
+	} else {
+		b.add(b.aio("aio_rw_vect_retry", "1321-1333", "-"),
+			"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_rw_vect_retry calls aio_read/aio_write(iocb, &ki_iovec[ki_cur_seg], nr, ki_pos)",
+			func(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left })
+	}
+	b.fileOp()
+	retryLoc := b.aio("aio_rw_vect_retry", "1334-1346", "1310-1364")
+	if b.is("v2.6.18") {
+		retryLoc.Func = "aio_pread/aio_pwrite"
+	}
+	b.add(retryLoc,
+		"if ret > 0: advance the iovec, ki_left -= ret, and call aio_read/aio_write again while ki_left > 0; if ret == 0 || ki_left == 0: ret = ki_nbytes - ki_left",
+		func(c *Ctx) {
+			k := &c.S.Kiocb
+			l := c.L()
+			useKiocb(c)
+			if l.Retval > 0 {
+				k.Left -= l.Retval
+				if k.Left > 0 {
+					c.Goto(call)
+					return
+				}
+			}
+			if l.Retval == 0 || k.Left == 0 {
+				l.Retval = k.NBytes - k.Left
+			}
+		})
+	queued := b.label("queued")
+	b.add(b.aio("aio_run_iocb", "724-728", "733-737"),
+		"aio_run_iocb: ki_retry returned ret; current->io_wait = NULL; if ret != -EIOCBRETRY && ret != -EIOCBQUEUED, the core completes the iocb",
+		func(c *Ctx) {
+			f := &c.S.Facts
+			f.RetryReturned = true
+			f.RetryRet = c.L().Retval
+			if c.L().Retval == eiocbqueued {
+				c.Goto(queued)
+			}
+		})
+	b.aioComplete(b.aio("aio_run_iocb", "730", "739"), "aio_complete(iocb, ret, 0) (aio core)", false, selRetval)
+	b.mark(queued)
+	b.add(b.aio("io_submit_one", "1584-1591", "1535-1542"),
+		"aio_run_iocb out: spin_lock_irq(ctx_lock), ret is not -EIOCBRETRY; io_submit_one: run_list empty, spin_unlock_irq; aio_put_req(req) drops the submitter's ki_users reference (freeing the kiocb at 0); io_submit returns to userspace",
+		func(c *Ctx) {
+			useKiocb(c)
+			aioPutReq(c)
+			c.Finish()
+		})
+}
+
+// aioPutReq is __aio_put_req under ctx_lock (fs/aio.c@v2.6.20:504-531).
+func aioPutReq(c *Ctx) {
+	k := &c.S.Kiocb
+	k.Users--
+	if k.Users < 0 {
+		bug(c, "BUG_ON(req->ki_users < 0) in __aio_put_req")
+		return
+	}
+	if k.Users == 0 {
+		c.S.Free(sim.ObjKiocb, &c.Step.Loc)
+	}
+}
+
+// aioComplete emits aio_complete(iocb, res, 0) called at loc: for an AIO
+// kiocb the event goes into the ring and __aio_put_req drops a reference
+// (BUG on underflow); for a synchronous kiocb ki_user_data is set, ki_users
+// cleared and the waiting task woken. fromDio marks a call from
+// fs/direct-io.c, which the only-after-queued property watches.
+func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) {
+	b.add(loc, text+"; aio_complete (fs/aio.c) posts the event under ctx_lock and drops ki_users, or for a sync kiocb sets ki_user_data, ki_users = 0 and wakes the waiter",
+		func(c *Ctx) {
+			s := c.S
+			useKiocb(c)
+			v := *res(c.L())
+			f := &s.Facts
+			if fromDio {
+				f.DioCompletes++
+				if !f.Committed && !(f.RetryReturned && f.RetryRet == eiocbqueued) {
+					f.EarlyDioComp = true
+				}
+			}
+			deliver(s, v)
+			k := &s.Kiocb
+			if k.IsSync {
+				if k.Users != 1 {
+					bug(c, "BUG_ON(iocb->ki_users != 1) in aio_complete for a sync kiocb")
+					return
+				}
+				k.UserData = v
+				k.Users = 0
+				s.WakeUpProcess(0)
+				return
+			}
+			s.Ring = append(s.Ring, sim.Event{Res: v})
+			aioPutReq(c)
+		})
+}
+
+// syncEntry: read(2)/write(2) -> do_sync_read/do_sync_write (v2.6.18:
+// generic_file_read/generic_file_write) -> aio_read/aio_write, waiting in
+// wait_on_sync_kiocb for -EIOCBQUEUED; then userspace looks at the file.
+func (b *builder) syncEntry() {
+	init := func(c *Ctx) {
+		s := c.S
+		s.Alloc(sim.ObjKiocb)
+		s.Kiocb.IsSync = true
+		s.Kiocb.Users = 1
+		s.Kiocb.Pos = s.Pos
+		n := int64(s.Scn.Blocks) * sim.BlockSize
+		s.Kiocb.Left, s.Kiocb.NBytes = n, n
+		s.Facts.Submitted = true
+		c.L().Pos = s.Pos
+		c.L().Count = n
+	}
+	switch {
+	case b.is("v2.6.18") && b.write():
+		// generic_file_write holds i_mutex around the whole write, and
+		// __generic_file_write_nolock waits on the sync kiocb inside it.
+		b.add(b.fm("generic_file_write", "-", "-", "2384-2387"),
+			"write(2): generic_file_write: one-segment iovec; mutex_lock(&inode->i_mutex)",
+			func(c *Ctx) { init(c); lockIMutex(c) })
+		b.lastGuard(iMutexFree)
+		b.add(b.fm("__generic_file_write_nolock", "-", "-", "2328"),
+			"__generic_file_write_nolock: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
+			func(c *Ctx) {})
+		b.writeNolock()
+		wret := b.label("v2618-write-ret")
+		b.add(b.fm("__generic_file_write_nolock", "-", "-", "2329-2330"),
+			"__generic_file_aio_write_nolock returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
+			func(c *Ctx) { c.L().Retval = c.L().Written; syncReturned(c, wret) })
+		b.waitOnSyncKiocb(wret)
+		b.mark(wret)
+		b.add(b.fm("generic_file_write", "-", "-", "2389"), "mutex_unlock(&inode->i_mutex)",
+			func(c *Ctx) { c.S.Inode.IMutex = 0 })
+		b.syncPageRange(b.fm("generic_file_write", "-", "-", "2391-2398"), selRetval)
+	case b.is("v2.6.18"):
+		b.add(b.fm("generic_file_read", "-", "-", "1227-1228"),
+			"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
+			init)
+		b.readOp()
+		rret := b.label("v2618-read-ret")
+		b.add(b.fm("generic_file_read", "-", "-", "1229"),
+			"__generic_file_aio_read returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
+			func(c *Ctx) { syncReturned(c, rret) })
+		b.waitOnSyncKiocb(rret)
+		b.mark(rret)
+	default:
+		b.add(b.rw("do_sync_read/do_sync_write", "236-242"),
+			"read(2)/write(2): do_sync_read/do_sync_write: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ki_pos = *ppos; ki_left = len; ret = aio_read/aio_write(&kiocb, &iov, 1, ki_pos)",
+			init)
+		b.fileOp()
+		after := b.label("sync-ret")
+		b.add(b.rw("do_sync_read/do_sync_write", "243-247"),
+			"ret is not -EIOCBRETRY; if ret == -EIOCBQUEUED, wait_on_sync_kiocb(&kiocb)",
+			func(c *Ctx) { syncReturned(c, after) })
+		b.waitOnSyncKiocb(after)
+		b.mark(after)
+		b.add(b.rw("do_sync_read/do_sync_write", "249-250"), "*ppos = kiocb.ki_pos; return ret to userspace",
+			func(c *Ctx) {})
+	}
+	b.observe(selRetval)
+}
+
+// syncReturned records the return of aio_read/aio_write on a sync kiocb:
+// unless it is -EIOCBQUEUED, it is the delivery of the result, and the
+// actor goes on at skip, past wait_on_sync_kiocb.
+func syncReturned(c *Ctx, skip *Label) {
+	f := &c.S.Facts
+	v := c.L().Retval
+	f.RetryReturned = true
+	f.RetryRet = v
+	if v != eiocbqueued {
+		deliver(c.S, v)
+		c.Goto(skip)
+	}
+}
+
+// waitOnSyncKiocb emits wait_on_sync_kiocb (fs/aio.c@v2.6.20:323-333), four
+// steps, leaving ki_user_data in Retval; it is entered only for
+// -EIOCBQUEUED.
+func (b *builder) waitOnSyncKiocb(out *Label) {
+	loop := b.label("wait-sync")
+	b.mark(loop)
+	exit := b.label("wait-sync-exit")
+	b.add(b.aio("wait_on_sync_kiocb", "325", "318"), "while (iocb->ki_users): load ki_users",
+		func(c *Ctx) {
+			useKiocb(c)
+			if c.S.Kiocb.Users == 0 {
+				c.Goto(exit)
+			}
+		})
+	b.add(b.aio("wait_on_sync_kiocb", "326", "319"), "set_current_state(TASK_UNINTERRUPTIBLE)",
+		func(c *Ctx) { c.Act.State = sim.TaskUninterruptible })
+	b.add(b.aio("wait_on_sync_kiocb", "327-328", "320-321"), "if (!iocb->ki_users) break",
+		func(c *Ctx) {
+			useKiocb(c)
+			if c.S.Kiocb.Users == 0 {
+				c.Goto(exit)
+			}
+		})
+	b.add(b.aio("wait_on_sync_kiocb", "329", "322"), "schedule()",
+		func(c *Ctx) { c.S.Schedule(c.A); c.Goto(loop) })
+	b.mark(exit)
+	b.add(b.aio("wait_on_sync_kiocb", "331-332", "324-325"), "__set_current_state(TASK_RUNNING); return iocb->ki_user_data",
+		func(c *Ctx) {
+			c.Act.State = sim.TaskRunning
+			c.L().Retval = c.S.Kiocb.UserData
+			c.Goto(out)
+		})
+}
+
+// observe emits what userspace does once it has the result of a write:
+// stat(2) for i_size and a pread(2) of the written range.
+func (b *builder) observe(res localSel) {
+	b.add(b.user("stat"), "userspace: stat(2) reads i_size after the result was seen",
+		func(c *Ctx) { observeStat(c.S, *res(c.L())) })
+	b.add(b.user("pread"), "userspace: pread(2) reads the written range back through the page cache",
+		func(c *Ctx) { observePread(c.S, *res(c.L())); c.Finish() })
+}
+
+func observeStat(s *sim.State, res int64) {
+	if s.Scn.Op == sim.Write && res > 0 && s.Facts.StatAfterReap < 0 {
+		s.Facts.StatAfterReap = s.Inode.ISize
+		s.Facts.StatRes = res
+	}
+}
+
+func observePread(s *sim.State, res int64) {
+	if s.Scn.Op != sim.Write || res <= 0 || s.Facts.PreadSeen >= 0 {
+		return
+	}
+	n := int8(0)
+	for i, d := range s.Inode.Data {
+		if d == 1 && !s.Inode.Unwritten[i] {
+			n++
+		}
+	}
+	s.Facts.PreadSeen = n
+}
+
+// fileOp emits the filesystem's aio_read/aio_write for the program's
+// operation and filesystem, leaving its return value in Retval.
+func (b *builder) fileOp() {
+	if b.write() {
+		b.writeOp()
+		return
+	}
+	b.readOp()
+}

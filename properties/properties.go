@@ -1,0 +1,251 @@
+// Package properties holds the invariants dio-sim checks after every step
+// and at the end of every run.
+//
+// The property ids, used everywhere (CLI, JSON, traces, tests):
+//
+//   - exactly-once: the kiocb's result is delivered exactly once: for an
+//     io_submit iocb, aio_complete is called exactly once; for a
+//     synchronous read/write, either aio_read/aio_write returns the result
+//     (anything but -EIOCBQUEUED) or it returns -EIOCBQUEUED and
+//     aio_complete is called once. A second delivery is a double
+//     completion (checked at the step); none, once nothing else can run,
+//     is a lost completion (checked at the end).
+//   - only-after-queued: a call of aio_complete made from fs/direct-io.c
+//     (the dio completion path, in any context) is allowed only if, at that
+//     moment, the value the submitter will hand back to the AIO core is
+//     already -EIOCBQUEUED: either ki_retry has returned -EIOCBQUEUED, or
+//     the statement that produces the -EIOCBQUEUED on the submitter's path
+//     has run and nothing has replaced it since. That statement is
+//     direct_io_worker's "ret = -EIOCBQUEUED" in after and v2.6.20, and
+//     the callers' translation (generic_file_aio_read,
+//     generic_file_direct_write) in before and v2.6.18; the value is
+//     replaced by direct_io_worker's own dio_complete when it drops the
+//     last reference, by a failed page-cache invalidation in
+//     generic_file_direct_IO and by a failed O_SYNC metadata sync in
+//     generic_file_direct_write. In addition, once ki_retry returns, a
+//     dio-path aio_complete that has already happened requires the return
+//     value to be -EIOCBQUEUED.
+//   - dio-lifetime: the struct dio is freed exactly once, never touched
+//     after it is freed, and not leaked at the end of a run.
+//   - object-lifetime: the same for the other objects the dio code frees
+//     or touches: the kiocb of an io_submit request and the XFS ioend.
+//   - no-bug: no BUG()/BUG_ON() is reached and no oops (a NULL task or
+//     ioend pointer dereferenced).
+//   - no-hang: no run ends with a task asleep forever (or blocked on a lock
+//     forever) while nothing else can run.
+//   - isize-visible: when userspace has seen a positive result of a write
+//     (reaped the event, or the write(2) returned) and then calls stat, the
+//     size covers the bytes written: i_size >= pos + result.
+//   - result-value: the first delivered result is what the sequential
+//     semantics of the operation give: if the run met an error (a
+//     get_user_pages fault, a get_block error, a bio I/O error, a failed
+//     O_SYNC sync or page-cache invalidation), a negative errno that is one
+//     of the errors met; otherwise the byte count: the whole request for a
+//     write, the bytes up to the initial EOF for a read.
+package properties
+
+import (
+	"fmt"
+	"strings"
+
+	"diosim/model"
+	"diosim/sim"
+)
+
+// ID is a property id.
+type ID string
+
+// The properties.
+const (
+	ExactlyOnce     ID = "exactly-once"
+	OnlyAfterQueued ID = "only-after-queued"
+	DioLifetime     ID = "dio-lifetime"
+	ObjectLifetime  ID = "object-lifetime"
+	NoBug           ID = "no-bug"
+	NoHang          ID = "no-hang"
+	IsizeVisible    ID = "isize-visible"
+	ResultValue     ID = "result-value"
+)
+
+// All lists every property id in report order.
+var All = []ID{ExactlyOnce, OnlyAfterQueued, DioLifetime, ObjectLifetime, NoBug, NoHang, IsizeVisible, ResultValue}
+
+// Docs gives one line per property.
+var Docs = map[ID]string{
+	ExactlyOnce:     "aio_complete fires exactly once per submitted iocb (twice: double completion; never: lost completion)",
+	OnlyAfterQueued: "the dio path calls aio_complete only after the submitter committed to returning -EIOCBQUEUED",
+	DioLifetime:     "the dio is freed exactly once, never used after free, never leaked",
+	ObjectLifetime:  "the kiocb and the XFS ioend are freed once, never used after free, never leaked",
+	NoBug:           "no BUG()/BUG_ON() or oops is reached",
+	NoHang:          "no task sleeps forever with nothing left to run",
+	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
+	ResultValue:     "the completion carries the sequential result: the bytes, or an error met",
+}
+
+// Lookup parses a property id.
+func Lookup(s string) (ID, error) {
+	for _, id := range All {
+		if string(id) == s {
+			return id, nil
+		}
+	}
+	var names []string
+	for _, id := range All {
+		names = append(names, string(id))
+	}
+	return "", fmt.Errorf("unknown property %q (known: %s)", s, strings.Join(names, ", "))
+}
+
+// Violation is one property broken by a run.
+type Violation struct {
+	Prop ID
+	Msg  string
+}
+
+func (v Violation) String() string { return string(v.Prop) + ": " + v.Msg }
+
+// AfterStep returns the violations visible in s right after a step. It
+// looks only at facts the model records, so it is cheap and a pure function
+// of the state.
+func AfterStep(s *sim.State) []Violation {
+	f := &s.Facts
+	if f.Bug == "" && f.MemErr == "" && f.Deliveries <= 1 && !f.EarlyDioComp &&
+		!(f.RetryReturned && f.DioCompletes > 0 && f.RetryRet != -sim.EIOCBQUEUED) &&
+		!(f.StatAfterReap >= 0 && f.StatAfterReap < s.Pos+f.StatRes) {
+		return nil
+	}
+	var out []Violation
+	if f.Deliveries > 1 {
+		out = append(out, Violation{ExactlyOnce, fmt.Sprintf("the iocb was completed %d times (double completion): first with %s", f.Deliveries, model.ErrName(f.FirstRes))})
+	}
+	if f.EarlyDioComp {
+		out = append(out, Violation{OnlyAfterQueued, "fs/direct-io.c called aio_complete before the submitter committed to returning -EIOCBQUEUED"})
+	} else if f.RetryReturned && f.DioCompletes > 0 && f.RetryRet != -sim.EIOCBQUEUED {
+		out = append(out, Violation{OnlyAfterQueued, fmt.Sprintf("fs/direct-io.c called aio_complete, but ki_retry returned %s, not -EIOCBQUEUED", model.ErrName(f.RetryRet))})
+	}
+	if f.MemErr != "" {
+		if f.MemErrObj == sim.ObjDio {
+			out = append(out, Violation{DioLifetime, f.MemErr})
+		} else {
+			out = append(out, Violation{ObjectLifetime, f.MemErr})
+		}
+	}
+	if f.Bug != "" {
+		out = append(out, Violation{NoBug, f.Bug})
+	}
+	if f.StatAfterReap >= 0 && f.StatAfterReap < s.Pos+f.StatRes {
+		out = append(out, Violation{IsizeVisible, fmt.Sprintf("userspace saw the write complete with %d bytes, but stat shows i_size %d < %d", f.StatRes, f.StatAfterReap, s.Pos+f.StatRes)})
+	}
+	return out
+}
+
+// AtEnd returns the violations of a run that has ended: no actor can take
+// a step. It includes those AfterStep reports.
+func AtEnd(m *model.Model, s *sim.State) []Violation {
+	out := AfterStep(s)
+	f := &s.Facts
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Done || act.Dead {
+			continue
+		}
+		switch act.Kind {
+		case sim.BioEnd:
+			if s.Bios[act.Index].State < sim.BioSubmitted {
+				continue // never submitted: there is nothing to complete
+			}
+		case sim.Reaper:
+			continue // waiting for an event: a lost completion, reported below
+		case sim.Worker:
+			if !s.Kiocb.IoendQueued {
+				continue
+			}
+		}
+		st := m.Next(s, a)
+		where := "?"
+		if st != nil {
+			where = st.Loc.String()
+		}
+		why := "blocked"
+		if act.Asleep {
+			why = "asleep (TASK_UNINTERRUPTIBLE) and never woken"
+		} else if act.Kind == sim.BioEnd {
+			why = "blocked on bio_lock"
+		}
+		out = append(out, Violation{NoHang, fmt.Sprintf("%s is %s at %s, and nothing else can run", model.ActorName(s, a), why, where)})
+	}
+	if f.Submitted && f.Deliveries == 0 {
+		out = append(out, Violation{ExactlyOnce, "the iocb was never completed (lost completion)"})
+	}
+	if s.Mem[sim.ObjDio] == sim.Live {
+		out = append(out, Violation{DioLifetime, "the dio was never freed (leak)"})
+	}
+	if s.Mem[sim.ObjKiocb] == sim.Live && !s.Kiocb.IsSync {
+		out = append(out, Violation{ObjectLifetime, fmt.Sprintf("the kiocb was never freed (leak: ki_users = %d)", s.Kiocb.Users)})
+	}
+	if s.Mem[sim.ObjIoend] == sim.Live {
+		out = append(out, Violation{ObjectLifetime, "the XFS ioend was never freed (leak)"})
+	}
+	if f.Deliveries >= 1 {
+		if msg := checkResult(s); msg != "" {
+			out = append(out, Violation{ResultValue, msg})
+		}
+	}
+	return dedupe(out)
+}
+
+// Expected describes the result the sequential semantics give for the run:
+// either a set of allowed errnos, or a byte count.
+func Expected(s *sim.State) (errs []int64, bytes int64) {
+	met := s.Facts.FaultsMet
+	if met&sim.ErrMetEFAULT != 0 {
+		errs = append(errs, -sim.EFAULT)
+	}
+	if met&(sim.ErrMetGetBlock|sim.ErrMetBioEIO|sim.ErrMetOSync|sim.ErrMetInvalidate) != 0 {
+		errs = append(errs, -sim.EIO)
+	}
+	count := int64(s.Scn.Blocks) * sim.BlockSize
+	if s.Scn.Op == sim.Write {
+		return errs, count
+	}
+	_, isize := s.Scn.Geometry()
+	n := isize - s.Pos
+	if n > count {
+		n = count
+	}
+	if n < 0 {
+		n = 0
+	}
+	return errs, n
+}
+
+func checkResult(s *sim.State) string {
+	res := s.Facts.FirstRes
+	errs, bytes := Expected(s)
+	if len(errs) == 0 {
+		if res != bytes {
+			return fmt.Sprintf("the completion carried %s, the sequential result is %d bytes", model.ErrName(res), bytes)
+		}
+		return ""
+	}
+	var names []string
+	for _, e := range errs {
+		if res == e {
+			return ""
+		}
+		names = append(names, model.ErrName(e))
+	}
+	return fmt.Sprintf("the completion carried %s although the run met %s", model.ErrName(res), strings.Join(names, " and "))
+}
+
+func dedupe(vs []Violation) []Violation {
+	seen := map[ID]bool{}
+	out := vs[:0]
+	for _, v := range vs {
+		if !seen[v.Prop] {
+			seen[v.Prop] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}

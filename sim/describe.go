@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Field is one named piece of state, rendered for people.
+type Field struct {
+	Name, Val string
+}
+
+// ActorLabel names actor a as traces do: submitter, bio0, ..., reaper,
+// xfsdatad.
+func (s *State) ActorLabel(a int) string {
+	act := &s.Actors[a]
+	switch act.Kind {
+	case BioEnd:
+		return "bio" + strconv.Itoa(int(act.Index))
+	case Reaper:
+		return "reaper"
+	case Worker:
+		return "xfsdatad"
+	}
+	return "submitter"
+}
+
+func (s *State) taskName(p int8) string {
+	if p == 0 {
+		return "NULL"
+	}
+	return s.ActorLabel(int(p) - 1)
+}
+
+func bioName(i int8) string {
+	if i < 0 {
+		return "NULL"
+	}
+	return "bio" + strconv.Itoa(int(i))
+}
+
+var objState = [...]string{"unallocated", "live", "freed"}
+var bioState = [...]string{"none", "allocated", "submitted", "ended"}
+var taskState = map[uint8]string{TaskRunning: "TASK_RUNNING", TaskInterruptible: "TASK_INTERRUPTIBLE", TaskUninterruptible: "TASK_UNINTERRUPTIBLE"}
+
+// Fields flattens the state into named fields, in a fixed order, for
+// traces and explanations. It is slow and meant for output only.
+func (s *State) Fields() []Field {
+	var out []Field
+	add := func(name string, v any) { out = append(out, Field{name, fmt.Sprint(v)}) }
+	in := &s.Inode
+	add("inode.i_size", in.ISize)
+	add("inode.i_mutex", s.taskName(in.IMutex))
+	add("inode.i_alloc_sem.readers", in.AllocSem)
+	add("mapping.nrpages", in.NrPages)
+	var data []string
+	for i, d := range in.Data {
+		v := "old"
+		if d == 1 {
+			v = "new"
+		}
+		if in.Unwritten[i] {
+			v += "/unwritten"
+		}
+		data = append(data, v)
+	}
+	add("file.blocks", strings.Join(data, ","))
+	add("mem.kiocb", objState[s.Mem[ObjKiocb]])
+	k := &s.Kiocb
+	add("kiocb.ki_users", k.Users)
+	add("kiocb.ki_pos", k.Pos)
+	add("kiocb.ki_left", k.Left)
+	add("kiocb.private", map[bool]string{true: "ioend", false: "NULL"}[k.Private])
+	add("kiocb.ki_user_data", k.UserData)
+	add("mem.dio", objState[s.Mem[ObjDio]])
+	d := &s.Dio
+	add("dio.is_async", d.IsAsync)
+	add("dio.refcount", d.Refcount)
+	add("dio.bio_count", d.BioCount)
+	add("dio.bios_in_flight", d.BiosInFlight)
+	add("dio.bio_lock", s.taskName(d.BioLock))
+	add("dio.bio_list", bioName(d.BioList))
+	add("dio.waiter", s.taskName(d.Waiter))
+	add("dio.size", d.Size)
+	add("dio.result", d.Result)
+	add("dio.io_error", d.IoError)
+	add("dio.page_errors", d.PageErrors)
+	add("dio.block_in_file", d.BlockInFile)
+	add("dio.cur_page", d.CurPage)
+	add("dio.bio", bioName(d.Bio))
+	add("dio.map_bh.b_private", map[bool]string{true: "inode", false: "NULL"}[d.BPrivate])
+	add("mem.ioend", objState[s.Mem[ObjIoend]])
+	add("ioend.io_remaining", k.IoendRemaining)
+	add("ioend.work_queued", k.IoendQueued)
+	for i := range s.Bios {
+		b := &s.Bios[i]
+		add(bioName(int8(i))+".state", bioState[b.State])
+		add(bioName(int8(i))+".uptodate", b.Uptodate)
+	}
+	var ring []string
+	for _, e := range s.Ring {
+		ring = append(ring, strconv.FormatInt(e.Res, 10))
+	}
+	add("ring.events", "["+strings.Join(ring, " ")+"]")
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		n := s.ActorLabel(a)
+		if act.Kind == Submitter || act.Kind == Reaper || act.Kind == Worker {
+			add(n+".state", taskState[act.State])
+			add(n+".asleep", act.Asleep)
+		}
+		l := &act.L
+		add(n+".ret", l.Ret)
+		add(n+".ret2", l.Ret2)
+		add(n+".retval", l.Retval)
+		add(n+".written", l.Written)
+		add(n+".transferred", l.Transferred)
+		add(n+".remaining", l.Remaining)
+		add(n+".should_wait/holds_ref", l.Flag)
+		add(n+".done", act.Done)
+	}
+	f := &s.Facts
+	add("aio_complete.calls", f.Deliveries)
+	add("committed_to_EIOCBQUEUED", f.Committed)
+	add("userspace.reaped", f.Reaped)
+	add("userspace.stat_i_size", f.StatAfterReap)
+	return out
+}
+
+// Diff renders what changed between two field lists of the same shape, as
+// "name: old->new" items separated by ", ".
+func Diff(before, after []Field) string {
+	var parts []string
+	for i := range after {
+		if i < len(before) && before[i].Val != after[i].Val {
+			parts = append(parts, after[i].Name+": "+before[i].Val+"->"+after[i].Val)
+		}
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,455 @@
+// Package sim holds the simulated world the kernel code runs in: the inode,
+// the kiocb and the AIO completion ring, the struct dio, the bios on a
+// simulated block device, kmalloc/kfree tracking, tasks that run or sleep,
+// and the userspace actors' observations.
+//
+// A State is a plain value: Clone copies it, Encode serialises every field
+// that determines its future, so two states with equal encodings behave
+// the same under every schedule. Nothing in it refers to time, maps or
+// goroutines.
+package sim
+
+import (
+	"encoding/binary"
+	"fmt"
+)
+
+// Kernel constants (include/asm-generic/errno-base.h, include/linux/errno.h,
+// include/linux/fs.h, include/linux/sched.h of v2.6.20).
+const (
+	EINTR       = 4
+	EIO         = 5
+	EFAULT      = 14
+	ENOTBLK     = 15
+	EINVAL      = 22
+	EIOCBQUEUED = 529
+	EIOCBRETRY  = 530
+
+	RWRead    = 0  // READ
+	RWWrite   = 1  // WRITE
+	WriteSync = 17 // WRITE | (1 << BIO_RW_SYNC)
+
+	DIOLocking    = 1
+	DIONoLocking  = 2
+	DIOOwnLocking = 3
+)
+
+// Task states (include/linux/sched.h@v2.6.20:143-145).
+const (
+	TaskRunning         = 0
+	TaskInterruptible   = 1
+	TaskUninterruptible = 2
+)
+
+// Obj names a kernel object whose lifetime is tracked.
+type Obj uint8
+
+// Tracked objects.
+const (
+	ObjDio   Obj = iota // struct dio, kmalloc'd in __blockdev_direct_IO
+	ObjKiocb            // struct kiocb, from aio_get_req
+	ObjIoend            // XFS xfs_ioend_t, from xfs_alloc_ioend
+	NumObjs
+)
+
+func (o Obj) String() string {
+	return [...]string{"dio", "kiocb", "ioend"}[o]
+}
+
+// Object lifetime states.
+const (
+	Unallocated uint8 = iota
+	Live
+	Freed
+)
+
+// ActorKind says what an actor is.
+type ActorKind uint8
+
+// Actor kinds.
+const (
+	Submitter ActorKind = iota // the userspace thread calling io_submit or read/write, then the kernel on its behalf
+	BioEnd                     // the completion (bi_end_io) of one bio, in interrupt context
+	Reaper                     // a userspace thread in io_getevents, then stat/pread on what it reaped
+	Worker                     // the xfsdatad worker running the ioend's unwritten-extent conversion
+)
+
+// Bio life-cycle states.
+const (
+	BioNone uint8 = iota
+	BioAllocated
+	BioSubmitted // handed to submit_bio; its completion may run
+	BioEnded     // bi_end_io has run to its end
+)
+
+// Locals are an actor's local variables: the C locals of the functions on
+// its stack that outlive one step.
+type Locals struct {
+	Ret, Ret2, Retval, Written, Transferred, Remaining int64
+	Pos, Count, Tmp, Buffered, Off                     int64
+	Flag, Flag2                                        bool
+	Bio                                                int8 // index of the bio a completion or a pop refers to; -1 none
+	Got                                                int8 // events reaped
+}
+
+// Actor is one thread of control: a task or an interrupt context.
+type Actor struct {
+	Kind   ActorKind
+	Index  int8  // bio index for BioEnd actors
+	PC     int16 // index of the next step in the actor's program
+	Done   bool  // finished its program
+	Dead   bool  // killed by BUG()/oops at its current step
+	Asleep bool  // in schedule() with a sleeping task state, not yet woken
+	State  uint8 // task state (TaskRunning, ...), for tasks
+	L      Locals
+}
+
+// Bio is one bio of the dio; bio i carries block i of the request.
+type Bio struct {
+	State    uint8
+	Uptodate bool // BIO_UPTODATE
+	EndAIO   bool // bi_end_io is dio_bio_end_aio (else dio_bio_end_io)
+	Next     int8 // bi_private reused as the bio_list link; -1 ends the list
+}
+
+// Dio is struct dio: the fields the modelled paths read or write.
+type Dio struct {
+	Rw, LockType                  int8
+	IsAsync, EndIO, BPrivate      bool
+	Refcount                      int32 // atomic_t (before/after) or unsigned long under bio_lock (v2.6.20)
+	BioCount, BiosInFlight        int32 // v2.6.18
+	BioList                       int8  // head of bio_list; -1 NULL
+	BioLock                       int8  // holder of bio_lock across steps: actor index + 1; 0 free
+	Waiter                        int8  // task pointer: actor index + 1; 0 NULL
+	Size, Result, ISize           int64
+	IoError, PageErrors           int64
+	BlockInFile, FinalBlock       int32
+	CurPage                       int32 // block whose page is the deferred cur_page; -1 none
+	Bio                           int8  // bio being filled; -1 none
+	PagesPinned                   int32 // pages pinned by get_user_pages so far (curr_page)
+	ReapCounter                   int32
+	GupBad                        int32 // first user page get_user_pages cannot pin, + 1; 0 none chosen
+	MapMapped, MapNew, MapAllDone bool
+}
+
+// Kiocb is struct kiocb.
+type Kiocb struct {
+	Users          int32 // ki_users
+	Pos            int64 // ki_pos
+	Left, NBytes   int64 // ki_left, ki_nbytes
+	Private        bool  // iocb->private (XFS ioend pointer) non-NULL
+	UserData       int64 // ki_user_data (sync kiocbs: the result)
+	IsSync         bool  // ki_key == KIOCB_SYNC_KEY
+	KickedCleared  bool
+	IoendRemaining int32 // XFS ioend io_remaining
+	IoendQueued    bool  // ioend io_work queued on xfsdatad
+}
+
+// Inode is the file: size, locks, page cache and on-disk data.
+type Inode struct {
+	ISize    int64
+	IMutex   int8 // holder actor + 1; 0 free
+	AllocSem int8 // readers holding i_alloc_sem
+	NrPages  int8 // pages in the page cache of the mapping
+	// Data[b] is what a read of block b of the request area returns:
+	// 0 the old contents, 1 the data of this write. Unwritten[b] marks an
+	// XFS unwritten extent, which reads as zeros whatever is on disk.
+	Data      []uint8
+	Unwritten []bool
+}
+
+// Facts are what the properties need to know about a run, recorded by the
+// model as the kernel code runs.
+type Facts struct {
+	Submitted     bool  // io_submit accepted the iocb (or the syscall entered the kernel)
+	Deliveries    int8  // aio_complete calls, plus a synchronous return of the result
+	DioCompletes  int8  // aio_complete calls made from fs/direct-io.c
+	FirstRes      int64 // result carried by the first delivery
+	Committed     bool  // the submitter's path currently holds -EIOCBQUEUED as ki_retry's return value
+	RetryReturned bool  // ki_retry (or the sync syscall's aio_read/aio_write) has returned
+	RetryRet      int64
+	EarlyDioComp  bool   // a dio-path aio_complete ran before the submitter committed to -EIOCBQUEUED
+	Bug           string // first BUG()/BUG_ON()/oops reached: where and what; "" none
+	MemErr        string // first use after free / double free: object, where; "" none
+	MemErrObj     Obj
+	Reaped        int8   // events taken from the ring by userspace
+	StatAfterReap int64  // i_size seen by stat after the completion was reaped; -1 not done
+	StatRes       int64  // the result userspace had seen when it called stat
+	ReapedRes     int64  // res of the first reaped event
+	PreadSeen     int8   // blocks of the written range that read back as the new data; -1 not done
+	FaultsMet     uint16 // bit per error met: see ErrMet*
+	OSyncFailed   bool
+}
+
+// Bits of Facts.FaultsMet: the errors a run met, which the result-value
+// property turns into the result the sequential semantics give.
+const (
+	ErrMetEFAULT uint16 = 1 << iota
+	ErrMetGetBlock
+	ErrMetBioEIO
+	ErrMetOSync
+	ErrMetInvalidate
+	HoleMet
+)
+
+// Event is one completion event in the AIO ring.
+type Event struct {
+	Res int64
+}
+
+// State is the whole simulated world plus every actor's program counter
+// and locals.
+type State struct {
+	Scn    *Scenario `json:"-"` // constant for a run; not part of the encoding
+	Pos    int64     // file position of the request
+	Inode  Inode
+	Kiocb  Kiocb
+	Dio    Dio
+	Bios   []Bio
+	Ring   []Event
+	Mem    [NumObjs]uint8
+	Actors []Actor
+	Facts  Facts
+}
+
+// Actor indexes in State.Actors: the submitter first, then one BioEnd actor
+// per block, then the reaper (AIO only) and the XFS worker (XFS only).
+func (s *State) BioActor(i int) int { return 1 + i }
+
+// ReaperActor returns the index of the reaper, or -1.
+func (s *State) ReaperActor() int {
+	for i := range s.Actors {
+		if s.Actors[i].Kind == Reaper {
+			return i
+		}
+	}
+	return -1
+}
+
+// WorkerActor returns the index of the XFS worker, or -1.
+func (s *State) WorkerActor() int {
+	for i := range s.Actors {
+		if s.Actors[i].Kind == Worker {
+			return i
+		}
+	}
+	return -1
+}
+
+// NewState builds the initial world for a scenario.
+func NewState(sc *Scenario) *State {
+	pos, isize := sc.Geometry()
+	s := &State{Scn: sc, Pos: pos}
+	s.Inode.ISize = isize
+	s.Inode.Data = make([]uint8, sc.Blocks)
+	s.Inode.Unwritten = make([]bool, sc.Blocks)
+	if sc.Faults.Has(FaultInvalidate) {
+		// The mapping has pages in the page cache (the file is also
+		// mmapped or read through the page cache), so the invalidation
+		// after a direct write has work to do and can fail.
+		s.Inode.NrPages = 1
+	}
+	s.Bios = make([]Bio, sc.Blocks)
+	for i := range s.Bios {
+		s.Bios[i].Next = -1
+	}
+	s.Dio.BioList = -1
+	s.Dio.Bio = -1
+	s.Dio.CurPage = -1
+	s.Facts.StatAfterReap = -1
+	s.Facts.PreadSeen = -1
+	s.Actors = append(s.Actors, Actor{Kind: Submitter})
+	for i := 0; i < sc.Blocks; i++ {
+		s.Actors = append(s.Actors, Actor{Kind: BioEnd, Index: int8(i)})
+	}
+	if !sc.Sync {
+		s.Actors = append(s.Actors, Actor{Kind: Reaper})
+	}
+	if sc.FS == XFS {
+		s.Actors = append(s.Actors, Actor{Kind: Worker})
+	}
+	for i := range s.Actors {
+		s.Actors[i].L.Bio = -1
+	}
+	return s
+}
+
+// Clone returns a deep copy of s.
+func (s *State) Clone() *State {
+	c := *s
+	c.Inode.Data = append([]uint8(nil), s.Inode.Data...)
+	c.Inode.Unwritten = append([]bool(nil), s.Inode.Unwritten...)
+	c.Bios = append([]Bio(nil), s.Bios...)
+	c.Ring = append([]Event(nil), s.Ring...)
+	c.Actors = append([]Actor(nil), s.Actors...)
+	return &c
+}
+
+// CopyFrom makes s a deep copy of o, reusing s's slices.
+func (s *State) CopyFrom(o *State) {
+	data, unw, bios, ring, actors := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Bios[:0], s.Ring[:0], s.Actors[:0]
+	*s = *o
+	s.Inode.Data = append(data, o.Inode.Data...)
+	s.Inode.Unwritten = append(unw, o.Inode.Unwritten...)
+	s.Bios = append(bios, o.Bios...)
+	s.Ring = append(ring, o.Ring...)
+	s.Actors = append(actors, o.Actors...)
+}
+
+// Encode appends a binary encoding of every field of s that determines its
+// future behaviour and its verdicts (everything but the scenario pointer,
+// which is the same for all states of a run).
+func (s *State) Encode(b []byte) []byte {
+	w := func(v int64) { b = binary.AppendVarint(b, v) }
+	bl := func(v bool) {
+		if v {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+	}
+	str := func(v string) { w(int64(len(v))); b = append(b, v...) }
+	w(s.Pos)
+	in := &s.Inode
+	w(in.ISize)
+	w(int64(in.IMutex))
+	w(int64(in.AllocSem))
+	w(int64(in.NrPages))
+	b = append(b, in.Data...)
+	for _, u := range in.Unwritten {
+		bl(u)
+	}
+	k := &s.Kiocb
+	w(int64(k.Users))
+	w(k.Pos)
+	w(k.Left)
+	w(k.NBytes)
+	bl(k.Private)
+	w(k.UserData)
+	bl(k.IsSync)
+	bl(k.KickedCleared)
+	w(int64(k.IoendRemaining))
+	bl(k.IoendQueued)
+	d := &s.Dio
+	w(int64(d.Rw))
+	w(int64(d.LockType))
+	bl(d.IsAsync)
+	bl(d.EndIO)
+	bl(d.BPrivate)
+	w(int64(d.Refcount))
+	w(int64(d.BioCount))
+	w(int64(d.BiosInFlight))
+	w(int64(d.BioList))
+	w(int64(d.BioLock))
+	w(int64(d.GupBad))
+	w(int64(d.Waiter))
+	w(d.Size)
+	w(d.Result)
+	w(d.ISize)
+	w(d.IoError)
+	w(d.PageErrors)
+	w(int64(d.BlockInFile))
+	w(int64(d.FinalBlock))
+	w(int64(d.CurPage))
+	w(int64(d.Bio))
+	w(int64(d.PagesPinned))
+	w(int64(d.ReapCounter))
+	bl(d.MapMapped)
+	bl(d.MapNew)
+	bl(d.MapAllDone)
+	for _, bio := range s.Bios {
+		b = append(b, bio.State)
+		bl(bio.Uptodate)
+		bl(bio.EndAIO)
+		w(int64(bio.Next))
+	}
+	w(int64(len(s.Ring)))
+	for _, e := range s.Ring {
+		w(e.Res)
+	}
+	b = append(b, s.Mem[:]...)
+	for i := range s.Actors {
+		a := &s.Actors[i]
+		b = append(b, byte(a.Kind), byte(a.Index))
+		w(int64(a.PC))
+		bl(a.Done)
+		bl(a.Dead)
+		bl(a.Asleep)
+		b = append(b, a.State)
+		l := &a.L
+		for _, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off, int64(l.Bio), int64(l.Got)} {
+			w(v)
+		}
+		bl(l.Flag)
+		bl(l.Flag2)
+	}
+	f := &s.Facts
+	bl(f.Submitted)
+	w(int64(f.Deliveries))
+	w(int64(f.DioCompletes))
+	w(f.FirstRes)
+	bl(f.Committed)
+	bl(f.RetryReturned)
+	w(f.RetryRet)
+	bl(f.EarlyDioComp)
+	str(f.Bug)
+	str(f.MemErr)
+	w(int64(f.MemErrObj))
+	w(int64(f.Reaped))
+	w(f.StatAfterReap)
+	w(f.StatRes)
+	w(f.ReapedRes)
+	w(int64(f.PreadSeen))
+	w(int64(f.FaultsMet))
+	bl(f.OSyncFailed)
+	return b
+}
+
+// Alloc marks o allocated.
+func (s *State) Alloc(o Obj) { s.Mem[o] = Live }
+
+// Use records an access to o at where; an access to a freed object is a
+// use after free, kept as the run's first memory error.
+func (s *State) Use(o Obj, where fmt.Stringer) {
+	if s.Mem[o] == Freed && s.Facts.MemErr == "" {
+		s.Facts.MemErr = fmt.Sprintf("use after free of the %s at %s", o, where.String())
+		s.Facts.MemErrObj = o
+	}
+}
+
+// Free marks o freed; freeing a freed object is a double free.
+func (s *State) Free(o Obj, where fmt.Stringer) {
+	if s.Mem[o] == Freed && s.Facts.MemErr == "" {
+		s.Facts.MemErr = fmt.Sprintf("double free of the %s at %s", o, where.String())
+		s.Facts.MemErrObj = o
+	}
+	s.Mem[o] = Freed
+}
+
+// Bug records that BUG()/BUG_ON()/an oops was reached.
+func (s *State) Bug(where, what string) {
+	if s.Facts.Bug == "" {
+		s.Facts.Bug = where + ": " + what
+	}
+}
+
+// WakeUpProcess is wake_up_process(p) for the task of actor p
+// (kernel/sched.c@v2.6.20:1558-1562): a sleeping state becomes
+// TASK_RUNNING and a task asleep in schedule() becomes runnable; a running
+// task is left alone and nothing is remembered.
+func (s *State) WakeUpProcess(p int) {
+	a := &s.Actors[p]
+	if a.State == TaskInterruptible || a.State == TaskUninterruptible {
+		a.State = TaskRunning
+		a.Asleep = false
+	}
+}
+
+// Schedule is schedule()/io_schedule() for actor p: the task sleeps
+// unless its state is TASK_RUNNING.
+func (s *State) Schedule(p int) {
+	a := &s.Actors[p]
+	if a.State != TaskRunning {
+		a.Asleep = true
+	}
+}
