@@ -28,8 +28,12 @@ func (b *builder) readOp() {
 	if !b.is("v2.6.18") {
 		buffered = b.label("read-buffered")
 	}
-	b.add(b.fm("generic_file_aio_read", "1147-1180", "1147-1180", "1143-1174"),
-		"generic_file_aio_read: segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
+	fn := "generic_file_aio_read"
+	if b.is("v2.6.18") {
+		fn = "__generic_file_aio_read"
+	}
+	b.add(b.fm(fn, "1147-1180", "1147-1180", "1143-1174"),
+		fn+": segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
 		func(c *Ctx) {
 			l := c.L()
 			if l.Pos >= c.S.Inode.ISize {

@@ -1,10 +1,6 @@
 package model
 
-import (
-	"fmt"
-
-	"diosim/sim"
-)
+import "diosim/sim"
 
 // localSel selects which local variable a shared piece of code reads or
 // writes at one call site.
@@ -73,20 +69,4 @@ func faultOutcomes(f sim.Fault, when func(s *sim.State, a int) bool) func(s *sim
 
 // ErrName renders a return value the way a kernel developer reads it:
 // a byte count, or a named errno.
-func ErrName(v int64) string {
-	switch v {
-	case -sim.EIO:
-		return "-EIO"
-	case -sim.EFAULT:
-		return "-EFAULT"
-	case -sim.ENOTBLK:
-		return "-ENOTBLK"
-	case -sim.EIOCBQUEUED:
-		return "-EIOCBQUEUED"
-	case -sim.EINVAL:
-		return "-EINVAL"
-	case -sim.EINTR:
-		return "-EINTR"
-	}
-	return fmt.Sprint(v)
-}
+func ErrName(v int64) string { return sim.ErrName(v) }

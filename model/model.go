@@ -139,7 +139,7 @@ func (m *Model) Outcomes(s *sim.State, a int) int {
 // one outcome).
 func (m *Model) OutcomeName(s *sim.State, a, k int) string {
 	st := m.Next(s, a)
-	if st == nil || st.Outcomes == nil {
+	if st == nil || st.Outcomes == nil || st.Outcomes(s, a) == 1 {
 		return ""
 	}
 	return st.OutcomeName(s, a, k)
@@ -185,15 +185,19 @@ func (m *Model) Init(sc *sim.Scenario) *sim.State {
 
 // ActorName names actor a for traces: submitter, bio0, bio1, ..., reaper,
 // xfsdatad.
-func ActorName(s *sim.State, a int) string {
+func ActorName(s *sim.State, a int) string { return s.ActorLabel(a) }
+
+// Where returns the location an actor is stopped at: for a task asleep in
+// schedule(), the step that put it to sleep; otherwise its next step.
+func (m *Model) Where(s *sim.State, a int) string {
 	act := &s.Actors[a]
-	switch act.Kind {
-	case sim.BioEnd:
-		return fmt.Sprintf("bio%d", act.Index)
-	case sim.Reaper:
-		return "reaper"
-	case sim.Worker:
-		return "xfsdatad"
+	p := m.Program(s, a)
+	pc := int(act.PC)
+	if act.Asleep && pc > 0 {
+		pc--
 	}
-	return "submitter"
+	if pc >= len(p.Steps) {
+		return "the end of its program"
+	}
+	return p.Steps[pc].Loc.String()
 }

@@ -161,18 +161,14 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 				continue
 			}
 		}
-		st := m.Next(s, a)
-		where := "?"
-		if st != nil {
-			where = st.Loc.String()
-		}
-		why := "blocked"
+		where := m.Where(s, a)
+		why := "is blocked (a lock it needs is held) before"
 		if act.Asleep {
-			why = "asleep (TASK_UNINTERRUPTIBLE) and never woken"
+			why = "sleeps forever (never woken) in the schedule at"
 		} else if act.Kind == sim.BioEnd {
-			why = "blocked on bio_lock"
+			why = "spins on bio_lock before"
 		}
-		out = append(out, Violation{NoHang, fmt.Sprintf("%s is %s at %s, and nothing else can run", model.ActorName(s, a), why, where)})
+		out = append(out, Violation{NoHang, fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where)})
 	}
 	if f.Submitted && f.Deliveries == 0 {
 		out = append(out, Violation{ExactlyOnce, "the iocb was never completed (lost completion)"})

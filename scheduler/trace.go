@@ -152,7 +152,11 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 		}
 		f := strings.Split(l, sep)
 		if len(f) != 7 {
-			return nil, fmt.Errorf("line %d: a step line has 7 fields separated by %q, this one has %d", lineNo, sep, len(f))
+			at := lineNo
+			if _, more := next(); !more {
+				return nil, fmt.Errorf("truncated trace: the last line (%d) is cut short", at)
+			}
+			return nil, fmt.Errorf("line %d: a step line has 7 fields separated by %q, this one has %d", at, sep, len(f))
 		}
 		n, err := strconv.Atoi(f[0])
 		if err != nil || n != len(t.Steps)+1 {

@@ -6,6 +6,26 @@ import (
 	"strings"
 )
 
+// ErrName renders a return value the way a kernel developer reads it:
+// a byte count, or a named errno.
+func ErrName(v int64) string {
+	switch v {
+	case -EIO:
+		return "-EIO"
+	case -EFAULT:
+		return "-EFAULT"
+	case -ENOTBLK:
+		return "-ENOTBLK"
+	case -EIOCBQUEUED:
+		return "-EIOCBQUEUED"
+	case -EINVAL:
+		return "-EINVAL"
+	case -EINTR:
+		return "-EINTR"
+	}
+	return strconv.FormatInt(v, 10)
+}
+
 // Field is one named piece of state, rendered for people.
 type Field struct {
 	Name, Val string
@@ -72,7 +92,7 @@ func (s *State) Fields() []Field {
 	add("kiocb.ki_pos", k.Pos)
 	add("kiocb.ki_left", k.Left)
 	add("kiocb.private", map[bool]string{true: "ioend", false: "NULL"}[k.Private])
-	add("kiocb.ki_user_data", k.UserData)
+	add("kiocb.ki_user_data", ErrName(k.UserData))
 	add("mem.dio", objState[s.Mem[ObjDio]])
 	d := &s.Dio
 	add("dio.is_async", d.IsAsync)
@@ -84,7 +104,7 @@ func (s *State) Fields() []Field {
 	add("dio.waiter", s.taskName(d.Waiter))
 	add("dio.size", d.Size)
 	add("dio.result", d.Result)
-	add("dio.io_error", d.IoError)
+	add("dio.io_error", ErrName(d.IoError))
 	add("dio.page_errors", d.PageErrors)
 	add("dio.block_in_file", d.BlockInFile)
 	add("dio.cur_page", d.CurPage)
@@ -100,7 +120,7 @@ func (s *State) Fields() []Field {
 	}
 	var ring []string
 	for _, e := range s.Ring {
-		ring = append(ring, strconv.FormatInt(e.Res, 10))
+		ring = append(ring, ErrName(e.Res))
 	}
 	add("ring.events", "["+strings.Join(ring, " ")+"]")
 	for a := range s.Actors {
@@ -111,11 +131,11 @@ func (s *State) Fields() []Field {
 			add(n+".asleep", act.Asleep)
 		}
 		l := &act.L
-		add(n+".ret", l.Ret)
-		add(n+".ret2", l.Ret2)
-		add(n+".retval", l.Retval)
-		add(n+".written", l.Written)
-		add(n+".transferred", l.Transferred)
+		add(n+".ret", ErrName(l.Ret))
+		add(n+".ret2", ErrName(l.Ret2))
+		add(n+".retval", ErrName(l.Retval))
+		add(n+".written", ErrName(l.Written))
+		add(n+".transferred", ErrName(l.Transferred))
 		add(n+".remaining", l.Remaining)
 		add(n+".should_wait/holds_ref", l.Flag)
 		add(n+".done", act.Done)

@@ -28,7 +28,7 @@ type matrixReport struct {
 func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	c := newCommand("dio-sim", "dio-sim [--runs N] [--seed N] [--trace-dir DIR] [--json] [--workers N]",
 		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\nthe shortest violation found (with its trace file) or \"not found\".", stdout)
-	sf := addSearchFlags(c, 1000)
+	sf := addSearchFlags(c, 5000)
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}

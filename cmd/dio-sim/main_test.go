@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+const dcTrace = "../../testdata/traces/commit-message/before-double-completion-exactly-once.trace"
+
+func writeTemp(t *testing.T, text string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "x.trace")
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestBadInput: every bad input exits 2 with one line that says what is wrong.
+func TestBadInput(t *testing.T) {
+	orig, err := os.ReadFile(dcTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(orig)
+	cases := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown command", []string{"frobnicate"}, "unknown command"},
+		{"unknown version", []string{"check", "--version", "2.6.19"}, "unknown version \"2.6.19\""},
+		{"missing version", []string{"check"}, "--version is required"},
+		{"unknown scenario", []string{"check", "--version", "after", "--scenario", "nope"}, "unknown scenario \"nope\""},
+		{"unknown fault", []string{"check", "--version", "after", "--faults", "gup,meteor"}, "unknown fault \"meteor\""},
+		{"zero blocks", []string{"check", "--version", "after", "--blocks", "0"}, "blocks must be between 1 and 64, got 0"},
+		{"absurd blocks", []string{"check", "--version", "after", "--blocks", "1000000000"}, "blocks must be between 1 and 64, got 1000000000"},
+		{"non-number blocks", []string{"check", "--version", "after", "--blocks", "many"}, "invalid value"},
+		{"unknown flag", []string{"check", "--version", "after", "--colour"}, "flag provided but not defined"},
+		{"bad op", []string{"check", "--version", "after", "--op", "append"}, "unknown --op"},
+		{"bad fs", []string{"check", "--version", "after", "--fs", "ext9"}, "unknown --fs"},
+		{"read extends", []string{"check", "--version", "after", "--extend"}, "cannot extend"},
+		{"scenario and flags", []string{"check", "--version", "after", "--scenario", "aio-read", "--blocks", "3"}, "not both"},
+		{"bad strategy", []string{"check", "--version", "after", "--strategy", "psychic"}, "unknown --strategy"},
+		{"zero runs", []string{"check", "--version", "after", "--runs", "0"}, "--runs must be between"},
+		{"replay no file", []string{"replay"}, "exactly one trace"},
+		{"replay missing file", []string{"replay", "/nonexistent/x.trace"}, "no such file"},
+		{"replay foreign file", []string{"replay", writeTemp(t, "<html>not a trace</html>\n")}, "not a dio-sim trace"},
+		{"replay truncated", []string{"replay", writeTemp(t, text[:len(text)*2/3])}, "truncated trace"},
+		{"replay edited", []string{"replay", writeTemp(t, strings.Replace(text, "refcount: 1->0", "refcount: 1->7", 1))}, "diverges from the model"},
+		{"replay header of another version", []string{"replay", writeTemp(t, strings.Replace(text, "version: before", "version: v2.6.20", 1))}, "diverges from the model"},
+		{"replay asked for another version", []string{"replay", "--version", "after", dcTrace}, "the trace is of version before, not after"},
+		{"matrix extra argument", []string{"--runs", "5", "extra"}, "unexpected argument"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := runCLI(c.args...)
+			if code != 2 {
+				t.Errorf("exit %d, want 2 (stderr %q)", code, stderr)
+			}
+			if !strings.Contains(stderr, c.want) {
+				t.Errorf("stderr %q does not say %q", stderr, c.want)
+			}
+			if strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "dio-sim: ") {
+				t.Errorf("stderr is not one line: %q", stderr)
+			}
+		})
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{{"-h"}, {"check", "-h"}, {"replay", "-h"}, {"versions", "-h"}, {"scenarios", "-h"}, {"help"}} {
+		code, stdout, _ := runCLI(args...)
+		if code != 0 || !strings.Contains(stdout, "Usage") && !strings.Contains(stdout, "Usage:") {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout)
+		}
+	}
+}
+
+func TestCheckDoubleCompletionJSON(t *testing.T) {
+	dir := t.TempDir()
+	code, stdout, stderr := runCLI("check", "--version", "before", "--scenario", "double-completion", "--runs", "300", "--trace-dir", dir, "--json")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1 (a violation); stderr %s", code, stderr)
+	}
+	var rep checkReport
+	if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+		t.Fatal(err)
+	}
+	eo := rep.Properties["exactly-once"]
+	if eo.Verdict != "violated" || !strings.Contains(eo.Message, "double completion") || eo.Length == 0 {
+		t.Fatalf("exactly-once: %+v", eo)
+	}
+	if _, err := os.Stat(eo.Trace); err != nil {
+		t.Fatalf("trace file: %v", err)
+	}
+	for id, r := range rep.Properties {
+		if r.Verdict == "holds" {
+			t.Errorf("%s: a random search must not say holds", id)
+		}
+	}
+	// The trace it wrote replays, with the same verdict.
+	code, out, stderr := runCLI("replay", eo.Trace)
+	if code != 1 || !strings.Contains(out, "every step matches the model") || !strings.Contains(out, "exactly-once violated") {
+		t.Fatalf("replay: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestCheckNothingFound(t *testing.T) {
+	code, stdout, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--runs", "200", "--trace-dir", t.TempDir())
+	if code != 0 || strings.Contains(stdout, "VIOLATED") || strings.Count(stdout, "not found") != 8 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestReplayCommitted(t *testing.T) {
+	code, stdout, _ := runCLI("replay", dcTrace)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"fs/direct-io.c@before:267", "fs/aio.c@v2.6.20:730", "!! exactly-once violated", "verdict: exactly-once violated at step 42"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("replay output lacks %q", want)
+		}
+	}
+}
+
+func TestListings(t *testing.T) {
+	code, out, _ := runCLI("versions")
+	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "v2.6.18") {
+		t.Errorf("versions: %d %q", code, out)
+	}
+	code, out, _ = runCLI("scenarios")
+	if code != 0 || !strings.Contains(out, "* double-completion") || !strings.Contains(out, "stale-isize") {
+		t.Errorf("scenarios: %d %q", code, out)
+	}
+}
+
+func TestMatrix(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI("--runs", "200", "--trace-dir", dir)
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"property", "v2.6.18", "before", "after", "v2.6.20", "exactly-once", "result-value", "VIOLATED", "dio-sim replay"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.trace"))
+	if len(files) == 0 {
+		t.Error("no trace files written")
+	}
+}
