@@ -17,14 +17,17 @@ func buildBioEnd(ver string) *Program {
 			if c.Choice == 1 {
 				bio.Uptodate = false
 				s.Facts.FaultsMet |= sim.ErrMetBioEIO
-			} else if s.Scn.Op == sim.Write {
-				s.Inode.Data[i] = 1 // the block is on disk
 			}
 			c.L().Bio = i
 			if !bio.EndAIO {
 				c.Goto(syncEnd)
 			}
 		})
+	// Private: it touches only this bio's own struct (nobody else reaches
+	// a submitted bio before its bi_end_io puts it on bio_list) and records
+	// a fault for the end-of-run check. The data reaches the page of the
+	// file in the next step, with the first access to the dio.
+	b.private()
 	b.endAio()
 	b.mark(syncEnd)
 	b.endIO2()
@@ -35,11 +38,20 @@ func buildBioEnd(ver string) *Program {
 // dio->io_error; the pages and the bio are released.
 func bioComplete(c *Ctx) {
 	useDio(c)
+	writeBlock(c)
 	bio := &c.S.Bios[c.L().Bio]
 	if !bio.Uptodate {
 		c.S.Dio.IoError = -sim.EIO
 	}
 	bio.State = sim.BioEnded
+}
+
+// writeBlock records that a successful write bio's block is on disk.
+func writeBlock(c *Ctx) {
+	i := c.Act.Index
+	if c.S.Scn.Op == sim.Write && c.S.Bios[i].Uptodate {
+		c.S.Inode.Data[i] = 1
+	}
 }
 
 // endAio emits dio_bio_end_aio.
@@ -51,35 +63,33 @@ func (b *builder) endAio() {
 			bioComplete)
 		b.add(b.dio("dio_bio_end_aio", "279", "288", "-", "-"), "waiter_holds_ref = !!dio->waiter",
 			func(c *Ctx) { useDio(c); c.L().Flag = c.S.Dio.Waiter != 0 })
-		b.add(b.dio("dio_bio_end_aio", "280", "289", "-", "-"), "remaining = atomic_sub_return(1, &dio->refcount)",
+		last := b.label("aio-last")
+		b.add(b.dio("dio_bio_end_aio", "280-281", "289-290", "-", "-"),
+			"remaining = atomic_sub_return(1, &dio->refcount); if (remaining == 1 && waiter_holds_ref) wake the waiter below; if (remaining == 0) complete below",
 			func(c *Ctx) {
 				useDio(c)
 				c.S.Dio.Refcount--
-				c.L().Remaining = int64(c.S.Dio.Refcount)
-			})
-		noWake := b.label("aio-nowake")
-		b.add(b.dio("dio_bio_end_aio", "281", "290", "-", "-"), "if (remaining == 1 && waiter_holds_ref): load dio->waiter",
-			func(c *Ctx) {
 				l := c.L()
-				if !(l.Remaining == 1 && l.Flag) {
-					c.Goto(noWake)
-					return
+				l.Remaining = int64(c.S.Dio.Refcount)
+				switch {
+				case l.Remaining == 1 && l.Flag:
+				case l.Remaining == 0:
+					c.Goto(last)
+				default:
+					c.Finish()
 				}
-				useDio(c)
-				l.Tmp = int64(c.S.Dio.Waiter)
 			})
-		b.add(b.dio("dio_bio_end_aio", "282", "291", "-", "-"), "wake_up_process(dio->waiter)",
-			func(c *Ctx) { wake(c, int8(c.L().Tmp)) })
-		b.mark(noWake)
+		b.add(b.dio("dio_bio_end_aio", "282", "291", "-", "-"), "load dio->waiter (again) for wake_up_process",
+			func(c *Ctx) { useDio(c); c.L().Tmp = int64(c.S.Dio.Waiter) })
+		b.add(b.dio("dio_bio_end_aio", "282", "291", "-", "-"), "wake_up_process(dio->waiter); remaining is 1: return 0",
+			func(c *Ctx) { wake(c, int8(c.L().Tmp)); c.Finish() })
+		b.mark(last)
 		if b.is("after") {
 			b.lastCompletion()
 		} else {
-			b.add(b.dio("dio_bio_end_aio", "-", "293-294", "-", "-"), "if (remaining == 0) dio_complete_aio(dio)",
-				func(c *Ctx) {
-					if c.L().Remaining != 0 {
-						c.Finish()
-					}
-				})
+			b.add(b.dio("dio_bio_end_aio", "-", "293-294", "-", "-"), "remaining == 0: dio_complete_aio(dio)",
+				func(c *Ctx) {})
+			b.private()
 			b.dioCompleteAio()
 		}
 	case b.is("v2.6.20"):
@@ -96,6 +106,9 @@ func (b *builder) endAio() {
 				if d.Refcount == 1 && d.Waiter != 0 {
 					wake(c, d.Waiter)
 				}
+				if d.Refcount != 0 {
+					c.Finish()
+				}
 			})
 		b.lastGuard(bioLockFree)
 		b.lastCompletion()
@@ -107,18 +120,15 @@ func (b *builder) endAio() {
 	}
 	b.add(b.dio("dio_bio_end_aio", "290", "296", "291", "297"), "return 0",
 		func(c *Ctx) { c.Finish() })
+	b.private() // only the actor's own end
 }
 
 // lastCompletion emits the remaining == 0 branch of dio_bio_end_aio in after
 // and v2.6.20: dio_complete, aio_complete, kfree.
 func (b *builder) lastCompletion() {
 	b.add(b.dio("dio_bio_end_aio", "284-285", "-", "285-286", "-"),
-		"if (remaining == 0): ret = dio_complete(dio, dio->iocb->ki_pos, 0)",
+		"remaining == 0: ret = dio_complete(dio, dio->iocb->ki_pos, 0)",
 		func(c *Ctx) {
-			if c.L().Remaining != 0 {
-				c.Finish()
-				return
-			}
 			useDio(c)
 			useKiocb(c)
 			c.L().Off = c.S.Kiocb.Pos
@@ -135,44 +145,48 @@ func (b *builder) endIO2() {
 	switch {
 	case b.is("after", "before"):
 		b.add(b.dio("dio_bio_end_io", "308-313", "314-319", "-", "-"),
-			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if atomic_sub_return(1, &dio->refcount) == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore",
+			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if atomic_sub_return(1, &dio->refcount) == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
 			func(c *Ctx) {
 				d := &c.S.Dio
 				useDio(c)
+				writeBlock(c)
 				pushBioList(c)
 				d.Refcount--
 				if d.Refcount == 1 && d.Waiter != 0 {
 					wake(c, d.Waiter)
 				}
+				c.Finish()
 			})
 	case b.is("v2.6.20"):
 		b.add(b.dio("dio_bio_end_io", "-", "-", "309-314", "-"),
-			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if --dio->refcount == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore",
+			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if --dio->refcount == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
 			func(c *Ctx) {
 				d := &c.S.Dio
 				useDio(c)
+				writeBlock(c)
 				pushBioList(c)
 				d.Refcount--
 				if d.Refcount == 1 && d.Waiter != 0 {
 					wake(c, d.Waiter)
 				}
+				c.Finish()
 			})
 	default:
 		b.add(b.dio("dio_bio_end_io", "-", "-", "-", "315-321"),
-			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore",
+			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
 			func(c *Ctx) {
 				d := &c.S.Dio
 				useDio(c)
+				writeBlock(c)
 				pushBioList(c)
 				d.BiosInFlight--
 				if d.Waiter != 0 && d.BiosInFlight == 0 {
 					wake(c, d.Waiter)
 				}
+				c.Finish()
 			})
 	}
 	b.lastGuard(bioLockFree)
-	b.add(b.dio("dio_bio_end_io", "314", "320", "315", "322"), "return 0",
-		func(c *Ctx) { c.Finish() })
 }
 
 func pushBioList(c *Ctx) {

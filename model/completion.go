@@ -228,6 +228,7 @@ func (b *builder) tail2618() {
 		})
 	b.add(b.dio("direct_io_worker", "-", "-", "-", "1099"), "finished_one_bio(dio) (drops the submitter's share of bio_count)",
 		func(c *Ctx) {})
+	b.private()
 	b.finishedOneBio()
 	b.add(b.dio("direct_io_worker", "-", "-", "-", "1100-1101"), "blk_run_address_space(inode->i_mapping); if should_wait",
 		func(c *Ctx) {
@@ -523,6 +524,7 @@ func (b *builder) xfsDirectIO() {
 			s.Kiocb.Private = true
 			s.Kiocb.IoendRemaining = 1
 		})
+	b.private()
 	b.blockdevDirectIO()
 	skip := b.label("xvd-skip")
 	if b.is("v2.6.18", "before") {

@@ -35,16 +35,19 @@ func (b *builder) blockdevDirectIO() {
 			s.Dio.LockType = lt
 			s.Dio.EndIO = xfs
 		})
+	b.private()
 	if lt == sim.DIOLocking && !b.write() {
 		b.add(b.dio("__blockdev_direct_IO", "1193-1207", "1213-1227", "1207-1221", "1242-1256"),
 			"rw == READ && end > offset: mutex_lock(&inode->i_mutex); release_i_mutex = 1; retval = filemap_write_and_wait_range(mapping, offset, end - 1): no dirty pages, 0",
 			lockIMutex)
+		b.private()
 		b.lastGuard(iMutexFree)
 	}
 	if lt == sim.DIOLocking {
 		b.add(b.dio("__blockdev_direct_IO", "1215-1217", "1235-1237", "1229-1231", "1264-1266"),
 			"dio_lock_type == DIO_LOCKING: down_read_non_owner(&inode->i_alloc_sem)",
 			func(c *Ctx) { c.S.Inode.AllocSem++ })
+		b.private()
 	}
 	b.add(b.dio("__blockdev_direct_IO", "1226-1227", "1246-1247", "1240-1241", "1275-1276"),
 		"dio->is_async = !is_sync_kiocb(iocb) && !((rw & WRITE) && (end > i_size_read(inode)))",
@@ -53,10 +56,12 @@ func (b *builder) blockdevDirectIO() {
 			end := c.L().Pos + int64(s.Scn.Blocks)*sim.BlockSize
 			s.Dio.IsAsync = !s.Kiocb.IsSync && !(s.Scn.Op == sim.Write && end > s.Inode.ISize)
 		})
+	b.private()
 	b.worker()
 	b.add(b.dio("__blockdev_direct_IO", "1232-1240", "1252-1260", "1246-1254", "1281-1289"),
 		"if rw == READ && dio_lock_type == DIO_LOCKING: release_i_mutex = 0 (the worker dropped it); out: return retval",
 		func(c *Ctx) {})
+	b.private()
 }
 
 // worker emits direct_io_worker for one segment. Result in Ret.
@@ -77,6 +82,7 @@ func (b *builder) worker() {
 			c.L().Ret = 0
 			c.L().Ret2 = 0
 		})
+	b.private()
 	b.doDirectIO()
 	b.add(b.dio("direct_io_worker", "1028-1035", "1034-1041", "1034-1041", "1039-1046"),
 		"dio->result += iov_len - ((final_block_in_request - block_in_file) << blkbits); if ret: dio_cleanup(dio), leave the segment loop",
@@ -84,6 +90,7 @@ func (b *builder) worker() {
 			useDio(c)
 			c.S.Dio.Result += int64(c.S.Dio.BlockInFile) * sim.BlockSize
 		})
+	b.private()
 	noCur := b.label("tail-nocur")
 	newBio := b.label("tail-newbio")
 	b.add(b.dio("direct_io_worker", "1038-1057", "1044-1063", "1044-1063", "1049-1068"),
@@ -99,6 +106,7 @@ func (b *builder) worker() {
 				c.Goto(newBio)
 			}
 		})
+	b.private()
 	b.dioBioSubmit()
 	b.mark(newBio)
 	b.add(b.dio("dio_send_cur_page", "628-643", "634-649", "633-648", "637-652"),
@@ -107,6 +115,7 @@ func (b *builder) worker() {
 			newBioForCurPage(c)
 			c.S.Dio.CurPage = -1
 		})
+	b.private()
 	b.mark(noCur)
 	done := b.label("tail-nobio")
 	b.add(b.dio("direct_io_worker", "1058-1059", "1064-1065", "1064-1065", "1069-1070"),
@@ -116,6 +125,7 @@ func (b *builder) worker() {
 				c.Goto(done)
 			}
 		})
+	b.private()
 	b.dioBioSubmit()
 	b.mark(done)
 	unplug := "blk_run_address_space(inode->i_mapping); dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)"
@@ -129,6 +139,7 @@ func (b *builder) worker() {
 				s.Inode.IMutex = 0
 			}
 		})
+	b.private()
 	switch {
 	case b.is("after", "v2.6.20"):
 		b.tailAfter()
@@ -196,6 +207,7 @@ func (b *builder) doDirectIO() {
 			}
 			d.PagesPinned = limit
 		})
+	b.private()
 	b.choice(b.dio("get_more_blocks", "517-546", "523-552", "522-551", "526-555"),
 		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
 		getBlockOutcomes, getBlockName,
@@ -226,6 +238,7 @@ func (b *builder) doDirectIO() {
 				c.Goto(mapped)
 			}
 		})
+	b.private()
 	b.add(b.dio("do_direct_IO", "862-893", "868-899", "867-898", "864-895"),
 		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
 		func(c *Ctx) {
@@ -246,6 +259,7 @@ func (b *builder) doDirectIO() {
 			d.BlockInFile++
 			c.Goto(loop)
 		})
+	b.private()
 	b.mark(mapped)
 	newBio := b.label("ddio-newbio")
 	b.add(b.dio("submit_page_section", "679-706", "685-712", "684-711", "681-708"),
@@ -262,6 +276,7 @@ func (b *builder) doDirectIO() {
 				c.Goto(newBio)
 			}
 		})
+	b.private()
 	b.dioBioSubmit()
 	b.mark(newBio)
 	b.add(b.dio("dio_send_cur_page", "628-643", "634-649", "633-648", "637-652"),
@@ -273,6 +288,7 @@ func (b *builder) doDirectIO() {
 			d.BlockInFile++
 			c.Goto(loop)
 		})
+	b.private()
 	b.mark(out)
 }
 

@@ -45,6 +45,7 @@ func (b *builder) readOp() {
 				}
 			}
 		})
+	b.private()
 	b.directIO()
 	switch {
 	case b.is("before"):
@@ -77,6 +78,7 @@ func (b *builder) readOp() {
 				s.Kiocb.Pos += n
 				c.L().Retval = n
 			})
+		b.private()
 	}
 	b.mark(end)
 	if b.xfsFS() {
@@ -129,6 +131,7 @@ func (b *builder) directIO() {
 	b.add(b.fm("generic_file_direct_IO", "2396-2409", "2399-2412", "2449-2462"),
 		"generic_file_direct_IO: write_len = iov_length (writes; unmap_mapping_range if mmapped); retval = filemap_write_and_wait(mapping): no dirty pages, 0; retval = mapping->a_ops->direct_IO(rw, iocb, iov, offset, nr_segs)",
 		func(c *Ctx) {})
+	b.private()
 	if b.xfsFS() {
 		b.xfsDirectIO()
 	} else {
@@ -168,10 +171,12 @@ func (b *builder) writeOp() {
 				c.L().Pos = c.S.Kiocb.Pos
 				c.L().Count = c.S.Kiocb.Left
 			})
+		b.private()
 		b.directWrite()
 		b.add(b.lrw("xfs_write", "845-857"),
 			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here)",
 			func(c *Ctx) { c.L().Retval = c.L().Written })
+		b.private()
 		b.xfsSyncWait(b.lrw("xfs_write", "866-867"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 		return
 	}
@@ -185,10 +190,12 @@ func (b *builder) writeOp() {
 			}
 			lockIMutex(c)
 		})
+	b.private()
 	b.lastGuard(iMutexFree)
 	b.writeNolock()
 	b.add(b.fm("generic_file_aio_write", "2372", "2375", "2365"), "mutex_unlock(&inode->i_mutex)",
 		func(c *Ctx) { c.S.Inode.IMutex = 0; c.L().Retval = c.L().Written })
+	b.private()
 	b.syncPageRange(b.fm("generic_file_aio_write", "2374-2381", "2377-2384", "2367-2374"), selRetval)
 }
 
@@ -220,6 +227,7 @@ func (b *builder) writeNolock() {
 			c.L().Count = int64(c.S.Scn.Blocks) * sim.BlockSize
 			c.L().Tmp = 0 // err
 		})
+	b.private()
 	b.directWrite()
 	b.add(b.fm("__generic_file_aio_write_nolock", "2282-2289", "2285-2292", "2281-2288"),
 		"if written < 0 || written == count: goto out; otherwise a short direct write: pos += written; count -= written, and the rest goes through the page cache",
@@ -232,11 +240,13 @@ func (b *builder) writeNolock() {
 			l.Pos += l.Written
 			l.Count -= l.Written
 		})
+	b.private()
 	b.bufferedWrite()
 	if b.is("v2.6.18") {
 		b.add(b.fm("__generic_file_aio_write_nolock", "-", "-", "2291-2292"),
 			"written = generic_file_buffered_write(iocb, iov, nr_segs, pos, ppos, count, written)",
 			func(c *Ctx) { c.L().Written = c.L().Buffered })
+		b.private()
 	} else {
 		b.add(b.fm("__generic_file_aio_write_nolock", "2300-2325", "2303-2328", "-"),
 			"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, WAIT_BEFORE|WRITE|WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
@@ -250,6 +260,7 @@ func (b *builder) writeNolock() {
 				l.Written = l.Buffered
 				c.S.Inode.NrPages = 0
 			})
+		b.private()
 	}
 	b.mark(out)
 	b.add(b.fm("__generic_file_aio_write_nolock", "2330-2332", "2333-2335", "2293-2295"),
@@ -259,6 +270,7 @@ func (b *builder) writeNolock() {
 				c.L().Written = c.L().Tmp
 			}
 		})
+	b.private()
 }
 
 // directWrite emits generic_file_direct_write. Result in Written.
@@ -279,6 +291,7 @@ func (b *builder) directWrite() {
 				c.Goto(ppos)
 			}
 		})
+	b.private()
 	b.add(b.fm("generic_file_direct_write", "2038-2039", "2040-2041", "2039-2040"),
 		"i_size_write(inode, end); mark_inode_dirty(inode)",
 		func(c *Ctx) { c.S.Inode.ISize = c.L().Pos + c.L().Written })
@@ -350,7 +363,9 @@ func (b *builder) bufferedWrite() {
 				c.L().Tmp = -sim.EIO // status; dropped below because written is non-zero
 			}
 		})
+	b.private()
 	b.add(b.fm("generic_file_buffered_write", "2211-2215", "2214-2218", "2213-2217"),
 		"if O_DIRECT && written: status = filemap_write_and_wait(mapping) (the pages go to disk); return written ? written : status",
 		func(c *Ctx) {})
+	b.private()
 }

@@ -59,6 +59,16 @@ type Step struct {
 	OutcomeName func(s *sim.State, a int, k int) string
 	// Do performs the step.
 	Do func(c *Ctx)
+	// Private marks a step that, in every state where it can run, reads
+	// and writes only its actor's locals and objects no other actor can
+	// reach at that time (the dio while the submitter still holds its
+	// reference and no completion can be delivered, a bio's own struct,
+	// locks only this actor takes). It commutes with every step of every
+	// other actor and changes nothing a property looks at before the end
+	// of the run (fault records are accumulated, read only at the end), so
+	// the exhaustive search may run it before anything else (partial-order
+	// reduction). The argument for each such step is in its builder.
+	Private bool
 }
 
 // Ctx is what a step's Do sees.
@@ -168,6 +178,9 @@ func (b *builder) add(loc Loc, text string, do func(c *Ctx)) *Step {
 	b.prog.Steps = append(b.prog.Steps, Step{Loc: loc, Text: text, Do: do})
 	return &b.prog.Steps[len(b.prog.Steps)-1]
 }
+
+// private marks the step added last as Private (see Step.Private).
+func (b *builder) private() { b.prog.Steps[len(b.prog.Steps)-1].Private = true }
 
 // guarded adds a step with a guard.
 func (b *builder) guarded(loc Loc, text string, guard func(s *sim.State, a int) bool, do func(c *Ctx)) {

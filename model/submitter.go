@@ -36,19 +36,23 @@ func (b *builder) aioEntry() {
 			s.Kiocb.Left, s.Kiocb.NBytes = n, n
 			s.Facts.Submitted = true
 		})
+	b.private()
 	b.add(b.aio("aio_run_iocb", "693-702", "702-711"),
 		"spin_lock_irq(&ctx->ctx_lock) (io_submit_one); aio_run_iocb: clear KIF_KICKED, unlink ki_run_list, spin_unlock_irq(&ctx->ctx_lock)",
 		func(c *Ctx) { useKiocb(c); c.S.Kiocb.KickedCleared = true })
+	b.private()
 	call := b.label("retry-call")
 	b.mark(call)
 	if b.is("v2.6.18") {
 		b.add(b.aio("aio_pread/aio_pwrite", "1310-1343", "1310-1364"),
 			"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_pread/aio_pwrite call aio_read/aio_write(iocb, ki_buf, ki_left, ki_pos)",
 			func(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left })
+		b.private()
 	} else {
 		b.add(b.aio("aio_rw_vect_retry", "1321-1333", "-"),
 			"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_rw_vect_retry calls aio_read/aio_write(iocb, &ki_iovec[ki_cur_seg], nr, ki_pos)",
 			func(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left })
+		b.private()
 	}
 	b.fileOp()
 	retryLoc := b.aio("aio_rw_vect_retry", "1334-1346", "1310-1364")
@@ -72,6 +76,7 @@ func (b *builder) aioEntry() {
 				l.Retval = k.NBytes - k.Left
 			}
 		})
+	b.private()
 	queued := b.label("queued")
 	b.add(b.aio("aio_run_iocb", "724-728", "733-737"),
 		"aio_run_iocb: ki_retry returned ret; current->io_wait = NULL; if ret != -EIOCBRETRY && ret != -EIOCBQUEUED, the core completes the iocb",
@@ -165,10 +170,12 @@ func (b *builder) syncEntry() {
 		b.add(b.fm("generic_file_write", "-", "-", "2384-2387"),
 			"write(2): generic_file_write: one-segment iovec; mutex_lock(&inode->i_mutex)",
 			func(c *Ctx) { init(c); lockIMutex(c) })
+		b.private()
 		b.lastGuard(iMutexFree)
 		b.add(b.fm("__generic_file_write_nolock", "-", "-", "2328"),
 			"__generic_file_write_nolock: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
 			func(c *Ctx) {})
+		b.private()
 		b.writeNolock()
 		wret := b.label("v2618-write-ret")
 		b.add(b.fm("__generic_file_write_nolock", "-", "-", "2329-2330"),
@@ -178,11 +185,13 @@ func (b *builder) syncEntry() {
 		b.mark(wret)
 		b.add(b.fm("generic_file_write", "-", "-", "2389"), "mutex_unlock(&inode->i_mutex)",
 			func(c *Ctx) { c.S.Inode.IMutex = 0 })
+		b.private()
 		b.syncPageRange(b.fm("generic_file_write", "-", "-", "2391-2398"), selRetval)
 	case b.is("v2.6.18"):
 		b.add(b.fm("generic_file_read", "-", "-", "1227-1228"),
 			"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
 			init)
+		b.private()
 		b.readOp()
 		rret := b.label("v2618-read-ret")
 		b.add(b.fm("generic_file_read", "-", "-", "1229"),
@@ -194,6 +203,7 @@ func (b *builder) syncEntry() {
 		b.add(b.rw("do_sync_read/do_sync_write", "236-242"),
 			"read(2)/write(2): do_sync_read/do_sync_write: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ki_pos = *ppos; ki_left = len; ret = aio_read/aio_write(&kiocb, &iov, 1, ki_pos)",
 			init)
+		b.private()
 		b.fileOp()
 		after := b.label("sync-ret")
 		b.add(b.rw("do_sync_read/do_sync_write", "243-247"),
@@ -203,6 +213,7 @@ func (b *builder) syncEntry() {
 		b.mark(after)
 		b.add(b.rw("do_sync_read/do_sync_write", "249-250"), "*ppos = kiocb.ki_pos; return ret to userspace",
 			func(c *Ctx) {})
+		b.private()
 	}
 	b.observe(selRetval)
 }
