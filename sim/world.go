@@ -79,7 +79,7 @@ const (
 	BioNone uint8 = iota
 	BioAllocated
 	BioSubmitted // handed to submit_bio; its completion may run
-	BioEnded     // bi_end_io has run to its end
+	BioEnded     // dio_bio_complete has released it (bio_put): nothing reads it any more
 )
 
 // Locals are an actor's local variables: the C locals of the functions on
@@ -300,108 +300,101 @@ func (s *State) CopyFrom(o *State) {
 // future behaviour and its verdicts (everything but the scenario pointer,
 // which is the same for all states of a run).
 func (s *State) Encode(b []byte) []byte {
-	w := func(v int64) { b = binary.AppendVarint(b, v) }
-	bl := func(v bool) {
+	le := binary.LittleEndian
+	w := func(v int64) { b = le.AppendUint64(b, uint64(v)) }
+	w32 := func(v int32) { b = le.AppendUint32(b, uint32(v)) }
+	by := func(v ...byte) { b = append(b, v...) }
+	bl := func(v bool) byte {
 		if v {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
+			return 1
 		}
+		return 0
 	}
-	str := func(v string) { w(int64(len(v))); b = append(b, v...) }
+	str := func(v string) { w32(int32(len(v))); b = append(b, v...) }
 	w(s.Pos)
 	in := &s.Inode
 	w(in.ISize)
-	w(int64(in.IMutex))
-	w(int64(in.AllocSem))
-	w(int64(in.NrPages))
+	by(byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages))
 	b = append(b, in.Data...)
 	for _, u := range in.Unwritten {
-		bl(u)
+		by(bl(u))
 	}
 	k := &s.Kiocb
-	w(int64(k.Users))
+	w32(k.Users)
 	w(k.Pos)
 	w(k.Left)
 	w(k.NBytes)
-	bl(k.Private)
 	w(k.UserData)
-	bl(k.IsSync)
-	bl(k.KickedCleared)
-	w(int64(k.IoendRemaining))
-	bl(k.IoendQueued)
+	w32(k.IoendRemaining)
+	by(bl(k.Private), bl(k.IsSync), bl(k.KickedCleared), bl(k.IoendQueued))
 	d := &s.Dio
-	w(int64(d.Rw))
-	w(int64(d.LockType))
-	bl(d.IsAsync)
-	bl(d.EndIO)
-	bl(d.BPrivate)
-	w(int64(d.Refcount))
-	w(int64(d.BioCount))
-	w(int64(d.BiosInFlight))
-	w(int64(d.BioList))
-	w(int64(d.BioLock))
-	w(int64(d.GupBad))
-	w(int64(d.Waiter))
+	by(byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio),
+		bl(d.MapMapped), bl(d.MapNew), bl(d.MapAllDone))
+	w32(d.Refcount)
+	w32(d.BioCount)
+	w32(d.BiosInFlight)
+	w32(d.GupBad)
 	w(d.Size)
 	w(d.Result)
 	w(d.ISize)
 	w(d.IoError)
 	w(d.PageErrors)
-	w(int64(d.BlockInFile))
-	w(int64(d.FinalBlock))
-	w(int64(d.CurPage))
-	w(int64(d.Bio))
-	w(int64(d.PagesPinned))
-	w(int64(d.ReapCounter))
-	bl(d.MapMapped)
-	bl(d.MapNew)
-	bl(d.MapAllDone)
+	w32(d.BlockInFile)
+	w32(d.FinalBlock)
+	w32(d.CurPage)
+	w32(d.PagesPinned)
+	w32(d.ReapCounter)
 	for _, bio := range s.Bios {
-		b = append(b, bio.State)
-		bl(bio.Uptodate)
-		bl(bio.EndAIO)
-		w(int64(bio.Next))
+		if bio.State == BioEnded {
+			// bio_put has run: the struct is gone and nothing reads it.
+			by(bio.State, 0, 0, 0xff)
+			continue
+		}
+		by(bio.State, bl(bio.Uptodate), bl(bio.EndAIO), byte(bio.Next))
 	}
-	w(int64(len(s.Ring)))
+	w32(int32(len(s.Ring)))
 	for _, e := range s.Ring {
 		w(e.Res)
 	}
 	b = append(b, s.Mem[:]...)
 	for i := range s.Actors {
 		a := &s.Actors[i]
-		b = append(b, byte(a.Kind), byte(a.Index))
-		w(int64(a.PC))
-		bl(a.Done)
-		bl(a.Dead)
-		bl(a.Asleep)
-		b = append(b, a.State)
-		l := &a.L
-		for _, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off, int64(l.Bio), int64(l.Got)} {
-			w(v)
+		by(byte(a.Kind), byte(a.Index), byte(a.PC), byte(a.PC>>8), bl(a.Done), bl(a.Dead), bl(a.Asleep), a.State)
+		if a.Done {
+			// A finished actor's stack frames are gone: its locals are
+			// never read again, so they do not belong to the state.
+			continue
 		}
-		bl(l.Flag)
-		bl(l.Flag2)
+		l := &a.L
+		// Locals are mostly zero: a bitmap of the non-zero ones, then their
+		// values. Every value fits in 32 bits (byte counts of at most 64
+		// blocks, errnos, offsets of at most 64 blocks).
+		vals := [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off}
+		var mask uint16
+		for j, v := range vals {
+			if v != 0 {
+				mask |= 1 << j
+			}
+		}
+		by(byte(mask), byte(mask>>8))
+		for _, v := range vals {
+			if v != 0 {
+				w32(int32(v))
+			}
+		}
+		by(byte(l.Bio), byte(l.Got), bl(l.Flag), bl(l.Flag2))
 	}
 	f := &s.Facts
-	bl(f.Submitted)
-	w(int64(f.Deliveries))
-	w(int64(f.DioCompletes))
+	by(bl(f.Submitted), byte(f.Deliveries), byte(f.DioCompletes), bl(f.Committed), bl(f.RetryReturned), bl(f.EarlyDioComp),
+		byte(f.MemErrObj), byte(f.Reaped), byte(f.PreadSeen), bl(f.OSyncFailed))
 	w(f.FirstRes)
-	bl(f.Committed)
-	bl(f.RetryReturned)
 	w(f.RetryRet)
-	bl(f.EarlyDioComp)
-	str(f.Bug)
-	str(f.MemErr)
-	w(int64(f.MemErrObj))
-	w(int64(f.Reaped))
 	w(f.StatAfterReap)
 	w(f.StatRes)
 	w(f.ReapedRes)
-	w(int64(f.PreadSeen))
-	w(int64(f.FaultsMet))
-	bl(f.OSyncFailed)
+	w32(int32(f.FaultsMet))
+	str(f.Bug)
+	str(f.MemErr)
 	return b
 }
 

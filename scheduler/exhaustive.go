@@ -1,0 +1,670 @@
+package scheduler
+
+// Exhaustive search.
+//
+// The search visits every state reachable from the initial state of a
+// scenario, over every interleaving of every actor and every outcome of
+// every fault point, level by level (breadth first), so the first violating
+// state found for each property is at the smallest depth. Within a level,
+// states are expanded in the order they were first reached and each state's
+// moves in actor-then-outcome order; with the deterministic merge below this
+// makes the counterexample of each property the lexicographically smallest
+// shortest path (in canonical moves), whatever the number of workers.
+//
+// State caching. A state is identified by a 128-bit fingerprint of
+// sim.State.Encode, which serialises every field that determines the
+// state's future and its verdicts: the world (inode, kiocb, dio, bios, ring,
+// object lifetimes), every actor's program counter, task state and locals,
+// and the facts the properties read. Nothing else influences a step: the
+// model's programs are fixed per version and scenario, and a step reads
+// only the state it is given. So two states with the same encoding have
+// the same future; a test checks it. Two different encodings collide in
+// the fingerprint with probability about n^2/2^129 for n states (3e-24 for a
+// billion states), the usual hash-compaction trade.
+//
+// Symmetry reduction. With Symmetry on, every state is put into canonical
+// form (sim.State.Canonicalize) before it is looked up: submitted bios are
+// interchangeable, so the 8! orders in which 8 identical bios can complete
+// collapse into one. Counterexample lengths are unchanged (the renaming is
+// an isomorphism of the state graph).
+//
+// Partial-order reduction. With POR on, a state where some actor's next
+// step is marked Private (model.Step.Private: it commutes with every step
+// of every other actor and is invisible to the properties) is expanded by
+// that step alone: the lowest such actor, all of its outcomes. This is the
+// ample-set method with singleton ample sets: C0 (non-empty), C1 (no step
+// dependent on it can happen first, since it is independent of all other
+// actors' steps) and C2 (invisible) hold by the step's annotation, and the
+// cycle proviso C3 is enforced by expanding fully any state whose ample
+// successor was already visited. Every violating state of the full graph
+// then has a violating counterpart in the reduced graph (reached after the
+// postponed private steps, which change no property), and every terminal
+// state is kept, so verdicts are the same; a shortest counterexample can be
+// longer by the private steps it had to take first. Turn POR off for
+// counterexamples that are shortest in the full graph.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/bits"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"diosim/model"
+	"diosim/properties"
+	"diosim/sim"
+)
+
+// ExhaustiveOptions control an exhaustive search. The zero value searches
+// everything on GOMAXPROCS workers with symmetry and partial-order reduction.
+type ExhaustiveOptions struct {
+	Workers     int           // 0: GOMAXPROCS
+	MaxStates   int64         // stop after this many states (0: no bound)
+	MaxDepth    int           // do not expand states at this depth (0: no bound)
+	Timeout     time.Duration // stop after this long (0: none)
+	MaxMemory   uint64        // stop when the Go heap exceeds this many bytes (0: none)
+	NoSymmetry  bool          // turn symmetry reduction off
+	NoPOR       bool          // turn partial-order reduction off
+	Shard       int           // this shard's index, 0 <= Shard < Shards
+	Shards      int           // split the search into this many parts (0 or 1: no split)
+	Stop        <-chan struct{}
+	OnProgress  func(Progress) // called about once a second from a separate goroutine
+	ProgressDur time.Duration  // 0: one second
+}
+
+// Progress is a snapshot of a running search.
+type Progress struct {
+	States, Transitions int64
+	Depth, Queue        int
+	HeapBytes           uint64
+	Elapsed             time.Duration
+}
+
+// Verdict is a certificate's verdict on one property.
+type Verdict struct {
+	Verdict string `json:"verdict"` // holds, violated, not-found
+	Message string `json:"message,omitempty"`
+	Length  int    `json:"length,omitempty"`
+	// Moves is the counterexample as concrete moves from the initial state
+	// (actor index, outcome index), replayable with Record.
+	Moves []model.Move `json:"moves,omitempty"`
+	// Key orders counterexamples of equal length (the canonical path); it
+	// makes merging shards give the same counterexample as one search.
+	Key string `json:"key,omitempty"`
+}
+
+// Certificate is the result of an exhaustive search.
+type Certificate struct {
+	Version     string             `json:"version"`
+	Scenario    string             `json:"scenario"`
+	Strategy    string             `json:"strategy"`
+	Symmetry    bool               `json:"symmetry"`
+	POR         bool               `json:"por"`
+	Shard       string             `json:"shard,omitempty"` // "i/n"
+	SplitDepth  int                `json:"split_depth,omitempty"`
+	States      int64              `json:"states"`
+	Transitions int64              `json:"transitions"`
+	MaxDepth    int                `json:"max_depth"`
+	Complete    bool               `json:"complete"`
+	StoppedBy   string             `json:"stopped_by,omitempty"` // states, depth, timeout, memory, interrupt
+	Properties  map[string]Verdict `json:"properties"`
+}
+
+type fingerprint [2]uint64
+
+// node is what the search keeps of a visited state: how it was first reached.
+type node struct {
+	parent int32
+	actor  int8
+	choice int16
+}
+
+type found struct {
+	depth int
+	id    int32
+	msg   string
+}
+
+// succ is one successor produced while expanding a level.
+type succ struct {
+	parent int32 // id of the state expanded
+	actor  int8
+	choice int16
+	fp     fingerprint
+	st     *sim.State
+	viol   []properties.Violation
+}
+
+// Exhaustive searches every reachable state of sc on m.
+func Exhaustive(m *model.Model, sc *sim.Scenario, opt ExhaustiveOptions) (*Certificate, error) {
+	if opt.Shards > 1 && (opt.Shard < 0 || opt.Shard >= opt.Shards) {
+		return nil, fmt.Errorf("shard %d out of range 0..%d", opt.Shard, opt.Shards-1)
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	start := time.Now()
+	x := &search{m: m, sc: sc, opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers)}
+	cert := &Certificate{Version: m.Name, Scenario: sc.String(), Strategy: "exhaustive", Symmetry: x.sym, POR: x.por, Properties: map[string]Verdict{}}
+	if opt.Shards > 1 {
+		cert.Shard = fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)
+	}
+
+	s0 := m.Init(sc)
+	x.visited = map[fingerprint]int32{}
+	x.insert(x.fp(s0), node{parent: -1})
+	x.record(properties.AfterStep(s0), 0, 0)
+	frontier := []*sim.State{s0}
+	ids := []int32{0}
+
+	var stopProgress chan struct{}
+	if opt.OnProgress != nil {
+		stopProgress = make(chan struct{})
+		go x.progress(start, stopProgress)
+		defer close(stopProgress)
+	}
+
+	split := opt.Shards > 1
+	depth := 0
+	for len(frontier) > 0 {
+		if split && len(frontier) >= 4*opt.Shards {
+			frontier, ids = shardOf(frontier, ids, opt.Shard, opt.Shards)
+			cert.SplitDepth = depth
+			split = false
+		}
+		atomic.StoreInt32(&x.depth, int32(depth))
+		atomic.StoreInt64(&x.queue, int64(len(frontier)))
+		if opt.MaxDepth > 0 && depth >= opt.MaxDepth {
+			cert.StoppedBy = "depth"
+			break
+		}
+		if why := x.limit(start); why != "" {
+			cert.StoppedBy = why
+			break
+		}
+		next, nextIDs, why := x.expandLevel(frontier, ids, depth, workers, start)
+		if why != "" {
+			cert.StoppedBy = why
+			break
+		}
+		cert.MaxDepth = depth
+		frontier, ids = next, nextIDs
+		if len(frontier) > 0 {
+			depth++
+		}
+	}
+	if split {
+		// The whole graph was smaller than the split level: shard 0 keeps
+		// it all, the others have nothing of their own to add.
+		cert.SplitDepth = depth
+		if opt.Shard != 0 {
+			x.best = map[properties.ID]found{}
+		}
+	}
+	cert.States = int64(len(x.nodes))
+	cert.Transitions = x.transitions.Load()
+	cert.Complete = cert.StoppedBy == ""
+	for _, id := range properties.All {
+		f, ok := x.best[id]
+		switch {
+		case ok:
+			path := x.path(f.id)
+			moves, err := x.concretize(path)
+			if err != nil {
+				return nil, fmt.Errorf("%s: rebuilding the counterexample: %v", id, err)
+			}
+			cert.Properties[string(id)] = Verdict{Verdict: "violated", Message: f.msg, Length: len(moves), Moves: moves, Key: pathKey(path)}
+		case cert.Complete && cert.Shard == "":
+			cert.Properties[string(id)] = Verdict{Verdict: "holds"}
+		case cert.Complete:
+			cert.Properties[string(id)] = Verdict{Verdict: "holds-in-shard"}
+		default:
+			cert.Properties[string(id)] = Verdict{Verdict: "not-found"}
+		}
+	}
+	return cert, nil
+}
+
+type search struct {
+	m           *model.Model
+	sc          *sim.Scenario
+	opt         ExhaustiveOptions
+	sym, por    bool
+	visited     map[fingerprint]int32
+	nodes       []node
+	best        map[properties.ID]found
+	transitions  atomic.Int64
+	statesApprox atomic.Uint64
+	depth        int32
+	queue       int64
+	stopped     atomic.Bool
+	workers     []worker
+}
+
+func (x *search) insert(fp fingerprint, n node) int32 {
+	id := int32(len(x.nodes))
+	x.visited[fp] = id
+	x.nodes = append(x.nodes, n)
+	return id
+}
+
+func (x *search) record(vs []properties.Violation, depth int, id int32) {
+	if x.best == nil {
+		x.best = map[properties.ID]found{}
+	}
+	for _, v := range vs {
+		if _, ok := x.best[v.Prop]; !ok {
+			x.best[v.Prop] = found{depth: depth, id: id, msg: v.Msg}
+		}
+	}
+}
+
+func (x *search) limit(start time.Time) string {
+	if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
+		return "states"
+	}
+	if x.opt.Timeout > 0 && time.Since(start) > x.opt.Timeout {
+		return "timeout"
+	}
+	if x.opt.MaxMemory > 0 {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		if ms.HeapAlloc > x.opt.MaxMemory {
+			return "memory"
+		}
+	}
+	if x.opt.Stop != nil {
+		select {
+		case <-x.opt.Stop:
+			return "interrupt"
+		default:
+		}
+	}
+	return ""
+}
+
+func (x *search) progress(start time.Time, stop chan struct{}) {
+	d := x.opt.ProgressDur
+	if d <= 0 {
+		d = time.Second
+	}
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			x.opt.OnProgress(Progress{States: int64(x.statesApprox.Load()), Transitions: x.transitions.Load(),
+				Depth: int(atomic.LoadInt32(&x.depth)), Queue: int(atomic.LoadInt64(&x.queue)), HeapBytes: ms.HeapAlloc, Elapsed: time.Since(start)})
+		}
+	}
+}
+
+// expandLevel expands every state of a level on workers goroutines and
+// merges the successors in (parent, move) order, so ids and verdicts do not
+// depend on the number of workers. A level cut short by a bound is dropped
+// whole: the certificate then covers the levels before it.
+func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers int, start time.Time) ([]*sim.State, []int32, string) {
+	if workers > len(frontier) {
+		workers = len(frontier)
+	}
+	chunks := make([][]succ, workers)
+	terms := make([][]termViol, workers)
+	var wg sync.WaitGroup
+	per := (len(frontier) + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*per, (w+1)*per
+		if hi > len(frontier) {
+			hi = len(frontier)
+		}
+		wg.Add(1)
+		go func(w, lo, hi int) {
+			defer wg.Done()
+			chunks[w], terms[w] = x.expandRange(&x.workers[w], frontier[lo:hi], ids[lo:hi], start)
+		}(w, lo, hi)
+	}
+	wg.Wait()
+	if x.stopped.Load() {
+		return nil, nil, x.stopReason(start)
+	}
+	// Terminal states of this level, in id order.
+	for _, tv := range terms {
+		for _, t := range tv {
+			x.record(t.viol, depth, t.id)
+		}
+	}
+	var next []*sim.State
+	var nextIDs []int32
+	var free []*sim.State
+	defer func() {
+		// Give the states no longer needed back to the workers, round robin.
+		free = append(free, frontier...)
+		for i, st := range free {
+			w := &x.workers[i%len(x.workers)]
+			w.free = append(w.free, st)
+		}
+	}()
+	for _, ch := range chunks {
+		for i := range ch {
+			sc := &ch[i]
+			if _, seen := x.visited[sc.fp]; seen {
+				free = append(free, sc.st)
+				continue
+			}
+			id := x.insert(sc.fp, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
+			x.statesApprox.Store(uint64(len(x.nodes)))
+			x.record(sc.viol, depth+1, id)
+			next = append(next, sc.st)
+			nextIDs = append(nextIDs, id)
+			if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
+				return nil, nil, "states"
+			}
+		}
+	}
+	return next, nextIDs, ""
+}
+
+type termViol struct {
+	id   int32
+	viol []properties.Violation
+}
+
+func (x *search) stopReason(start time.Time) string {
+	if why := x.limit(start); why != "" {
+		return why
+	}
+	return "interrupt"
+}
+
+// worker holds one goroutine's buffers.
+type worker struct {
+	moves []model.Move
+	enc   []byte
+	cs    sim.CanonScratch
+	free  []*sim.State
+}
+
+func (x *search) newState(w *worker, from *sim.State) *sim.State {
+	if n := len(w.free); n > 0 {
+		c := w.free[n-1]
+		w.free = w.free[:n-1]
+		c.CopyFrom(from)
+		return c
+	}
+	return from.Clone()
+}
+
+// successor applies mv to a copy of s and returns it canonical, with its
+// fingerprint.
+func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, fingerprint) {
+	c := x.newState(w, s)
+	x.m.Apply(c, mv)
+	if x.sym {
+		c.CanonicalizeWith(&w.cs)
+	}
+	w.enc = c.Encode(w.enc[:0])
+	return c, hash128(w.enc)
+}
+
+// expandRange expands a contiguous part of a level.
+func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
+	var out []succ
+	var terms []termViol
+	for k, s := range states {
+		if k%256 == 0 && k > 0 {
+			if x.stopped.Load() {
+				return nil, nil
+			}
+			if why := x.limit(start); why != "" && why != "states" {
+				x.stopped.Store(true)
+				return nil, nil
+			}
+		}
+		w.moves = x.m.Moves(s, w.moves)
+		moves := w.moves
+		if len(moves) == 0 {
+			if vs := properties.AtEnd(x.m, s); len(vs) > 0 {
+				terms = append(terms, termViol{ids[k], vs})
+			}
+			continue
+		}
+		n0 := len(out)
+		if x.por {
+			if lo, hi := x.ample(s, moves); lo < hi {
+				proviso := false
+				for _, mv := range moves[lo:hi] {
+					c, fp := x.successor(w, s, mv)
+					out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
+					if _, seen := x.visited[fp]; seen {
+						proviso = true
+					}
+				}
+				if !proviso {
+					x.finish(out[n0:])
+					x.transitions.Add(int64(hi - lo))
+					continue
+				}
+				for i := n0; i < len(out); i++ {
+					w.free = append(w.free, out[i].st)
+				}
+				out = out[:n0]
+			}
+		}
+		for _, mv := range moves {
+			c, fp := x.successor(w, s, mv)
+			out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
+		}
+		x.finish(out[n0:])
+		x.transitions.Add(int64(len(moves)))
+	}
+	return out, terms
+}
+
+// finish checks the after-step properties of fresh successors.
+func (x *search) finish(ss []succ) {
+	for i := range ss {
+		ss[i].viol = properties.AfterStep(ss[i].st)
+	}
+}
+
+// ample returns the range of moves of the lowest actor whose next step is
+// Private (lo == hi when there is none).
+func (x *search) ample(s *sim.State, moves []model.Move) (lo, hi int) {
+	for i := 0; i < len(moves); {
+		a := moves[i].Actor
+		j := i
+		for j < len(moves) && moves[j].Actor == a {
+			j++
+		}
+		if st := x.m.Next(s, a); st != nil && st.Private {
+			return i, j
+		}
+		i = j
+	}
+	return 0, 0
+}
+
+// shardOf keeps the states of a level whose position is shard modulo n.
+func shardOf(frontier []*sim.State, ids []int32, shard, n int) ([]*sim.State, []int32) {
+	var f []*sim.State
+	var is []int32
+	for i := range frontier {
+		if i%n == shard {
+			f = append(f, frontier[i])
+			is = append(is, ids[i])
+		}
+	}
+	return f, is
+}
+
+func (x *search) fp(s *sim.State) fingerprint { return hash128(s.Encode(nil)) }
+
+// path returns the canonical moves from the initial state to state id.
+func (x *search) path(id int32) []model.Move {
+	var rev []model.Move
+	for id > 0 {
+		n := x.nodes[id]
+		rev = append(rev, model.Move{Actor: int(n.actor), Choice: int(n.choice)})
+		id = n.parent
+	}
+	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
+		rev[i], rev[j] = rev[j], rev[i]
+	}
+	return rev
+}
+
+// concretize turns a path of canonical moves into moves on the concrete
+// states reached from the initial state (renaming bio actors back).
+func (x *search) concretize(path []model.Move) ([]model.Move, error) {
+	s := x.m.Init(x.sc)
+	out := make([]model.Move, 0, len(path))
+	var buf []model.Move
+	for k, mv := range path {
+		a := mv.Actor
+		if x.sym && a >= 1 && a <= len(s.Bios) {
+			// a names the bio at canonical index a-1: find it in s.
+			if perm := s.Clone().Canonicalize(); perm != nil {
+				for old, nw := range perm {
+					if int(nw) == a-1 {
+						a = 1 + old
+						break
+					}
+				}
+			}
+		}
+		cm := model.Move{Actor: a, Choice: mv.Choice}
+		ok := false
+		for _, e := range x.m.Moves(s, buf) {
+			if e == cm {
+				ok = true
+			}
+		}
+		if !ok {
+			return nil, fmt.Errorf("move %d (%s, outcome %d) is not enabled", k+1, model.ActorName(s, a), mv.Choice)
+		}
+		x.m.Apply(s, cm)
+		out = append(out, cm)
+	}
+	return out, nil
+}
+
+func pathKey(p []model.Move) string {
+	var b strings.Builder
+	for _, mv := range p {
+		fmt.Fprintf(&b, "%03d.%03d,", mv.Actor, mv.Choice)
+	}
+	return b.String()
+}
+
+// hash128 is a 128-bit fingerprint of b: two independent 64-bit
+// multiply-mix hashes over 8-byte words.
+func hash128(b []byte) fingerprint {
+	const (
+		k0 = 0x9e3779b97f4a7c15
+		k1 = 0xc2b2ae3d27d4eb4f
+		k2 = 0x165667b19e3779f9
+	)
+	h1, h2 := uint64(len(b))*k0, uint64(len(b))^k1
+	for len(b) >= 8 {
+		w := binary.LittleEndian.Uint64(b)
+		h1 = mix(h1^w, k1)
+		h2 = mix(h2+w, k2)
+		b = b[8:]
+	}
+	var tail uint64
+	for i, c := range b {
+		tail |= uint64(c) << (8 * i)
+	}
+	h1 = mix(h1^tail^0xff, k1)
+	h2 = mix(h2+tail+0xff, k2)
+	return fingerprint{mix(h1, k2), mix(h2, k0)}
+}
+
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// MergeCertificates combines the certificates of the shards of one search
+// into one. All shards must be present, of the same search, and complete for
+// a property to hold.
+func MergeCertificates(certs []*Certificate) (*Certificate, error) {
+	if len(certs) == 0 {
+		return nil, errors.New("no certificates to merge")
+	}
+	first := certs[0]
+	var n int
+	seen := map[int]bool{}
+	for _, c := range certs {
+		var i, k int
+		if _, err := fmt.Sscanf(c.Shard, "%d/%d", &i, &k); err != nil || k < 1 || i < 0 || i >= k {
+			return nil, fmt.Errorf("the certificate of %s %s is not one shard of a split search (shard %q)", c.Version, c.Scenario, c.Shard)
+		}
+		if n == 0 {
+			n = k
+		}
+		if k != n || c.Version != first.Version || c.Scenario != first.Scenario || c.Symmetry != first.Symmetry || c.POR != first.POR {
+			return nil, fmt.Errorf("shard %s is of another search (%s, %s, %s)", c.Shard, c.Version, c.Scenario, c.Shard)
+		}
+		if seen[i] {
+			return nil, fmt.Errorf("shard %d/%d given twice", i, n)
+		}
+		seen[i] = true
+	}
+	if len(seen) != n {
+		var missing []string
+		for i := 0; i < n; i++ {
+			if !seen[i] {
+				missing = append(missing, fmt.Sprintf("%d/%d", i, n))
+			}
+		}
+		return nil, fmt.Errorf("missing shards: %s", strings.Join(missing, ", "))
+	}
+	out := &Certificate{Version: first.Version, Scenario: first.Scenario, Strategy: "exhaustive", Symmetry: first.Symmetry, POR: first.POR,
+		Complete: true, Properties: map[string]Verdict{}}
+	var stops []string
+	for _, c := range certs {
+		out.States += c.States
+		out.Transitions += c.Transitions
+		if c.MaxDepth > out.MaxDepth {
+			out.MaxDepth = c.MaxDepth
+		}
+		if !c.Complete {
+			out.Complete = false
+			stops = append(stops, c.Shard+":"+c.StoppedBy)
+		}
+	}
+	sort.Strings(stops)
+	out.StoppedBy = strings.Join(stops, ",")
+	for _, id := range properties.All {
+		var best *Verdict
+		for _, c := range certs {
+			v, ok := c.Properties[string(id)]
+			if !ok || v.Verdict != "violated" {
+				continue
+			}
+			if best == nil || v.Length < best.Length || v.Length == best.Length && v.Key < best.Key {
+				vv := v
+				best = &vv
+			}
+		}
+		switch {
+		case best != nil:
+			out.Properties[string(id)] = *best
+		case out.Complete:
+			out.Properties[string(id)] = Verdict{Verdict: "holds"}
+		default:
+			out.Properties[string(id)] = Verdict{Verdict: "not-found"}
+		}
+	}
+	return out, nil
+}
