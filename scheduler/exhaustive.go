@@ -142,6 +142,14 @@ type succ struct {
 
 // Exhaustive searches every reachable state of sc on m.
 func Exhaustive(m *model.Model, sc *sim.Scenario, opt ExhaustiveOptions) (*Certificate, error) {
+	return ExhaustiveFrom(m, m.Init(sc), opt)
+}
+
+// ExhaustiveFrom searches every state reachable from s0 (for instance the
+// state a learner has reached in `dio-sim play`). Counterexample moves
+// start at s0. Violations already visible in s0 count at length 0.
+func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Certificate, error) {
+	sc := s0.Scn
 	if opt.Shards > 1 && (opt.Shard < 0 || opt.Shard >= opt.Shards) {
 		return nil, fmt.Errorf("shard %d out of range 0..%d", opt.Shard, opt.Shards-1)
 	}
@@ -150,13 +158,16 @@ func Exhaustive(m *model.Model, sc *sim.Scenario, opt ExhaustiveOptions) (*Certi
 		workers = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	x := &search{m: m, sc: sc, opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers)}
+	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers)}
 	cert := &Certificate{Version: m.Name, Scenario: sc.String(), Strategy: "exhaustive", Symmetry: x.sym, POR: x.por, Properties: map[string]Verdict{}}
 	if opt.Shards > 1 {
 		cert.Shard = fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)
 	}
 
-	s0 := m.Init(sc)
+	s0 = s0.Clone()
+	if x.sym {
+		s0.Canonicalize()
+	}
 	x.visited = map[fingerprint]int32{}
 	x.insert(x.fp(s0), node{parent: -1})
 	x.record(properties.AfterStep(s0), 0, 0)
@@ -232,19 +243,20 @@ func Exhaustive(m *model.Model, sc *sim.Scenario, opt ExhaustiveOptions) (*Certi
 }
 
 type search struct {
-	m           *model.Model
-	sc          *sim.Scenario
-	opt         ExhaustiveOptions
-	sym, por    bool
-	visited     map[fingerprint]int32
-	nodes       []node
-	best        map[properties.ID]found
+	m            *model.Model
+	sc           *sim.Scenario
+	init         *sim.State // the concrete starting state
+	opt          ExhaustiveOptions
+	sym, por     bool
+	visited      map[fingerprint]int32
+	nodes        []node
+	best         map[properties.ID]found
 	transitions  atomic.Int64
 	statesApprox atomic.Uint64
 	depth        int32
-	queue       int64
-	stopped     atomic.Bool
-	workers     []worker
+	queue        int64
+	stopped      atomic.Bool
+	workers      []worker
 }
 
 func (x *search) insert(fp fingerprint, n node) int32 {
@@ -525,7 +537,7 @@ func (x *search) path(id int32) []model.Move {
 // concretize turns a path of canonical moves into moves on the concrete
 // states reached from the initial state (renaming bio actors back).
 func (x *search) concretize(path []model.Move) ([]model.Move, error) {
-	s := x.m.Init(x.sc)
+	s := x.init.Clone()
 	out := make([]model.Move, 0, len(path))
 	var buf []model.Move
 	for k, mv := range path {

@@ -1,6 +1,5 @@
 package sim
 
-
 // Canonicalize puts the state's bios into a canonical order and returns
 // perm, with perm[old] the new index of bio old (nil when nothing moved).
 //
