@@ -332,12 +332,8 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	chunks := make([][]succ, workers)
 	terms := make([][]termViol, workers)
 	var wg sync.WaitGroup
-	per := (len(frontier) + workers - 1) / workers
 	for w := 0; w < workers; w++ {
-		lo, hi := w*per, (w+1)*per
-		if hi > len(frontier) {
-			hi = len(frontier)
-		}
+		lo, hi := w*len(frontier)/workers, (w+1)*len(frontier)/workers
 		wg.Add(1)
 		go func(w, lo, hi int) {
 			defer wg.Done()

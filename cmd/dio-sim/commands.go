@@ -18,67 +18,98 @@ import (
 // matrixReport is the JSON form of the default run.
 type matrixReport struct {
 	Strategy  string                           `json:"strategy"`
-	Seed      uint64                           `json:"seed"`
-	Runs      int                              `json:"runs_per_scenario"`
+	Seed      uint64                           `json:"seed,omitempty"`
+	Runs      int                              `json:"runs_per_scenario,omitempty"`
 	Scenarios []string                         `json:"scenarios"`
-	Steps     int64                            `json:"steps"`
+	Complete  bool                             `json:"complete"`
+	States    int64                            `json:"states,omitempty"`
+	Steps     int64                            `json:"steps,omitempty"`
 	Versions  map[string]map[string]propResult `json:"versions"`
 }
 
 func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("dio-sim", "dio-sim [--runs N] [--seed N] [--trace-dir DIR] [--json] [--workers N]",
-		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\nthe shortest violation found (with its trace file) or \"not found\".", stdout)
-	sf := addSearchFlags(c, 5000)
+	c := newCommand("dio-sim", "dio-sim [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
+		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".", stdout)
+	sf := addSearchFlags(c, "exhaustive", 5000)
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
 	if c.fs.NArg() > 0 {
-		return exitUsage, usagef("unexpected argument %q (commands: check, replay, versions, scenarios, help)", c.fs.Arg(0))
+		return exitUsage, usagef("unexpected argument %q (commands: check, replay, merge, bench, versions, scenarios, help)", c.fs.Arg(0))
 	}
 	if err := sf.validate(); err != nil {
 		return exitUsage, err
 	}
+	if *sf.shard != "" || *sf.certificate != "" {
+		return exitUsage, usagef("--shard and --certificate work on one scenario: use `dio-sim check`")
+	}
 	set := diosim.DefaultSet()
-	rep := matrixReport{Strategy: "random", Seed: *sf.seed, Runs: *sf.runs, Versions: map[string]map[string]propResult{}}
+	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
+	if *sf.strategy == "random" {
+		rep.Seed, rep.Runs = *sf.seed, *sf.runs
+		rep.Complete = false
+	}
 	for _, n := range set {
 		rep.Scenarios = append(rep.Scenarios, n.Name)
 	}
+	stop, release := interruptible()
+	defer release()
 	violated := false
 	for _, m := range model.Versions() {
-		best := map[properties.ID]scheduler.Found{}
-		bestSc := map[properties.ID]int{}
+		type best struct {
+			fd finding
+			sc int
+		}
+		bests := map[properties.ID]best{}
+		holds := map[properties.ID]bool{}
+		for _, id := range properties.All {
+			holds[id] = *sf.strategy == "exhaustive"
+		}
 		for i, n := range set {
 			sc := n.Scenario
-			cr, err := scheduler.RandomCampaign(m, &sc, *sf.seed, *sf.runs, *sf.workers)
+			res, err := sf.run(m, &sc, stop, stderr)
 			if err != nil {
 				if errors.Is(err, scheduler.ErrStepLimit) {
 					return exitLimit, fmt.Errorf("%s/%s: a run hit the step limit: %v", m.Name, n.Name, err)
 				}
 				return exitUsage, err
 			}
-			rep.Steps += cr.Steps
-			for id, f := range cr.Found {
-				old, ok := best[id]
-				if !ok || len(f.Moves) < len(old.Moves) {
-					best[id] = f
-					bestSc[id] = i
+			rep.Steps += res.steps
+			if res.cert != nil {
+				rep.States += res.cert.States
+				rep.Complete = rep.Complete && res.cert.Complete
+			}
+			for _, id := range properties.All {
+				if res.verdict(id) != "holds" {
+					holds[id] = false
+				}
+				fd, ok := res.found[id]
+				if !ok {
+					continue
+				}
+				if old, seen := bests[id]; !seen || len(fd.moves) < len(old.fd.moves) {
+					bests[id] = best{fd, i}
 				}
 			}
 		}
 		row := map[string]propResult{}
 		for _, id := range properties.All {
-			f, ok := best[id]
+			b, ok := bests[id]
 			if !ok {
-				row[string(id)] = propResult{Verdict: "not-found"}
+				v := "not-found"
+				if holds[id] {
+					v = "holds"
+				}
+				row[string(id)] = propResult{Verdict: v}
 				continue
 			}
 			violated = true
-			sc := set[bestSc[id]].Scenario
-			path, err := writeTrace(*sf.traceDir, m, &sc, f)
+			sc := set[b.sc].Scenario
+			path, err := writeTrace(*sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
 			if err != nil {
 				return exitUsage, err
 			}
-			row[string(id)] = propResult{Verdict: "violated", Message: f.Msg, Scenario: sc.Name, Trace: path, Length: len(f.Moves)}
+			row[string(id)] = propResult{Verdict: "violated", Message: b.fd.msg, Scenario: sc.Name, Trace: path, Length: len(b.fd.moves)}
 		}
 		rep.Versions[m.Name] = row
 	}
@@ -91,15 +122,20 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	} else {
 		printMatrix(stdout, &rep)
 	}
-	if violated {
-		return exitViolation, nil
-	}
-	return exitOK, nil
+	return exitFor(violated, !rep.Complete && *sf.strategy == "exhaustive"), nil
 }
 
 func printMatrix(w io.Writer, rep *matrixReport) {
-	fmt.Fprintf(w, "dio-sim: %d scenarios x %d random runs each (seed %d) on every version; %d steps simulated\n\n",
-		len(rep.Scenarios), rep.Runs, rep.Seed, rep.Steps)
+	if rep.Strategy == "random" {
+		fmt.Fprintf(w, "dio-sim: %d scenarios x %d random runs each (seed %d) on every version; %d steps simulated\n\n",
+			len(rep.Scenarios), rep.Runs, rep.Seed, rep.Steps)
+	} else {
+		what := "complete"
+		if !rep.Complete {
+			what = "INCOMPLETE (a bound stopped a search)"
+		}
+		fmt.Fprintf(w, "dio-sim: exhaustive search of %d scenarios on every version, %s; %d states in all\n\n", len(rep.Scenarios), what, rep.States)
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	vers := model.Versions()
 	fmt.Fprint(tw, "property")
@@ -111,16 +147,23 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		fmt.Fprint(tw, id)
 		for _, m := range vers {
 			r := rep.Versions[m.Name][string(id)]
-			if r.Verdict == "violated" {
+			switch r.Verdict {
+			case "violated":
 				fmt.Fprintf(tw, "\tVIOLATED (%d steps)", r.Length)
-			} else {
+			case "holds":
+				fmt.Fprint(tw, "\tholds")
+			default:
 				fmt.Fprint(tw, "\tnot found")
 			}
 		}
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	fmt.Fprintln(w, "\n\"not found\" means no random run showed a violation; it is not a proof.")
+	if rep.Strategy == "random" {
+		fmt.Fprintln(w, "\n\"not found\" means no random run showed a violation; it is not a proof.")
+	} else {
+		fmt.Fprintln(w, "\n\"holds\": every reachable state of every default scenario was checked.")
+	}
 	fmt.Fprintln(w, "\nShortest violation of each property, with the trace to replay (dio-sim replay FILE):")
 	for _, m := range vers {
 		for _, id := range properties.All {

@@ -46,10 +46,12 @@ const topUsage = `dio-sim: a deterministic simulator and model checker for the L
 ("dio: only call aio_complete() after returning -EIOCBQUEUED", Linux 2.6.20).
 
 Usage:
-  dio-sim [flags]              run the default scenario set on every version and print
-                               a table, version by property (the main job)
+  dio-sim [flags]              check the default scenario set on every version (exhaustive
+                               search) and print a table, version by property (the main job)
   dio-sim check [flags]        check one scenario on one version
   dio-sim replay [flags] TRACE print a trace step by step and re-check it against the model
+  dio-sim merge [flags] CERT.. combine the certificates of the shards of one exhaustive search
+  dio-sim bench [flags]        measure the exhaustive and random strategies
   dio-sim versions             list the modelled kernel versions
   dio-sim scenarios            list the named scenarios
   dio-sim help                 this text
@@ -87,6 +89,10 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdCheck(args[1:], stdout, stderr)
 	case "replay":
 		return cmdReplay(args[1:], stdout, stderr)
+	case "merge":
+		return cmdMerge(args[1:], stdout, stderr)
+	case "bench":
+		return cmdBench(args[1:], stdout, stderr)
 	case "versions":
 		return cmdVersions(args[1:], stdout, stderr)
 	case "scenarios":
@@ -95,7 +101,7 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, versions, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, merge, bench, versions, scenarios, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,6 +53,12 @@ func TestBadInput(t *testing.T) {
 		{"read extends", []string{"check", "--version", "after", "--extend"}, "cannot extend"},
 		{"scenario and flags", []string{"check", "--version", "after", "--scenario", "aio-read", "--blocks", "3"}, "not both"},
 		{"bad strategy", []string{"check", "--version", "after", "--strategy", "psychic"}, "unknown --strategy"},
+		{"bad shard", []string{"check", "--version", "after", "--strategy", "exhaustive", "--shard", "3/2"}, "is not i/n"},
+		{"bad memory", []string{"check", "--version", "after", "--strategy", "exhaustive", "--max-memory", "lots"}, "not a size"},
+		{"shard needs exhaustive", []string{"check", "--version", "after", "--shard", "0/2"}, "need --strategy exhaustive"},
+		{"merge nothing", []string{"merge"}, "give the certificate files"},
+		{"merge foreign file", []string{"merge", writeTemp(t, "{\"hello\": 1}")}, "is not a dio-sim certificate"},
+		{"bench absurd n", []string{"bench", "--max-n", "1000000000"}, "--max-n must be between"},
 		{"zero runs", []string{"check", "--version", "after", "--runs", "0"}, "--runs must be between"},
 		{"replay no file", []string{"replay"}, "exactly one trace"},
 		{"replay missing file", []string{"replay", "/nonexistent/x.trace"}, "no such file"},
@@ -118,7 +125,7 @@ func TestCheckDoubleCompletionJSON(t *testing.T) {
 
 func TestCheckNothingFound(t *testing.T) {
 	code, stdout, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--runs", "200", "--trace-dir", t.TempDir())
-	if code != 0 || strings.Contains(stdout, "VIOLATED") || strings.Count(stdout, "not found") != 8 {
+	if code != 0 || strings.Contains(stdout, "VIOLATED") || strings.Count(stdout, "not found\n") != 8 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
@@ -146,9 +153,9 @@ func TestListings(t *testing.T) {
 	}
 }
 
-func TestMatrix(t *testing.T) {
+func TestMatrixRandom(t *testing.T) {
 	dir := t.TempDir()
-	code, out, stderr := runCLI("--runs", "200", "--trace-dir", dir)
+	code, out, stderr := runCLI("--strategy", "random", "--runs", "200", "--trace-dir", dir)
 	if code != 1 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -160,5 +167,94 @@ func TestMatrix(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*.trace"))
 	if len(files) == 0 {
 		t.Error("no trace files written")
+	}
+}
+
+// TestMatrixExhaustive: the main command proves what holds and finds the
+// commit message's bugs on before.
+func TestMatrixExhaustive(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI("--trace-dir", dir, "--json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep matrixReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Complete {
+		t.Fatal("the default exhaustive run is incomplete")
+	}
+	cases := []struct{ ver, prop, want string }{
+		{"before", "exactly-once", "violated"},
+		{"before", "isize-visible", "violated"},
+		{"v2.6.18", "isize-visible", "violated"},
+		{"after", "isize-visible", "holds"},
+		{"v2.6.20", "isize-visible", "holds"},
+		{"v2.6.20", "no-hang", "holds"},
+		{"after", "no-hang", "violated"},
+		{"v2.6.18", "no-hang", "holds"},
+	}
+	for _, c := range cases {
+		if got := rep.Versions[c.ver][c.prop].Verdict; got != c.want {
+			t.Errorf("%s %s: %s, want %s", c.ver, c.prop, got, c.want)
+		}
+	}
+}
+
+func TestCheckExhaustive(t *testing.T) {
+	dir := t.TempDir()
+	code, out, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--strategy", "exhaustive", "--trace-dir", dir)
+	if code != 0 || strings.Count(out, " holds") != 8 || !strings.Contains(out, "exhaustive search complete") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	code, out, _ = runCLI("check", "--version", "after", "--scenario", "aio-read", "--strategy", "exhaustive", "--max-states", "20", "--trace-dir", dir)
+	if code != 3 || !strings.Contains(out, "INCOMPLETE, stopped by the states bound") || strings.Contains(out, "holds") {
+		t.Fatalf("bounded search: exit %d\n%s", code, out)
+	}
+}
+
+// TestShardsAndMerge: two shards merged by the CLI give the verdicts of one
+// search, and the merged counterexample replays.
+func TestShardsAndMerge(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"check", "--version", "before", "--scenario", "double-completion", "--strategy", "exhaustive", "--trace-dir", dir}
+	code, whole, _ := runCLI(args...)
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var certs []string
+	for i := 0; i < 2; i++ {
+		cf := filepath.Join(dir, fmt.Sprintf("shard%d.json", i))
+		certs = append(certs, cf)
+		if code, _, stderr := runCLI(append(args, "--shard", fmt.Sprintf("%d/2", i), "--certificate", cf)...); code != 1 && code != 0 {
+			t.Fatalf("shard %d: exit %d %s", i, code, stderr)
+		}
+	}
+	code, merged, stderr := runCLI(append([]string{"merge", "--trace-dir", dir}, certs...)...)
+	if code != 1 {
+		t.Fatalf("merge: exit %d %s", code, stderr)
+	}
+	verdicts := func(out string) []string {
+		var v []string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.HasPrefix(l, "  ") && !strings.Contains(l, "trace:") {
+				v = append(v, strings.TrimSpace(l))
+			}
+		}
+		return v
+	}
+	if a, b := strings.Join(verdicts(whole), "\n"), strings.Join(verdicts(merged), "\n"); a != b {
+		t.Fatalf("merged verdicts differ:\n%s\n---\n%s", a, b)
+	}
+	if code, _, _ := runCLI("merge", certs[0]); code != 2 {
+		t.Errorf("merging one shard of two: exit %d", code)
+	}
+}
+
+func TestBench(t *testing.T) {
+	code, out, stderr := runCLI("bench", "--max-n", "4", "--repeat", "1")
+	if code != 0 || !strings.Contains(out, "transitions/s") || !strings.Contains(out, "steps/s") || !strings.Contains(out, "2 workers") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
 }

@@ -1,0 +1,142 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"diosim"
+	"diosim/model"
+	"diosim/scheduler"
+	"diosim/sim"
+)
+
+// referenceScenario is the benchmark's question: the v2.6.20 async read of
+// n blocks where get_user_pages may fail at any block.
+func referenceScenario(n int) sim.Scenario {
+	return sim.Scenario{Name: fmt.Sprintf("reference-%d", n), Op: sim.Read, Blocks: n, Faults: sim.FaultSet(sim.FaultGUP)}
+}
+
+// benchRun is one measured exhaustive search.
+type benchRun struct {
+	cert    *scheduler.Certificate
+	elapsed time.Duration
+	peak    uint64
+}
+
+func measureExhaustive(m *model.Model, sc sim.Scenario, workers int) (benchRun, error) {
+	runtime.GC()
+	var peak uint64
+	var mu sync.Mutex
+	opt := scheduler.ExhaustiveOptions{Workers: workers, ProgressDur: 20 * time.Millisecond, OnProgress: func(p scheduler.Progress) {
+		mu.Lock()
+		if p.HeapBytes > peak {
+			peak = p.HeapBytes
+		}
+		mu.Unlock()
+	}}
+	start := time.Now()
+	cert, err := scheduler.Exhaustive(m, &sc, opt)
+	el := time.Since(start)
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	mu.Lock()
+	defer mu.Unlock()
+	if ms.HeapAlloc > peak {
+		peak = ms.HeapAlloc
+	}
+	return benchRun{cert, el, peak}, err
+}
+
+func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K]",
+		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.", stdout)
+	maxN := c.fs.Int("max-n", 16, "largest N (a power of two up to 64)")
+	repeat := c.fs.Int("repeat", 3, "measure each figure this many times and keep the best")
+	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	if c.fs.NArg() > 0 {
+		return exitUsage, usagef("bench: unexpected argument %q", c.fs.Arg(0))
+	}
+	if *maxN < 2 || *maxN > sim.MaxBlocks {
+		return exitUsage, usagef("bench: --max-n must be between 2 and %d, got %d", sim.MaxBlocks, *maxN)
+	}
+	if *repeat < 1 || *repeat > 100 {
+		return exitUsage, usagef("bench: --repeat must be between 1 and 100, got %d", *repeat)
+	}
+	m, _ := model.Lookup("v2.6.20")
+	fmt.Fprintf(stdout, "dio-sim bench on %d CPUs (GOMAXPROCS %d)\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Fprintln(stdout, "Exhaustive search, one worker: v2.6.20 async read of N blocks, get_user_pages may fail at any block")
+	fmt.Fprintf(stdout, "%6s %10s %12s %9s %10s %14s %9s  %s\n", "N", "states", "transitions", "max depth", "time", "transitions/s", "heap MB", "complete")
+	var prev int64
+	var growth []string
+	var last benchRun
+	var lastN int
+	for n := 2; n <= *maxN; n *= 2 {
+		var best benchRun
+		for r := 0; r < *repeat; r++ {
+			br, err := measureExhaustive(m, referenceScenario(n), 1)
+			if err != nil {
+				return exitUsage, err
+			}
+			if r == 0 || br.elapsed < best.elapsed {
+				best = br
+			}
+		}
+		cert := best.cert
+		fmt.Fprintf(stdout, "%6d %10d %12d %9d %10s %14.0f %9.1f  %v\n", n, cert.States, cert.Transitions, cert.MaxDepth,
+			best.elapsed.Round(time.Microsecond), float64(cert.Transitions)/best.elapsed.Seconds(), float64(best.peak)/(1<<20), cert.Complete)
+		if prev > 0 {
+			k := math.Log(float64(cert.States)/float64(prev)) / math.Log(2)
+			growth = append(growth, fmt.Sprintf("N=%d->%d: x%.1f (N^%.1f)", n/2, n, float64(cert.States)/float64(prev), k))
+		}
+		prev = cert.States
+		last, lastN = best, n
+	}
+	fmt.Fprintln(stdout, "\nGrowth of the state count, each doubling of N:")
+	for _, g := range growth {
+		fmt.Fprintln(stdout, "  "+g)
+	}
+	// Workers: the largest N again with two workers.
+	var two benchRun
+	for r := 0; r < *repeat; r++ {
+		br, err := measureExhaustive(m, referenceScenario(lastN), 2)
+		if err != nil {
+			return exitUsage, err
+		}
+		if r == 0 || br.elapsed < two.elapsed {
+			two = br
+		}
+	}
+	t1 := float64(last.cert.Transitions) / last.elapsed.Seconds()
+	t2 := float64(two.cert.Transitions) / two.elapsed.Seconds()
+	fmt.Fprintf(stdout, "\nN=%d with 2 workers: %s, %.0f transitions/s: x%.2f the single-worker throughput (same certificate: %v)\n",
+		lastN, two.elapsed.Round(time.Microsecond), t2, t2/t1, two.cert.States == last.cert.States && two.cert.Transitions == last.cert.Transitions)
+
+	// Random strategy on the default set, one core.
+	set := diosim.DefaultSet()
+	ms := model.Versions()
+	ch := scheduler.NewRandom(0)
+	var steps, runs int64
+	start := time.Now()
+	for time.Since(start) < time.Second {
+		for i := 0; i < 1000; i++ {
+			mm := ms[int(runs)%len(ms)]
+			sc := set[(int(runs)/len(ms))%len(set)].Scenario
+			ch.Reseed(uint64(runs))
+			res, err := scheduler.Run(mm, &sc, ch, scheduler.Options{})
+			if err != nil {
+				return exitUsage, err
+			}
+			steps += int64(len(res.Moves))
+			runs++
+		}
+	}
+	el := time.Since(start).Seconds()
+	fmt.Fprintf(stdout, "\nRandom strategy on the default scenario set, one core: %.0f steps/s, %.0f runs/s\n", float64(steps)/el, float64(runs)/el)
+	return exitOK, nil
+}

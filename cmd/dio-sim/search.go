@@ -1,0 +1,389 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"diosim/model"
+	"diosim/properties"
+	"diosim/scheduler"
+	"diosim/sim"
+)
+
+// searchFlags are the flags of a search, random or exhaustive.
+type searchFlags struct {
+	strategy    *string
+	runs        *int
+	seed        *uint64
+	traceDir    *string
+	json        *bool
+	workers     *int
+	maxStates   *int64
+	maxDepth    *int
+	timeout     *time.Duration
+	maxMemory   *string
+	shard       *string
+	noSymmetry  *bool
+	noPOR       *bool
+	certificate *string
+}
+
+const maxRuns = 100_000_000
+
+func addSearchFlags(c *command, defStrategy string, defRuns int) *searchFlags {
+	fs := c.fs
+	return &searchFlags{
+		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first) or random (seeded random walks)"),
+		runs:        fs.Int("runs", defRuns, "random: number of runs per scenario"),
+		seed:        fs.Uint64("seed", 1, "random: seed of the campaign; run i uses a seed derived from it"),
+		traceDir:    fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the shortest violations"),
+		json:        fs.Bool("json", false, "print the result as JSON"),
+		workers:     fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS); results do not depend on it"),
+		maxStates:   fs.Int64("max-states", 0, "exhaustive: stop after this many states (0: no bound)"),
+		maxDepth:    fs.Int("max-depth", 0, "exhaustive: do not go deeper than this many steps (0: no bound)"),
+		timeout:     fs.Duration("timeout", 0, "exhaustive: stop after this long, e.g. 30s (0: no bound)"),
+		maxMemory:   fs.String("max-memory", "", "exhaustive: stop when the heap exceeds this, e.g. 2GB or 500MB (empty: no bound)"),
+		shard:       fs.String("shard", "", "exhaustive: search only part i of n (i/n, 0-based); combine the certificates with `dio-sim merge`"),
+		noSymmetry:  fs.Bool("no-symmetry", false, "exhaustive: turn off the symmetry reduction over bios"),
+		noPOR:       fs.Bool("no-por", false, "exhaustive: turn off partial-order reduction (counterexamples shortest in the full state graph)"),
+		certificate: fs.String("certificate", "", "exhaustive: write the certificate (JSON) to this file"),
+	}
+}
+
+func parseBytes(s string) (uint64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	mult := uint64(1)
+	u := strings.ToUpper(strings.TrimSpace(s))
+	for _, suf := range []struct {
+		s string
+		m uint64
+	}{{"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(u, suf.s) {
+			mult = suf.m
+			u = strings.TrimSuffix(u, suf.s)
+			break
+		}
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(u), 10, 64)
+	if err != nil || n == 0 || n > (1<<50)/mult {
+		return 0, fmt.Errorf("--max-memory %q is not a size like 512MB or 2GB", s)
+	}
+	return n * mult, nil
+}
+
+func parseShard(s string) (int, int, error) {
+	if s == "" {
+		return 0, 0, nil
+	}
+	var i, n int
+	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || n > 4096 || i < 0 || i >= n || fmt.Sprintf("%d/%d", i, n) != s {
+		return 0, 0, fmt.Errorf("--shard %q is not i/n with 0 <= i < n <= 4096", s)
+	}
+	return i, n, nil
+}
+
+func (f *searchFlags) validate() error {
+	switch *f.strategy {
+	case "random", "exhaustive":
+	default:
+		return usagef("unknown --strategy %q (available: exhaustive, random)", *f.strategy)
+	}
+	if *f.runs < 1 || *f.runs > maxRuns {
+		return usagef("--runs must be between 1 and %d, got %d", maxRuns, *f.runs)
+	}
+	if *f.workers < 0 || *f.workers > 1024 {
+		return usagef("--workers must be between 0 and 1024, got %d", *f.workers)
+	}
+	if *f.maxStates < 0 || *f.maxDepth < 0 || *f.timeout < 0 {
+		return usagef("--max-states, --max-depth and --timeout must not be negative")
+	}
+	if _, err := parseBytes(*f.maxMemory); err != nil {
+		return usagef("%v", err)
+	}
+	if _, _, err := parseShard(*f.shard); err != nil {
+		return usagef("%v", err)
+	}
+	if *f.strategy == "random" && (*f.shard != "" || *f.certificate != "" || *f.maxStates != 0 || *f.maxDepth != 0 || *f.maxMemory != "" || *f.noSymmetry || *f.noPOR) {
+		return usagef("--shard, --certificate, --max-states, --max-depth, --max-memory, --no-symmetry and --no-por need --strategy exhaustive")
+	}
+	return nil
+}
+
+// finding is the shortest violation of one property.
+type finding struct {
+	msg   string
+	seed  uint64
+	moves []model.Move
+}
+
+// searchResult is the outcome of a search on one scenario.
+type searchResult struct {
+	strategy string
+	runs     int
+	steps    int64
+	cert     *scheduler.Certificate
+	found    map[properties.ID]finding
+}
+
+func (r *searchResult) complete() bool { return r.cert != nil && r.cert.Complete }
+
+// verdict is holds, violated or not-found (holds only from a complete
+// exhaustive search).
+func (r *searchResult) verdict(id properties.ID) string {
+	if _, ok := r.found[id]; ok {
+		return "violated"
+	}
+	if r.cert != nil {
+		return r.cert.Properties[string(id)].Verdict
+	}
+	return "not-found"
+}
+
+// interruptible returns a channel closed on Ctrl-C, and a stop function.
+func interruptible() (<-chan struct{}, func()) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	return ctx.Done(), stop
+}
+
+// isTerminal reports whether w is a terminal (for progress lines).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// run searches sc on m as the flags say.
+func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}, stderr io.Writer) (*searchResult, error) {
+	res := &searchResult{strategy: *f.strategy, found: map[properties.ID]finding{}}
+	if *f.strategy == "random" {
+		cr, err := scheduler.RandomCampaign(m, sc, *f.seed, *f.runs, *f.workers)
+		if err != nil {
+			return nil, err
+		}
+		res.runs, res.steps = cr.Runs, cr.Steps
+		for id, fd := range cr.Found {
+			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
+		}
+		return res, nil
+	}
+	mem, _ := parseBytes(*f.maxMemory)
+	shard, shards, _ := parseShard(*f.shard)
+	opt := scheduler.ExhaustiveOptions{Workers: *f.workers, MaxStates: *f.maxStates, MaxDepth: *f.maxDepth, Timeout: *f.timeout,
+		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: stop}
+	if isTerminal(stderr) {
+		opt.OnProgress = func(p scheduler.Progress) {
+			fmt.Fprintf(stderr, "\r%s %s: %d states, %.0f states/s, depth %d, queue %d, heap %d MB   ",
+				m.Name, scenarioName(sc), p.States, float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, p.HeapBytes>>20)
+		}
+	}
+	cert, err := scheduler.Exhaustive(m, sc, opt)
+	if opt.OnProgress != nil {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.cert = cert
+	for _, id := range properties.All {
+		if v := cert.Properties[string(id)]; v.Verdict == "violated" {
+			res.found[id] = finding{msg: v.Message, moves: v.Moves}
+		}
+	}
+	if *f.certificate != "" {
+		b, _ := json.MarshalIndent(cert, "", "  ")
+		if err := os.WriteFile(*f.certificate, append(b, '\n'), 0o644); err != nil {
+			return nil, fmt.Errorf("writing the certificate: %v", err)
+		}
+	}
+	return res, nil
+}
+
+// writeTrace records a finding as a trace file in dir and returns its path.
+func writeTrace(dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (string, error) {
+	t, _, err := scheduler.Record(m, sc, fd.seed, strategy, fd.moves)
+	if err != nil {
+		return "", fmt.Errorf("recording the trace of %s: %v", id, err)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", fmt.Errorf("trace directory: %v", err)
+	}
+	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.trace", m.Name, scenarioName(sc), id))
+	out, err := os.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("writing trace: %v", err)
+	}
+	if err := t.Write(out); err != nil {
+		out.Close()
+		return "", fmt.Errorf("writing trace: %v", err)
+	}
+	if err := out.Close(); err != nil {
+		return "", fmt.Errorf("writing trace: %v", err)
+	}
+	return path, nil
+}
+
+func scenarioName(sc *sim.Scenario) string {
+	if sc.Name == "" {
+		return "custom"
+	}
+	return sc.Name
+}
+
+// propResult is the verdict on one property, as printed and as JSON.
+type propResult struct {
+	Verdict  string `json:"verdict"` // violated, holds, not-found
+	Message  string `json:"message,omitempty"`
+	Scenario string `json:"scenario,omitempty"`
+	Trace    string `json:"trace,omitempty"`
+	Length   int    `json:"length,omitempty"`
+}
+
+// checkReport is the JSON form of `dio-sim check`.
+type checkReport struct {
+	Version     string                 `json:"version"`
+	Scenario    string                 `json:"scenario"`
+	Strategy    string                 `json:"strategy"`
+	Seed        uint64                 `json:"seed,omitempty"`
+	Runs        int                    `json:"runs,omitempty"`
+	Steps       int64                  `json:"steps,omitempty"`
+	Complete    bool                   `json:"complete"`
+	Certificate *scheduler.Certificate `json:"certificate,omitempty"`
+	Properties  map[string]propResult  `json:"properties"`
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("check", "dio-sim check --version V [--scenario NAME | --op read|write --sync --blocks N --extend|--past-eof --osync --fs generic|xfs --faults LIST] [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
+		"Checks every property on one scenario of one kernel version and writes the shortest violation of each property as a trace file.\nExit status: 0 no violation, 1 a violation, 2 bad usage or input, 3 stopped by a bound before finishing.", stdout)
+	version := c.fs.String("version", "", "kernel version: v2.6.18, before, after or v2.6.20 (required)")
+	scf := addScenarioFlags(c)
+	sf := addSearchFlags(c, "random", 2000)
+	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	if c.fs.NArg() > 0 {
+		return exitUsage, usagef("check: unexpected argument %q", c.fs.Arg(0))
+	}
+	if *version == "" {
+		return exitUsage, usagef("check: --version is required (v2.6.18, before, after, v2.6.20)")
+	}
+	m, err := model.Lookup(*version)
+	if err != nil {
+		return exitUsage, usagef("%v", err)
+	}
+	sc, err := scf.scenario(c)
+	if err != nil {
+		return exitUsage, err
+	}
+	if err := sf.validate(); err != nil {
+		return exitUsage, err
+	}
+	stop, release := interruptible()
+	defer release()
+	res, err := sf.run(m, &sc, stop, stderr)
+	if err != nil {
+		if errors.Is(err, scheduler.ErrStepLimit) {
+			return exitLimit, fmt.Errorf("a run hit the step limit (%d steps): %v", scheduler.DefaultMaxSteps, err)
+		}
+		return exitUsage, err
+	}
+	rep := checkReport{Version: m.Name, Scenario: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
+		Complete: res.complete(), Certificate: res.cert, Properties: map[string]propResult{}}
+	if res.strategy == "random" {
+		rep.Seed = *sf.seed
+	}
+	violated := false
+	for _, id := range properties.All {
+		v := res.verdict(id)
+		if v != "violated" {
+			rep.Properties[string(id)] = propResult{Verdict: v}
+			continue
+		}
+		violated = true
+		fd := res.found[id]
+		path, err := writeTrace(*sf.traceDir, m, &sc, res.strategy, id, fd)
+		if err != nil {
+			return exitUsage, err
+		}
+		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: path, Length: len(fd.moves)}
+	}
+	if *sf.json {
+		if rep.Certificate != nil {
+			// the moves are in the trace files; keep the JSON readable
+			cc := *rep.Certificate
+			cc.Properties = nil
+			rep.Certificate = &cc
+		}
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return exitUsage, err
+		}
+	} else {
+		fmt.Fprintf(stdout, "version %s, scenario %s\n%s\n\n", m.Name, sc, describeSearch(res, *sf.seed))
+		for _, id := range properties.All {
+			r := rep.Properties[string(id)]
+			switch r.Verdict {
+			case "violated":
+				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, r.Length, r.Message, "", r.Trace)
+			case "holds":
+				fmt.Fprintf(stdout, "  %-18s holds\n", id)
+			case "holds-in-shard":
+				fmt.Fprintf(stdout, "  %-18s holds in this shard\n", id)
+			default:
+				fmt.Fprintf(stdout, "  %-18s not found\n", id)
+			}
+		}
+	}
+	return exitFor(violated, res.strategy == "exhaustive" && !res.complete()), nil
+}
+
+func exitFor(violated, incomplete bool) int {
+	switch {
+	case violated:
+		return exitViolation
+	case incomplete:
+		return exitLimit
+	}
+	return exitOK
+}
+
+// describeSearch says what a search covered, in one line.
+func describeSearch(r *searchResult, seed uint64) string {
+	if r.cert == nil {
+		return fmt.Sprintf("%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", r.runs, seed, r.steps)
+	}
+	c := r.cert
+	red := []string{}
+	if c.Symmetry {
+		red = append(red, "symmetry")
+	}
+	if c.POR {
+		red = append(red, "partial-order reduction")
+	}
+	if len(red) == 0 {
+		red = append(red, "no reduction")
+	}
+	what := "complete"
+	if !c.Complete {
+		what = "INCOMPLETE, stopped by the " + c.StoppedBy + " bound"
+	}
+	shard := ""
+	if c.Shard != "" {
+		shard = fmt.Sprintf(", shard %s (split at depth %d)", c.Shard, c.SplitDepth)
+	}
+	return fmt.Sprintf("exhaustive search %s: %d states, %d transitions, max depth %d (%s%s)", what, c.States, c.Transitions, c.MaxDepth, strings.Join(red, ", "), shard)
+}
