@@ -416,7 +416,9 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, fingerprint) {
 	c := x.newState(w, s)
 	x.m.Apply(c, mv)
-	if x.sym {
+	if x.sym && (s.Actors[mv.Actor].Kind == sim.BioEnd || !c.SameBios(s)) {
+		// s is canonical; a move that changes no bio's description keeps
+		// the order canonical.
 		c.CanonicalizeWith(&w.cs)
 	}
 	w.enc = c.Encode(w.enc[:0])

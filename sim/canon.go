@@ -118,20 +118,23 @@ func (s *State) bioKeyHash(i, listPos int, poppedBySubmitter bool) uint64 {
 		l = &Locals{} // a finished actor's locals are never read again
 	}
 	h := uint64(0x9e3779b97f4a7c15)
-	add := func(v uint64) {
-		h ^= v
-		h *= 0xbf58476d1ce4e5b9
-		h ^= h >> 31
-	}
-	add(uint64(b.State) | uint64(boolByte(b.Uptodate))<<8 | uint64(boolByte(b.EndAIO))<<9 |
-		uint64(listPos+1)<<10 | uint64(boolByte(poppedBySubmitter))<<20 | uint64(s.Inode.Data[i])<<21 |
-		uint64(boolByte(s.Inode.Unwritten[i]))<<29 | uint64(uint16(a.PC))<<30 | uint64(boolByte(a.Done))<<46 |
-		uint64(boolByte(a.Dead))<<47 | uint64(boolByte(a.Asleep))<<48 | uint64(a.State)<<49 |
-		uint64(boolByte(l.Flag))<<57 | uint64(boolByte(l.Flag2))<<58 | uint64(boolByte(l.Bio >= 0))<<59)
-	for _, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off, int64(l.Got)} {
-		add(uint64(v))
+	h = keyMix(h, uint64(b.State)|uint64(boolByte(b.Uptodate))<<8|uint64(boolByte(b.EndAIO))<<9|
+		uint64(listPos+1)<<10|uint64(boolByte(poppedBySubmitter))<<20|uint64(s.Inode.Data[i])<<21|
+		uint64(boolByte(s.Inode.Unwritten[i]))<<29|uint64(uint16(a.PC))<<30|uint64(boolByte(a.Done))<<46|
+		uint64(boolByte(a.Dead))<<47|uint64(boolByte(a.Asleep))<<48|uint64(a.State)<<49|
+		uint64(boolByte(l.Flag))<<57|uint64(boolByte(l.Flag2))<<58|uint64(boolByte(l.Bio >= 0))<<59)
+	for j, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off, int64(l.Got)} {
+		if v != 0 {
+			h = keyMix(h, uint64(v)^uint64(j+1)<<58)
+		}
 	}
 	return h
+}
+
+func keyMix(h, v uint64) uint64 {
+	h ^= v
+	h *= 0xbf58476d1ce4e5b9
+	return h ^ h>>31
 }
 
 func boolByte(b bool) byte {
@@ -173,4 +176,20 @@ func (s *State) applyBioPerm(perm []int8, cs *CanonScratch) {
 	copy(s.Actors[1:1+n], actors)
 	s.Dio.BioList = ren(s.Dio.BioList)
 	s.Actors[0].L.Bio = ren(s.Actors[0].L.Bio)
+}
+
+// SameBios reports whether s and o agree on everything Canonicalize looks
+// at except the bio completion actors: the bios, bio_list, the submitter's
+// popped bio, and the blocks' data. After a move by an actor other than a
+// bio completion, equal answers mean the canonical order is unchanged.
+func (s *State) SameBios(o *State) bool {
+	if s.Dio.BioList != o.Dio.BioList || s.Actors[0].L.Bio != o.Actors[0].L.Bio || len(s.Bios) != len(o.Bios) {
+		return false
+	}
+	for i := range s.Bios {
+		if s.Bios[i] != o.Bios[i] || s.Inode.Data[i] != o.Inode.Data[i] || s.Inode.Unwritten[i] != o.Inode.Unwritten[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -301,65 +301,53 @@ func (s *State) CopyFrom(o *State) {
 // which is the same for all states of a run).
 func (s *State) Encode(b []byte) []byte {
 	le := binary.LittleEndian
-	w := func(v int64) { b = le.AppendUint64(b, uint64(v)) }
-	w32 := func(v int32) { b = le.AppendUint32(b, uint32(v)) }
-	by := func(v ...byte) { b = append(b, v...) }
 	bl := func(v bool) byte {
 		if v {
 			return 1
 		}
 		return 0
 	}
-	str := func(v string) { w32(int32(len(v))); b = append(b, v...) }
-	w(s.Pos)
+	b = le.AppendUint64(b, uint64(s.Pos))
 	in := &s.Inode
-	w(in.ISize)
-	by(byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages))
+	b = le.AppendUint64(b, uint64(in.ISize))
+	b = append(b, byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages))
 	b = append(b, in.Data...)
 	for _, u := range in.Unwritten {
-		by(bl(u))
+		b = append(b, bl(u))
 	}
 	k := &s.Kiocb
-	w32(k.Users)
-	w(k.Pos)
-	w(k.Left)
-	w(k.NBytes)
-	w(k.UserData)
-	w32(k.IoendRemaining)
-	by(bl(k.Private), bl(k.IsSync), bl(k.KickedCleared), bl(k.IoendQueued))
+	b = le.AppendUint32(b, uint32(k.Users))
+	b = le.AppendUint64(b, uint64(k.Pos))
+	b = le.AppendUint64(b, uint64(k.Left))
+	b = le.AppendUint64(b, uint64(k.NBytes))
+	b = le.AppendUint64(b, uint64(k.UserData))
+	b = le.AppendUint32(b, uint32(k.IoendRemaining))
+	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.KickedCleared), bl(k.IoendQueued))
 	d := &s.Dio
-	by(byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio),
+	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio),
 		bl(d.MapMapped), bl(d.MapNew), bl(d.MapAllDone))
-	w32(d.Refcount)
-	w32(d.BioCount)
-	w32(d.BiosInFlight)
-	w32(d.GupBad)
-	w(d.Size)
-	w(d.Result)
-	w(d.ISize)
-	w(d.IoError)
-	w(d.PageErrors)
-	w32(d.BlockInFile)
-	w32(d.FinalBlock)
-	w32(d.CurPage)
-	w32(d.PagesPinned)
-	w32(d.ReapCounter)
+	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned, d.ReapCounter} {
+		b = le.AppendUint32(b, uint32(v))
+	}
+	for _, v := range [...]int64{d.Size, d.Result, d.ISize, d.IoError, d.PageErrors} {
+		b = le.AppendUint64(b, uint64(v))
+	}
 	for _, bio := range s.Bios {
 		if bio.State == BioEnded {
 			// bio_put has run: the struct is gone and nothing reads it.
-			by(bio.State, 0, 0, 0xff)
+			b = append(b, bio.State, 0, 0, 0xff)
 			continue
 		}
-		by(bio.State, bl(bio.Uptodate), bl(bio.EndAIO), byte(bio.Next))
+		b = append(b, bio.State, bl(bio.Uptodate), bl(bio.EndAIO), byte(bio.Next))
 	}
-	w32(int32(len(s.Ring)))
+	b = le.AppendUint32(b, uint32(len(s.Ring)))
 	for _, e := range s.Ring {
-		w(e.Res)
+		b = le.AppendUint64(b, uint64(e.Res))
 	}
 	b = append(b, s.Mem[:]...)
 	for i := range s.Actors {
 		a := &s.Actors[i]
-		by(byte(a.Kind), byte(a.Index), byte(a.PC), byte(a.PC>>8), bl(a.Done), bl(a.Dead), bl(a.Asleep), a.State)
+		b = append(b, byte(a.Kind), byte(a.Index), byte(a.PC), byte(a.PC>>8), bl(a.Done), bl(a.Dead), bl(a.Asleep), a.State)
 		if a.Done {
 			// A finished actor's stack frames are gone: its locals are
 			// never read again, so they do not belong to the state.
@@ -376,26 +364,24 @@ func (s *State) Encode(b []byte) []byte {
 				mask |= 1 << j
 			}
 		}
-		by(byte(mask), byte(mask>>8))
+		b = append(b, byte(mask), byte(mask>>8), byte(l.Bio), byte(l.Got), bl(l.Flag), bl(l.Flag2))
 		for _, v := range vals {
 			if v != 0 {
-				w32(int32(v))
+				b = le.AppendUint32(b, uint32(int32(v)))
 			}
 		}
-		by(byte(l.Bio), byte(l.Got), bl(l.Flag), bl(l.Flag2))
 	}
 	f := &s.Facts
-	by(bl(f.Submitted), byte(f.Deliveries), byte(f.DioCompletes), bl(f.Committed), bl(f.RetryReturned), bl(f.EarlyDioComp),
+	b = append(b, bl(f.Submitted), byte(f.Deliveries), byte(f.DioCompletes), bl(f.Committed), bl(f.RetryReturned), bl(f.EarlyDioComp),
 		byte(f.MemErrObj), byte(f.Reaped), byte(f.PreadSeen), bl(f.OSyncFailed))
-	w(f.FirstRes)
-	w(f.RetryRet)
-	w(f.StatAfterReap)
-	w(f.StatRes)
-	w(f.ReapedRes)
-	w32(int32(f.FaultsMet))
-	str(f.Bug)
-	str(f.MemErr)
-	return b
+	for _, v := range [...]int64{f.FirstRes, f.RetryRet, f.StatAfterReap, f.StatRes, f.ReapedRes} {
+		b = le.AppendUint64(b, uint64(v))
+	}
+	b = le.AppendUint32(b, uint32(f.FaultsMet))
+	b = le.AppendUint32(b, uint32(len(f.Bug)))
+	b = append(b, f.Bug...)
+	b = le.AppendUint32(b, uint32(len(f.MemErr)))
+	return append(b, f.MemErr...)
 }
 
 // Alloc marks o allocated.
