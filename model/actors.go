@@ -211,8 +211,9 @@ func buildReaper(ver string) *Program {
 			}
 			s.Facts.Reaped++
 			c.L().Retval = ev.Res
+			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: 0, Pos: s.Pos, Len: requestLen(s), Val: ev.Res})
 		})
-	b.observe(selRetval)
+	b.observe(selRetval, 1)
 	return b.finish()
 }
 

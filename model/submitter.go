@@ -35,6 +35,7 @@ func (b *builder) aioEntry() {
 			n := int64(s.Scn.Blocks) * sim.BlockSize
 			s.Kiocb.Left, s.Kiocb.NBytes = n, n
 			s.Facts.Submitted = true
+			recordCall(s)
 		})
 	b.private()
 	b.add(b.aio("aio_run_iocb", "693-702", "702-711"),
@@ -142,7 +143,7 @@ func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) 
 				s.WakeUpProcess(0)
 				return
 			}
-			s.Ring = append(s.Ring, sim.Event{Res: v})
+			s.Ring = append(s.Ring, sim.Event{Res: v, Iocb: 0})
 			aioPutReq(c)
 		})
 }
@@ -162,6 +163,7 @@ func (b *builder) syncEntry() {
 		s.Facts.Submitted = true
 		c.L().Pos = s.Pos
 		c.L().Count = n
+		recordCall(s)
 	}
 	switch {
 	case b.is("v2.6.18") && b.write():
@@ -215,8 +217,26 @@ func (b *builder) syncEntry() {
 			func(c *Ctx) {})
 		b.private()
 	}
-	b.observe(selRetval)
+	b.add(b.user("return"), "userspace: read(2)/write(2) returns ret",
+		func(c *Ctx) {
+			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: 0, Client: 0, Pos: c.S.Pos, Len: requestLen(c.S), Val: c.L().Retval})
+		})
+	b.observe(selRetval, 0)
 }
+
+// recordCall records the call of the iocb's operation in the history.
+func recordCall(s *sim.State) {
+	s.Record(sim.HistEvent{Op: histOp(s), ID: 0, Client: 0, Pos: s.Pos, Len: requestLen(s)})
+}
+
+func histOp(s *sim.State) sim.HistOp {
+	if s.Scn.Op == sim.Write {
+		return sim.HistWrite
+	}
+	return sim.HistRead
+}
+
+func requestLen(s *sim.State) int64 { return int64(s.Scn.Blocks) * sim.BlockSize }
 
 // syncReturned records the return of aio_read/aio_write on a sync kiocb:
 // unless it is -EIOCBQUEUED, it is the delivery of the result, and the
@@ -268,31 +288,52 @@ func (b *builder) waitOnSyncKiocb(out *Label) {
 
 // observe emits what userspace does once it has the result of a write:
 // stat(2) for i_size and a pread(2) of the written range.
-func (b *builder) observe(res localSel) {
+// client is the userspace thread doing the observing (it is recorded as
+// the client of the stat and pread operations).
+func (b *builder) observe(res localSel, client int8) {
 	b.add(b.user("stat"), "userspace: stat(2) reads i_size after the result was seen",
-		func(c *Ctx) { observeStat(c.S, *res(c.L())) })
-	b.add(b.user("pread"), "userspace: pread(2) reads the written range back through the page cache",
-		func(c *Ctx) { observePread(c.S, *res(c.L())); c.Finish() })
+		func(c *Ctx) { observeStat(c.S, *res(c.L()), client) })
+	b.add(b.user("pread"), "userspace: pread(2) reads the request's range back through the page cache",
+		func(c *Ctx) { observePread(c.S, *res(c.L()), client); c.Finish() })
 }
 
-func observeStat(s *sim.State, res int64) {
+func observeStat(s *sim.State, res int64, client int8) {
+	id := s.NextObserverOp()
+	s.Record(sim.HistEvent{Op: sim.HistStat, ID: id, Client: client})
+	s.Record(sim.HistEvent{Return: true, Op: sim.HistStat, ID: id, Client: client, Val: s.Inode.ISize})
 	if s.Scn.Op == sim.Write && res > 0 && s.Facts.StatAfterReap < 0 {
 		s.Facts.StatAfterReap = s.Inode.ISize
 		s.Facts.StatRes = res
 	}
 }
 
-func observePread(s *sim.State, res int64) {
-	if s.Scn.Op != sim.Write || res <= 0 || s.Facts.PreadSeen >= 0 {
-		return
+// observePread reads the request's range as a buffered read would: up to
+// i_size, a block of an XFS unwritten extent reading as zeros.
+func observePread(s *sim.State, res int64, client int8) {
+	id := s.NextObserverOp()
+	n := requestLen(s)
+	if lim := s.Inode.ISize - s.Pos; lim < n {
+		n = lim
 	}
-	n := int8(0)
-	for i, d := range s.Inode.Data {
-		if d == 1 && !s.Inode.Unwritten[i] {
-			n++
+	if n < 0 {
+		n = 0
+	}
+	blocks := (n + sim.BlockSize - 1) / sim.BlockSize
+	data := make([]byte, blocks)
+	seen := int8(0)
+	for i := int64(0); i < blocks; i++ {
+		if !s.Inode.Unwritten[i] {
+			data[i] = s.Inode.Data[i]
+		}
+		if data[i] == 1 {
+			seen++
 		}
 	}
-	s.Facts.PreadSeen = n
+	s.Record(sim.HistEvent{Op: sim.HistPread, ID: id, Client: client, Pos: s.Pos, Len: requestLen(s)})
+	s.Record(sim.HistEvent{Return: true, Op: sim.HistPread, ID: id, Client: client, Pos: s.Pos, Len: requestLen(s), Val: n, Data: string(data)})
+	if s.Scn.Op == sim.Write && res > 0 && s.Facts.PreadSeen < 0 {
+		s.Facts.PreadSeen = seen
+	}
 }
 
 // fileOp emits the filesystem's aio_read/aio_write for the program's

@@ -194,7 +194,8 @@ const (
 
 // Event is one completion event in the AIO ring.
 type Event struct {
-	Res int64
+	Res  int64
+	Iocb int8 // which iocb it completes (the event's obj and data fields)
 }
 
 // State is the whole simulated world plus every actor's program counter
@@ -210,6 +211,9 @@ type State struct {
 	Mem    [NumObjs]uint8
 	Actors []Actor
 	Facts  Facts
+	// History is what userspace saw, in order: calls and returns of the
+	// iocbs and of the observer's stat and pread.
+	History []HistEvent
 }
 
 // Actor indexes in State.Actors: the submitter first, then one BioEnd actor
@@ -282,13 +286,15 @@ func (s *State) Clone() *State {
 	c.Bios = append([]Bio(nil), s.Bios...)
 	c.Ring = append([]Event(nil), s.Ring...)
 	c.Actors = append([]Actor(nil), s.Actors...)
+	c.History = append([]HistEvent(nil), s.History...)
 	return &c
 }
 
 // CopyFrom makes s a deep copy of o, reusing s's slices.
 func (s *State) CopyFrom(o *State) {
-	data, unw, bios, ring, actors := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Bios[:0], s.Ring[:0], s.Actors[:0]
+	data, unw, bios, ring, actors, hist := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Bios[:0], s.Ring[:0], s.Actors[:0], s.History[:0]
 	*s = *o
+	s.History = append(hist, o.History...)
 	s.Inode.Data = append(data, o.Inode.Data...)
 	s.Inode.Unwritten = append(unw, o.Inode.Unwritten...)
 	s.Bios = append(bios, o.Bios...)
@@ -343,6 +349,7 @@ func (s *State) Encode(b []byte) []byte {
 	b = le.AppendUint32(b, uint32(len(s.Ring)))
 	for _, e := range s.Ring {
 		b = le.AppendUint64(b, uint64(e.Res))
+		b = append(b, byte(e.Iocb))
 	}
 	b = append(b, s.Mem[:]...)
 	for i := range s.Actors {
@@ -381,7 +388,8 @@ func (s *State) Encode(b []byte) []byte {
 	b = le.AppendUint32(b, uint32(len(f.Bug)))
 	b = append(b, f.Bug...)
 	b = le.AppendUint32(b, uint32(len(f.MemErr)))
-	return append(b, f.MemErr...)
+	b = append(b, f.MemErr...)
+	return encodeHistory(b, s.History)
 }
 
 // Alloc marks o allocated.
