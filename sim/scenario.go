@@ -156,13 +156,31 @@ type Scenario struct {
 	OSync  bool      // the file is opened O_SYNC
 	FS     FS        // generic or xfs
 	Faults FaultSet  // faults that may fire
+	Iocbs  int       // iocbs in flight on the same file, each on its own range of Blocks blocks (0 means 1)
 	Doc    string    // one line on what the scenario shows (named ones)
+}
+
+// MaxIocbs bounds the number of iocbs in flight.
+const MaxIocbs = 8
+
+// NumIocbs returns the number of iocbs (at least 1).
+func (sc Scenario) NumIocbs() int {
+	if sc.Iocbs < 1 {
+		return 1
+	}
+	return sc.Iocbs
 }
 
 // Validate reports the first thing wrong with the scenario.
 func (sc Scenario) Validate() error {
 	if sc.Blocks < 1 || sc.Blocks > MaxBlocks {
 		return fmt.Errorf("blocks must be between 1 and %d, got %d", MaxBlocks, sc.Blocks)
+	}
+	if sc.Iocbs < 0 || sc.Iocbs > MaxIocbs {
+		return fmt.Errorf("iocbs must be between 1 and %d, got %d", MaxIocbs, sc.Iocbs)
+	}
+	if sc.NumIocbs()*sc.Blocks > MaxBlocks {
+		return fmt.Errorf("iocbs x blocks must be at most %d, got %d", MaxBlocks, sc.NumIocbs()*sc.Blocks)
 	}
 	if sc.Op == Read && sc.Place == Extend {
 		return fmt.Errorf("a read cannot extend the file (use --past-eof for a read crossing EOF)")
@@ -193,8 +211,12 @@ func (sc Scenario) String() string {
 	if name == "" {
 		name = "-"
 	}
-	return fmt.Sprintf("name=%s op=%s mode=%s blocks=%d place=%s osync=%t fs=%s faults=%s",
+	out := fmt.Sprintf("name=%s op=%s mode=%s blocks=%d place=%s osync=%t fs=%s faults=%s",
 		name, sc.Op, mode, sc.Blocks, sc.Place, sc.OSync, sc.FS, sc.Faults)
+	if sc.NumIocbs() > 1 {
+		out += fmt.Sprintf(" iocbs=%d", sc.Iocbs)
+	}
+	return out
 }
 
 // ParseScenario parses the form produced by Scenario.String.
@@ -259,6 +281,11 @@ func ParseScenario(s string) (Scenario, error) {
 			}
 		case "faults":
 			sc.Faults, err = ParseFaults(v)
+		case "iocbs":
+			sc.Iocbs, err = strconv.Atoi(v)
+			if err == nil && sc.Iocbs < 2 {
+				err = fmt.Errorf("iocbs=%d: the field is given only for 2 or more", sc.Iocbs)
+			}
 		default:
 			err = fmt.Errorf("unknown scenario field %q", k)
 		}
