@@ -50,7 +50,7 @@ func bioComplete(c *Ctx) {
 func writeBlock(c *Ctx) {
 	i := c.Act.Index
 	if c.S.Scn.Op == sim.Write && c.S.Bios[i].Uptodate {
-		c.S.Inode.Data[i] = 1
+		c.S.Inode.Data[c.S.Block(int(i))] = byte(c.S.Cur) + 1
 	}
 }
 
@@ -200,21 +200,33 @@ func pushBioList(c *Ctx) {
 // io_getevents and then looks at the file with stat and pread.
 func buildReaper(ver string) *Program {
 	b := newBuilder(ver, "reaper")
+	loop := b.here("reap")
 	b.guarded(b.aio("aio_read_evt", "1027-1042", "1042-1057"),
 		"io_getevents(ctx, 1, 1, ...): read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
-		func(s *sim.State, a int) bool { return int(s.Facts.Reaped) < len(s.Ring) },
+		func(s *sim.State, a int) bool { return int(s.Reaped) < len(s.Ring) },
 		func(c *Ctx) {
 			s := c.S
-			ev := s.Ring[s.Facts.Reaped]
-			if s.Facts.Reaped == 0 {
-				s.Facts.ReapedRes = ev.Res
-			}
-			s.Facts.Reaped++
+			ev := s.Ring[s.Reaped]
+			s.Reaped++
 			c.L().Retval = ev.Res
-			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: 0, Pos: s.Pos, Len: requestLen(s), Val: ev.Res})
+			c.Act.Req = ev.Iocb // the next steps look at this iocb's range
+			pos := s.Pos + int64(int(ev.Iocb)-int(s.Cur))*requestLen(s)
+			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: ev.Iocb, Pos: pos, Len: requestLen(s), Val: ev.Res})
 		})
-	b.observe(selRetval, 1)
+	b.observe(selRetval, -1)
+	b.prog.Steps[len(b.prog.Steps)-1].Do = loopObserve(b.prog.Steps[len(b.prog.Steps)-1].Do, loop)
 	return b.finish()
+}
+
+// loopObserve makes the reaper's last step go back for the next event until
+// it has one per iocb.
+func loopObserve(do func(c *Ctx), loop *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		do(c)
+		if int(c.S.Reaped) < c.S.NumReqs() {
+			c.next = loop.pc
+		}
+	}
 }
 
 // buildWorker builds the xfsdatad worker that runs a queued ioend's
@@ -228,8 +240,8 @@ func buildWorker(ver string) *Program {
 		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
 		func(c *Ctx) {
 			useIoend(c)
-			for i := range c.S.Inode.Unwritten {
-				c.S.Inode.Unwritten[i] = false
+			for i := range c.S.Bios {
+				c.S.Inode.Unwritten[c.S.Block(i)] = false
 			}
 		})
 	b.add(b.xfs("xfs_end_bio_unwritten", "191", "188"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",

@@ -232,7 +232,7 @@ func (b *builder) doDirectIO() {
 				// write and sets map_bh.b_private to the inode
 				// (xfs_aops.c@v2.6.20:1271-1276).
 				d.BPrivate = true
-				s.Inode.Unwritten[d.BlockInFile] = true
+				s.Inode.Unwritten[s.Block(int(d.BlockInFile))] = true
 			}
 			if isMapped {
 				c.Goto(mapped)

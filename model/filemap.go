@@ -118,7 +118,7 @@ func (b *builder) xfsSyncWait(loc Loc, text string) {
 			c.Goto(skip)
 			return
 		}
-		c.L().Flag2 = true // the result is taken from ki_user_data: already delivered
+		c.L().Waited = true // the result is taken from ki_user_data: already delivered
 	})
 	b.waitOnSyncKiocb(skip)
 	b.mark(skip)
@@ -164,18 +164,24 @@ func (b *builder) directIO() {
 // generic filesystem, xfs_write for XFS. The result is left in Retval.
 func (b *builder) writeOp() {
 	if b.xfsFS() {
+		// xfs_lrw.c is not specified step by step: its locking is modelled
+		// conservatively as one exclusive lock (the inode's i_mutex field
+		// stands for XFS's iolock) held across the direct write, so
+		// concurrent XFS writes never interleave inside it.
 		b.add(b.lrw("xfs_write", "839-840"),
-			"xfs_write: XFS iolock held (i_mutex demoted); O_DIRECT: ret = generic_file_direct_write(iocb, iovp, &segs, pos, offset, count, ocount)",
+			"xfs_write: take the XFS iolock (modelled as exclusive); O_DIRECT: ret = generic_file_direct_write(iocb, iovp, &segs, pos, offset, count, ocount)",
 			func(c *Ctx) {
 				useKiocb(c)
+				lockIMutex(c)
 				c.L().Pos = c.S.Kiocb.Pos
 				c.L().Count = c.S.Kiocb.Left
 			})
+		b.lastGuard(iMutexFree)
 		b.private()
 		b.directWrite()
 		b.add(b.lrw("xfs_write", "845-857"),
-			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here)",
-			func(c *Ctx) { c.L().Retval = c.L().Written })
+			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
+			func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
 		b.private()
 		b.xfsSyncWait(b.lrw("xfs_write", "866-867"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 		return
@@ -342,8 +348,8 @@ func (b *builder) bufferedWrite() {
 			s := c.S
 			l := c.L()
 			first := (l.Pos - s.Pos) / sim.BlockSize
-			for i := first; i < int64(len(s.Inode.Data)); i++ {
-				s.Inode.Data[i] = 1
+			for i := int(first); i < len(s.Bios); i++ {
+				s.Inode.Data[s.Block(i)] = byte(s.Cur) + 1
 			}
 			s.Inode.NrPages++
 			if end := l.Pos + l.Count; end > s.Inode.ISize {

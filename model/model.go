@@ -107,8 +107,22 @@ func (m *Model) Next(s *sim.State, a int) *Step {
 	return &p.Steps[act.PC]
 }
 
+// view switches s to actor a's request and returns a function that
+// switches back to request 0 (with one iocb, both do nothing).
+func view(s *sim.State, a int) func() {
+	r := int(s.Actors[a].Req)
+	if r == 0 {
+		return func() {}
+	}
+	s.SwitchTo(r)
+	return func() { s.SwitchTo(0) }
+}
+
 // Enabled reports whether actor a can take a step now.
 func (m *Model) Enabled(s *sim.State, a int) bool {
+	if s.Actors[a].Req != 0 {
+		defer view(s, a)()
+	}
 	act := &s.Actors[a]
 	if act.Done || act.Dead || act.Asleep {
 		return false
@@ -128,6 +142,9 @@ func (m *Model) Enabled(s *sim.State, a int) bool {
 
 // Outcomes returns how many outcomes actor a's next step has now.
 func (m *Model) Outcomes(s *sim.State, a int) int {
+	if s.Actors[a].Req != 0 {
+		defer view(s, a)()
+	}
 	st := m.Next(s, a)
 	if st == nil || st.Outcomes == nil {
 		return 1
@@ -138,6 +155,9 @@ func (m *Model) Outcomes(s *sim.State, a int) int {
 // OutcomeName names outcome k of actor a's next step ("" for a step with
 // one outcome).
 func (m *Model) OutcomeName(s *sim.State, a, k int) string {
+	if s.Actors[a].Req != 0 {
+		defer view(s, a)()
+	}
 	st := m.Next(s, a)
 	if st == nil || st.Outcomes == nil || st.Outcomes(s, a) == 1 {
 		return ""
@@ -163,6 +183,9 @@ func (m *Model) Moves(s *sim.State, buf []Move) []Move {
 
 // Apply performs move mv on s in place.
 func (m *Model) Apply(s *sim.State, mv Move) {
+	if s.Actors[mv.Actor].Req != 0 {
+		defer view(s, mv.Actor)()
+	}
 	act := &s.Actors[mv.Actor]
 	p := m.Program(s, mv.Actor)
 	st := &p.Steps[act.PC]

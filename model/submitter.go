@@ -143,7 +143,7 @@ func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) 
 				s.WakeUpProcess(0)
 				return
 			}
-			s.Ring = append(s.Ring, sim.Event{Res: v, Iocb: 0})
+			s.Ring = append(s.Ring, sim.Event{Res: v, Iocb: s.Cur})
 			aioPutReq(c)
 		})
 }
@@ -219,14 +219,19 @@ func (b *builder) syncEntry() {
 	}
 	b.add(b.user("return"), "userspace: read(2)/write(2) returns ret",
 		func(c *Ctx) {
-			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: 0, Client: 0, Pos: c.S.Pos, Len: requestLen(c.S), Val: c.L().Retval})
+			if !c.L().Waited {
+				// The value was returned, not handed over by aio_complete
+				// to wait_on_sync_kiocb: this return is its delivery.
+				deliver(c.S, c.L().Retval)
+			}
+			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: c.S.Cur, Client: c.S.Cur, Pos: c.S.Pos, Len: requestLen(c.S), Val: c.L().Retval})
 		})
-	b.observe(selRetval, 0)
+	b.observe(selRetval, -1)
 }
 
 // recordCall records the call of the iocb's operation in the history.
 func recordCall(s *sim.State) {
-	s.Record(sim.HistEvent{Op: histOp(s), ID: 0, Client: 0, Pos: s.Pos, Len: requestLen(s)})
+	s.Record(sim.HistEvent{Op: histOp(s), ID: s.Cur, Client: s.Cur, Pos: s.Pos, Len: requestLen(s)})
 }
 
 func histOp(s *sim.State) sim.HistOp {
@@ -238,16 +243,17 @@ func histOp(s *sim.State) sim.HistOp {
 
 func requestLen(s *sim.State) int64 { return int64(s.Scn.Blocks) * sim.BlockSize }
 
-// syncReturned records the return of aio_read/aio_write on a sync kiocb:
-// unless it is -EIOCBQUEUED, it is the delivery of the result, and the
-// actor goes on at skip, past wait_on_sync_kiocb.
+// syncReturned records the return of aio_read/aio_write on a sync kiocb;
+// unless it is -EIOCBQUEUED the actor goes on at skip, past
+// wait_on_sync_kiocb. The result is delivered when the system call
+// returns to userspace (v2.6.18's generic_file_write still runs its O_SYNC
+// sync after this point).
 func syncReturned(c *Ctx, skip *Label) {
 	f := &c.S.Facts
 	v := c.L().Retval
 	f.RetryReturned = true
 	f.RetryRet = v
 	if v != eiocbqueued {
-		deliver(c.S, v)
 		c.Goto(skip)
 	}
 }
@@ -282,19 +288,27 @@ func (b *builder) waitOnSyncKiocb(out *Label) {
 		func(c *Ctx) {
 			c.Act.State = sim.TaskRunning
 			c.L().Retval = c.S.Kiocb.UserData
+			c.L().Waited = true // delivered by aio_complete
 			c.Goto(out)
 		})
 }
 
 // observe emits what userspace does once it has the result of a write:
 // stat(2) for i_size and a pread(2) of the written range.
-// client is the userspace thread doing the observing (it is recorded as
-// the client of the stat and pread operations).
+// The observing thread is the history's client: a synchronous caller is
+// its iocb's client; the reaper (client -1 here) is the client after the
+// iocbs.
 func (b *builder) observe(res localSel, client int8) {
+	cl := func(c *Ctx) int8 {
+		if client >= 0 || c.Act.Kind != sim.Reaper {
+			return c.S.Cur
+		}
+		return int8(c.S.NumReqs())
+	}
 	b.add(b.user("stat"), "userspace: stat(2) reads i_size after the result was seen",
-		func(c *Ctx) { observeStat(c.S, *res(c.L()), client) })
+		func(c *Ctx) { observeStat(c.S, *res(c.L()), cl(c)) })
 	b.add(b.user("pread"), "userspace: pread(2) reads the request's range back through the page cache",
-		func(c *Ctx) { observePread(c.S, *res(c.L()), client); c.Finish() })
+		func(c *Ctx) { observePread(c.S, *res(c.L()), cl(c)); c.Finish() })
 }
 
 func observeStat(s *sim.State, res int64, client int8) {
@@ -322,10 +336,10 @@ func observePread(s *sim.State, res int64, client int8) {
 	data := make([]byte, blocks)
 	seen := int8(0)
 	for i := int64(0); i < blocks; i++ {
-		if !s.Inode.Unwritten[i] {
-			data[i] = s.Inode.Data[i]
+		if !s.Inode.Unwritten[s.Block(int(i))] {
+			data[i] = s.Inode.Data[s.Block(int(i))]
 		}
-		if data[i] == 1 {
+		if data[i] == byte(s.Cur)+1 {
 			seen++
 		}
 	}

@@ -108,6 +108,21 @@ func (v Violation) String() string { return string(v.Prop) + ": " + v.Msg }
 // looks only at facts the model records, so it is cheap and a pure function
 // of the state.
 func AfterStep(s *sim.State) []Violation {
+	if len(s.Reqs) == 0 {
+		return afterStepView(s)
+	}
+	var out []Violation
+	s.ForEachReq(func(r int) {
+		for _, v := range afterStepView(s) {
+			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
+			out = append(out, v)
+		}
+	})
+	return dedupe(out)
+}
+
+// afterStepView checks the request in view.
+func afterStepView(s *sim.State) []Violation {
 	f := &s.Facts
 	if f.Bug == "" && f.MemErr == "" && f.Deliveries <= 1 && !f.EarlyDioComp &&
 		!(f.RetryReturned && f.DioCompletes > 0 && f.RetryRet != -sim.EIOCBQUEUED) &&
@@ -143,12 +158,12 @@ func AfterStep(s *sim.State) []Violation {
 // a step. It includes those AfterStep reports.
 func AtEnd(m *model.Model, s *sim.State) []Violation {
 	out := AfterStep(s)
-	f := &s.Facts
 	for a := range s.Actors {
 		act := &s.Actors[a]
 		if act.Done || act.Dead {
 			continue
 		}
+		s.SwitchTo(int(act.Req))
 		switch act.Kind {
 		case sim.BioEnd:
 			if s.Bios[act.Index].State < sim.BioSubmitted {
@@ -170,6 +185,23 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 		}
 		out = append(out, Violation{NoHang, fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where)})
 	}
+	s.SwitchTo(0)
+	if len(s.Reqs) == 0 {
+		return dedupe(append(out, atEndView(s)...))
+	}
+	s.ForEachReq(func(r int) {
+		for _, v := range atEndView(s) {
+			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
+			out = append(out, v)
+		}
+	})
+	return dedupe(out)
+}
+
+// atEndView checks the end-of-run properties of the request in view.
+func atEndView(s *sim.State) []Violation {
+	var out []Violation
+	f := &s.Facts
 	if f.Submitted && f.Deliveries == 0 {
 		out = append(out, Violation{ExactlyOnce, "the iocb was never completed (lost completion)"})
 	}
@@ -187,7 +219,7 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 			out = append(out, Violation{ResultValue, msg})
 		}
 	}
-	return dedupe(out)
+	return out
 }
 
 // Expected describes the result the sequential semantics give for the run:

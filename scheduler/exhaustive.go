@@ -540,12 +540,12 @@ func (x *search) concretize(path []model.Move) ([]model.Move, error) {
 	var buf []model.Move
 	for k, mv := range path {
 		a := mv.Actor
-		if x.sym && a >= 1 && a <= len(s.Bios) {
-			// a names the bio at canonical index a-1: find it in s.
+		if x.sym {
+			// a names an actor of the canonical form of s: find it in s.
 			if perm := s.Clone().Canonicalize(); perm != nil {
 				for old, nw := range perm {
-					if int(nw) == a-1 {
-						a = 1 + old
+					if int(nw) == mv.Actor {
+						a = old
 						break
 					}
 				}

@@ -21,11 +21,17 @@ package sim
 // gives the same encoding.
 func (s *State) Canonicalize() []int8 { return s.CanonicalizeWith(&CanonScratch{}) }
 
+// The permutation Canonicalize returns maps actor indexes: perm[old] is the
+// new index of the actor that was at old (bio completions move; every other
+// actor stays). With several iocbs, each iocb's bios are permuted among
+// themselves only.
+
 // CanonScratch holds the buffers of Canonicalize, so a search can reuse them.
 type CanonScratch struct {
 	idx, sorted, listPos []int
 	keys                 []uint64
 	perm                 []int8
+	actorPerm            []int8
 	bios                 []Bio
 	data                 []uint8
 	unw                  []bool
@@ -40,6 +46,33 @@ type CanonScratch struct {
 // index, which makes the reduction weaker (two symmetric states may keep
 // two forms) but never unsound.
 func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
+	if len(s.Reqs) == 0 {
+		return s.canonView(cs, 0)
+	}
+	var moved []int8
+	for r := range s.Reqs {
+		s.SwitchTo(r)
+		if p := s.canonView(cs, s.ActorBase(r)); p != nil {
+			if moved == nil {
+				moved = make([]int8, len(s.Actors))
+				for i := range moved {
+					moved[i] = int8(i)
+				}
+			}
+			for i, nw := range p {
+				if int(nw) != i {
+					moved[i] = nw
+				}
+			}
+		}
+	}
+	s.SwitchTo(0)
+	return moved
+}
+
+// canonView canonicalizes the bios of the request in view, whose submitter
+// is actor base, and returns the actor permutation (nil if none moved).
+func (s *State) canonView(cs *CanonScratch, base int) []int8 {
 	n := len(s.Bios)
 	idx := cs.idx[:0]
 	for i := range s.Bios {
@@ -64,17 +97,14 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 			break // a corrupted list; keep going without looping forever
 		}
 	}
-	subBio := int8(-1)
-	if len(s.Actors) > 0 && s.Actors[0].Kind == Submitter {
-		subBio = s.Actors[0].L.Bio
-	}
+	subBio := s.Actors[base].L.Bio
 	keys := cs.keys[:0]
 	for i := 0; i < n; i++ {
 		keys = append(keys, 0)
 	}
 	cs.keys = keys
 	for _, i := range idx {
-		keys[i] = s.bioKeyHash(i, listPos[i], subBio == int8(i))
+		keys[i] = s.bioKeyHash(base, i, listPos[i], subBio == int8(i))
 	}
 	sorted := append(cs.sorted[:0], idx...)
 	cs.sorted = sorted
@@ -99,30 +129,38 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 	if !moved {
 		return nil
 	}
-	s.applyBioPerm(perm, cs)
-	return perm
+	s.applyBioPerm(base, perm, cs)
+	ap := cs.actorPerm[:0]
+	for i := range s.Actors {
+		ap = append(ap, int8(i))
+	}
+	for old, nw := range perm {
+		ap[base+1+old] = int8(base + 1 + int(nw))
+	}
+	cs.actorPerm = ap
+	return ap
 }
 
 // bioKeyHash hashes a description of bio i that mentions no other bio's
 // index: its struct, its position in bio_list, whether the submitter holds
 // it, its block's data, and its completion actor's program counter, task
 // state and locals.
-func (s *State) bioKeyHash(i, listPos int, poppedBySubmitter bool) uint64 {
+func (s *State) bioKeyHash(base, i, listPos int, poppedBySubmitter bool) uint64 {
 	b := s.Bios[i]
 	if b.State == BioEnded {
 		b = Bio{State: BioEnded, Next: -1} // bio_put has run: nothing reads it
 	}
-	a := &s.Actors[1+i]
+	a := &s.Actors[base+1+i]
 	l := &a.L
 	if a.Done {
 		l = &Locals{} // a finished actor's locals are never read again
 	}
 	h := uint64(0x9e3779b97f4a7c15)
 	h = keyMix(h, uint64(b.State)|uint64(boolByte(b.Uptodate))<<8|uint64(boolByte(b.EndAIO))<<9|
-		uint64(listPos+1)<<10|uint64(boolByte(poppedBySubmitter))<<20|uint64(s.Inode.Data[i])<<21|
-		uint64(boolByte(s.Inode.Unwritten[i]))<<29|uint64(uint16(a.PC))<<30|uint64(boolByte(a.Done))<<46|
+		uint64(listPos+1)<<10|uint64(boolByte(poppedBySubmitter))<<20|uint64(s.Inode.Data[s.Block(i)])<<21|
+		uint64(boolByte(s.Inode.Unwritten[s.Block(i)]))<<29|uint64(uint16(a.PC))<<30|uint64(boolByte(a.Done))<<46|
 		uint64(boolByte(a.Dead))<<47|uint64(boolByte(a.Asleep))<<48|uint64(a.State)<<49|
-		uint64(boolByte(l.Flag))<<57|uint64(boolByte(l.Flag2))<<58|uint64(boolByte(l.Bio >= 0))<<59)
+		uint64(boolByte(l.Flag))<<57|uint64(boolByte(l.Flag2))<<58|uint64(boolByte(l.Bio >= 0))<<59|uint64(boolByte(l.Waited))<<60)
 	for j, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off, int64(l.Got)} {
 		if v != 0 {
 			h = keyMix(h, uint64(v)^uint64(j+1)<<58)
@@ -146,8 +184,9 @@ func boolByte(b bool) byte {
 
 // applyBioPerm moves bio old to perm[old], with its completion actor and
 // block data, and renames every reference.
-func (s *State) applyBioPerm(perm []int8, cs *CanonScratch) {
+func (s *State) applyBioPerm(base int, perm []int8, cs *CanonScratch) {
 	n := len(s.Bios)
+	off := s.Block(0)
 	ren := func(b int8) int8 {
 		if b < 0 {
 			return b
@@ -155,27 +194,27 @@ func (s *State) applyBioPerm(perm []int8, cs *CanonScratch) {
 		return perm[b]
 	}
 	bios := append(cs.bios[:0], s.Bios...)
-	data := append(cs.data[:0], s.Inode.Data...)
-	unw := append(cs.unw[:0], s.Inode.Unwritten...)
-	actors := append(cs.actors[:0], s.Actors[1:1+n]...)
+	data := append(cs.data[:0], s.Inode.Data[off:off+n]...)
+	unw := append(cs.unw[:0], s.Inode.Unwritten[off:off+n]...)
+	actors := append(cs.actors[:0], s.Actors[base+1:base+1+n]...)
 	cs.bios, cs.data, cs.unw, cs.actors = bios, data, unw, actors
 	for old := 0; old < n; old++ {
 		nw := perm[old]
 		bios[nw] = s.Bios[old]
 		bios[nw].Next = ren(s.Bios[old].Next)
-		data[nw] = s.Inode.Data[old]
-		unw[nw] = s.Inode.Unwritten[old]
-		a := s.Actors[1+old]
+		data[nw] = s.Inode.Data[off+old]
+		unw[nw] = s.Inode.Unwritten[off+old]
+		a := s.Actors[base+1+old]
 		a.Index = nw
 		a.L.Bio = ren(a.L.Bio)
 		actors[nw] = a
 	}
 	copy(s.Bios, bios)
-	copy(s.Inode.Data, data)
-	copy(s.Inode.Unwritten, unw)
-	copy(s.Actors[1:1+n], actors)
+	copy(s.Inode.Data[off:off+n], data)
+	copy(s.Inode.Unwritten[off:off+n], unw)
+	copy(s.Actors[base+1:base+1+n], actors)
 	s.Dio.BioList = ren(s.Dio.BioList)
-	s.Actors[0].L.Bio = ren(s.Actors[0].L.Bio)
+	s.Actors[base].L.Bio = ren(s.Actors[base].L.Bio)
 }
 
 // SameBios reports whether s and o agree on everything Canonicalize looks
@@ -183,12 +222,33 @@ func (s *State) applyBioPerm(perm []int8, cs *CanonScratch) {
 // popped bio, and the blocks' data. After a move by an actor other than a
 // bio completion, equal answers mean the canonical order is unchanged.
 func (s *State) SameBios(o *State) bool {
-	if s.Dio.BioList != o.Dio.BioList || s.Actors[0].L.Bio != o.Actors[0].L.Bio || len(s.Bios) != len(o.Bios) {
+	if s.Dio.BioList != o.Dio.BioList || len(s.Bios) != len(o.Bios) || len(s.Reqs) != len(o.Reqs) {
 		return false
 	}
-	for i := range s.Bios {
-		if s.Bios[i] != o.Bios[i] || s.Inode.Data[i] != o.Inode.Data[i] || s.Inode.Unwritten[i] != o.Inode.Unwritten[i] {
+	for a := range s.Actors {
+		if s.Actors[a].Kind == Submitter && s.Actors[a].L.Bio != o.Actors[a].L.Bio {
 			return false
+		}
+	}
+	for i := range s.Bios {
+		if s.Bios[i] != o.Bios[i] {
+			return false
+		}
+	}
+	for i := range s.Inode.Data {
+		if s.Inode.Data[i] != o.Inode.Data[i] || s.Inode.Unwritten[i] != o.Inode.Unwritten[i] {
+			return false
+		}
+	}
+	for r := 1; r < len(s.Reqs); r++ {
+		a, b := &s.Reqs[r], &o.Reqs[r]
+		if a.Dio.BioList != b.Dio.BioList {
+			return false
+		}
+		for i := range a.Bios {
+			if a.Bios[i] != b.Bios[i] {
+				return false
+			}
 		}
 	}
 	return true

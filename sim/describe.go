@@ -35,15 +35,19 @@ type Field struct {
 // xfsdatad.
 func (s *State) ActorLabel(a int) string {
 	act := &s.Actors[a]
+	suffix := ""
+	if act.Req > 0 && act.Kind != Reaper {
+		suffix = "#" + strconv.Itoa(int(act.Req))
+	}
 	switch act.Kind {
 	case BioEnd:
-		return "bio" + strconv.Itoa(int(act.Index))
+		return "bio" + strconv.Itoa(int(act.Index)) + suffix
 	case Reaper:
 		return "reaper"
 	case Worker:
-		return "xfsdatad"
+		return "xfsdatad" + suffix
 	}
-	return "submitter"
+	return "submitter" + suffix
 }
 
 func (s *State) taskName(p int8) string {
@@ -77,8 +81,11 @@ func (s *State) Fields() []Field {
 	var data []string
 	for i, d := range in.Data {
 		v := "old"
-		if d == 1 {
+		if d > 0 {
 			v = "new"
+			if s.NumReqs() > 1 {
+				v = "iocb" + strconv.Itoa(int(d)-1)
+			}
 		}
 		if in.Unwritten[i] {
 			v += "/unwritten"
@@ -86,41 +93,20 @@ func (s *State) Fields() []Field {
 		data = append(data, v)
 	}
 	add("file.blocks", strings.Join(data, ","))
-	add("mem.kiocb", objState[s.Mem[ObjKiocb]])
-	k := &s.Kiocb
-	add("kiocb.ki_users", k.Users)
-	add("kiocb.ki_pos", k.Pos)
-	add("kiocb.ki_left", k.Left)
-	add("kiocb.private", map[bool]string{true: "ioend", false: "NULL"}[k.Private])
-	add("kiocb.ki_user_data", ErrName(k.UserData))
-	add("mem.dio", objState[s.Mem[ObjDio]])
-	d := &s.Dio
-	add("dio.is_async", d.IsAsync)
-	add("dio.refcount", d.Refcount)
-	add("dio.bio_count", d.BioCount)
-	add("dio.bios_in_flight", d.BiosInFlight)
-	add("dio.bio_lock", s.taskName(d.BioLock))
-	add("dio.bio_list", bioName(d.BioList))
-	add("dio.waiter", s.taskName(d.Waiter))
-	add("dio.size", d.Size)
-	add("dio.result", d.Result)
-	add("dio.io_error", ErrName(d.IoError))
-	add("dio.page_errors", d.PageErrors)
-	add("dio.block_in_file", d.BlockInFile)
-	add("dio.cur_page", d.CurPage)
-	add("dio.bio", bioName(d.Bio))
-	add("dio.map_bh.b_private", map[bool]string{true: "inode", false: "NULL"}[d.BPrivate])
-	add("mem.ioend", objState[s.Mem[ObjIoend]])
-	add("ioend.io_remaining", k.IoendRemaining)
-	add("ioend.work_queued", k.IoendQueued)
-	for i := range s.Bios {
-		b := &s.Bios[i]
-		add(bioName(int8(i))+".state", bioState[b.State])
-		add(bioName(int8(i))+".uptodate", b.Uptodate)
-	}
+	s.ForEachReq(func(r int) {
+		p := ""
+		if s.NumReqs() > 1 {
+			p = "iocb" + strconv.Itoa(r) + "."
+		}
+		s.viewFields(p, add)
+	})
 	var ring []string
 	for _, e := range s.Ring {
-		ring = append(ring, ErrName(e.Res))
+		v := ErrName(e.Res)
+		if s.NumReqs() > 1 {
+			v = "iocb" + strconv.Itoa(int(e.Iocb)) + ":" + v
+		}
+		ring = append(ring, v)
 	}
 	add("ring.events", "["+strings.Join(ring, " ")+"]")
 	for a := range s.Actors {
@@ -140,12 +126,48 @@ func (s *State) Fields() []Field {
 		add(n+".should_wait/holds_ref", l.Flag)
 		add(n+".done", act.Done)
 	}
-	f := &s.Facts
-	add("aio_complete.calls", f.Deliveries)
-	add("committed_to_EIOCBQUEUED", f.Committed)
-	add("userspace.reaped", f.Reaped)
-	add("userspace.stat_i_size", f.StatAfterReap)
+	add("userspace.reaped", s.Reaped)
 	return out
+}
+
+// viewFields adds the fields of the request in view, names prefixed with p.
+func (s *State) viewFields(p string, add func(string, any)) {
+	add(p+"mem.kiocb", objState[s.Mem[ObjKiocb]])
+	k := &s.Kiocb
+	add(p+"kiocb.ki_users", k.Users)
+	add(p+"kiocb.ki_pos", k.Pos)
+	add(p+"kiocb.ki_left", k.Left)
+	add(p+"kiocb.private", map[bool]string{true: "ioend", false: "NULL"}[k.Private])
+	add(p+"kiocb.ki_user_data", ErrName(k.UserData))
+	add(p+"mem.dio", objState[s.Mem[ObjDio]])
+	d := &s.Dio
+	add(p+"dio.is_async", d.IsAsync)
+	add(p+"dio.refcount", d.Refcount)
+	add(p+"dio.bio_count", d.BioCount)
+	add(p+"dio.bios_in_flight", d.BiosInFlight)
+	add(p+"dio.bio_lock", s.taskName(d.BioLock))
+	add(p+"dio.bio_list", bioName(d.BioList))
+	add(p+"dio.waiter", s.taskName(d.Waiter))
+	add(p+"dio.size", d.Size)
+	add(p+"dio.result", d.Result)
+	add(p+"dio.io_error", ErrName(d.IoError))
+	add(p+"dio.page_errors", d.PageErrors)
+	add(p+"dio.block_in_file", d.BlockInFile)
+	add(p+"dio.cur_page", d.CurPage)
+	add(p+"dio.bio", bioName(d.Bio))
+	add(p+"dio.map_bh.b_private", map[bool]string{true: "inode", false: "NULL"}[d.BPrivate])
+	add(p+"mem.ioend", objState[s.Mem[ObjIoend]])
+	add(p+"ioend.io_remaining", k.IoendRemaining)
+	add(p+"ioend.work_queued", k.IoendQueued)
+	for i := range s.Bios {
+		b := &s.Bios[i]
+		add(p+bioName(int8(i))+".state", bioState[b.State])
+		add(p+bioName(int8(i))+".uptodate", b.Uptodate)
+	}
+	f := &s.Facts
+	add(p+"aio_complete.calls", f.Deliveries)
+	add(p+"committed_to_EIOCBQUEUED", f.Committed)
+	add(p+"userspace.stat_i_size", f.StatAfterReap)
 }
 
 // Diff renders what changed between two field lists of the same shape, as

@@ -36,7 +36,7 @@ func (s *State) Record(e HistEvent) { s.History = append(s.History, e) }
 
 // NextObserverOp returns a fresh id for an observer operation.
 func (s *State) NextObserverOp() int8 {
-	n := int8(1) // the iocbs (one, until several are in flight)
+	n := int8(s.NumReqs()) // the iocbs come first
 	for _, e := range s.History {
 		if !e.Return && e.ID >= n {
 			n = e.ID + 1

@@ -303,8 +303,10 @@ func ParseScenario(s string) (Scenario, error) {
 
 // Geometry returns the file position of the request and the initial i_size,
 // in bytes, for the scenario's placement.
+// With several iocbs the file covers all their ranges, one after the
+// other; only the end of the last range lies against i_size.
 func (sc Scenario) Geometry() (pos, isize int64) {
-	n := int64(sc.Blocks) * BlockSize
+	n := int64(sc.Blocks*sc.NumIocbs()) * BlockSize
 	switch sc.Place {
 	case PastEOF:
 		return 0, n - BlockSize/2

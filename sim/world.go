@@ -88,6 +88,7 @@ type Locals struct {
 	Ret, Ret2, Retval, Written, Transferred, Remaining int64
 	Pos, Count, Tmp, Buffered, Off                     int64
 	Flag, Flag2                                        bool
+	Waited                                             bool // a synchronous caller took its result from wait_on_sync_kiocb
 	Bio                                                int8 // index of the bio a completion or a pop refers to; -1 none
 	Got                                                int8 // events reaped
 }
@@ -96,6 +97,7 @@ type Locals struct {
 type Actor struct {
 	Kind   ActorKind
 	Index  int8  // bio index for BioEnd actors
+	Req    int8  // the iocb the actor works for (the reaper: the iocb it observes)
 	PC     int16 // index of the next step in the actor's program
 	Done   bool  // finished its program
 	Dead   bool  // killed by BUG()/oops at its current step
@@ -172,7 +174,6 @@ type Facts struct {
 	Bug           string // first BUG()/BUG_ON()/oops reached: where and what; "" none
 	MemErr        string // first use after free / double free: object, where; "" none
 	MemErrObj     Obj
-	Reaped        int8   // events taken from the ring by userspace
 	StatAfterReap int64  // i_size seen by stat after the completion was reaped; -1 not done
 	StatRes       int64  // the result userspace had seen when it called stat
 	ReapedRes     int64  // res of the first reaped event
@@ -214,6 +215,10 @@ type State struct {
 	// History is what userspace saw, in order: calls and returns of the
 	// iocbs and of the observer's stat and pread.
 	History []HistEvent
+	// Reqs holds every iocb when several are in flight (see Req); nil for one.
+	Reqs   []Req
+	Cur    int8 // the request the top-level fields show (0 between steps)
+	Reaped int8 // events taken from the ring by userspace
 }
 
 // Actor indexes in State.Actors: the submitter first, then one BioEnd actor
@@ -240,37 +245,51 @@ func (s *State) WorkerActor() int {
 	return -1
 }
 
-// NewState builds the initial world for a scenario.
+// NewState builds the initial world for a scenario: one request per iocb,
+// iocb r on blocks [r*Blocks, (r+1)*Blocks) of the file.
 func NewState(sc *Scenario) *State {
 	pos, isize := sc.Geometry()
-	s := &State{Scn: sc, Pos: pos}
+	n := sc.NumIocbs()
+	s := &State{Scn: sc}
 	s.Inode.ISize = isize
-	s.Inode.Data = make([]uint8, sc.Blocks)
-	s.Inode.Unwritten = make([]bool, sc.Blocks)
+	s.Inode.Data = make([]uint8, n*sc.Blocks)
+	s.Inode.Unwritten = make([]bool, n*sc.Blocks)
 	if sc.Faults.Has(FaultInvalidate) {
 		// The mapping has pages in the page cache (the file is also
 		// mmapped or read through the page cache), so the invalidation
 		// after a direct write has work to do and can fail.
 		s.Inode.NrPages = 1
 	}
-	s.Bios = make([]Bio, sc.Blocks)
-	for i := range s.Bios {
-		s.Bios[i].Next = -1
-	}
-	s.Dio.BioList = -1
-	s.Dio.Bio = -1
-	s.Dio.CurPage = -1
 	s.Facts.StatAfterReap = -1
 	s.Facts.PreadSeen = -1
-	s.Actors = append(s.Actors, Actor{Kind: Submitter})
-	for i := 0; i < sc.Blocks; i++ {
-		s.Actors = append(s.Actors, Actor{Kind: BioEnd, Index: int8(i)})
+	newReq := func(r int) Req {
+		q := Req{Pos: pos + int64(r*sc.Blocks)*BlockSize, Facts: s.Facts}
+		q.Bios = make([]Bio, sc.Blocks)
+		for i := range q.Bios {
+			q.Bios[i].Next = -1
+		}
+		q.Dio.BioList, q.Dio.Bio, q.Dio.CurPage = -1, -1, -1
+		return q
+	}
+	q0 := newReq(0)
+	s.Pos, s.Bios, s.Dio = q0.Pos, q0.Bios, q0.Dio
+	if n > 1 {
+		s.Reqs = make([]Req, n)
+		for r := 1; r < n; r++ {
+			s.Reqs[r] = newReq(r)
+		}
+	}
+	for r := 0; r < n; r++ {
+		s.Actors = append(s.Actors, Actor{Kind: Submitter, Req: int8(r)})
+		for i := 0; i < sc.Blocks; i++ {
+			s.Actors = append(s.Actors, Actor{Kind: BioEnd, Index: int8(i), Req: int8(r)})
+		}
+		if sc.FS == XFS {
+			s.Actors = append(s.Actors, Actor{Kind: Worker, Req: int8(r)})
+		}
 	}
 	if !sc.Sync {
 		s.Actors = append(s.Actors, Actor{Kind: Reaper})
-	}
-	if sc.FS == XFS {
-		s.Actors = append(s.Actors, Actor{Kind: Worker})
 	}
 	for i := range s.Actors {
 		s.Actors[i].L.Bio = -1
@@ -287,14 +306,16 @@ func (s *State) Clone() *State {
 	c.Ring = append([]Event(nil), s.Ring...)
 	c.Actors = append([]Actor(nil), s.Actors...)
 	c.History = append([]HistEvent(nil), s.History...)
+	c.Reqs = cloneReqs(s.Reqs)
 	return &c
 }
 
 // CopyFrom makes s a deep copy of o, reusing s's slices.
 func (s *State) CopyFrom(o *State) {
-	data, unw, bios, ring, actors, hist := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Bios[:0], s.Ring[:0], s.Actors[:0], s.History[:0]
+	data, unw, bios, ring, actors, hist, reqs := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Bios[:0], s.Ring[:0], s.Actors[:0], s.History[:0], s.Reqs
 	*s = *o
 	s.History = append(hist, o.History...)
+	s.Reqs = copyReqs(reqs, o.Reqs)
 	s.Inode.Data = append(data, o.Inode.Data...)
 	s.Inode.Unwritten = append(unw, o.Inode.Unwritten...)
 	s.Bios = append(bios, o.Bios...)
@@ -306,14 +327,16 @@ func (s *State) CopyFrom(o *State) {
 // future behaviour and its verdicts (everything but the scenario pointer,
 // which is the same for all states of a run).
 func (s *State) Encode(b []byte) []byte {
-	le := binary.LittleEndian
-	bl := func(v bool) byte {
-		if v {
-			return 1
-		}
-		return 0
+	if s.Cur != 0 {
+		panic("Encode while another request is in view")
 	}
-	b = le.AppendUint64(b, uint64(s.Pos))
+	le := binary.LittleEndian
+	bl := boolB
+	b = s.encodeView(b)
+	for r := 1; r < len(s.Reqs); r++ {
+		b = encodeReq(b, &s.Reqs[r])
+	}
+	b = append(b, byte(s.Reaped))
 	in := &s.Inode
 	b = le.AppendUint64(b, uint64(in.ISize))
 	b = append(b, byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages))
@@ -321,6 +344,53 @@ func (s *State) Encode(b []byte) []byte {
 	for _, u := range in.Unwritten {
 		b = append(b, bl(u))
 	}
+	b = le.AppendUint32(b, uint32(len(s.Ring)))
+	for _, e := range s.Ring {
+		b = le.AppendUint64(b, uint64(e.Res))
+		b = append(b, byte(e.Iocb))
+	}
+	for i := range s.Actors {
+		a := &s.Actors[i]
+		b = append(b, byte(a.Kind), byte(a.Index), byte(a.Req), byte(a.PC), byte(a.PC>>8), bl(a.Done), bl(a.Dead), bl(a.Asleep), a.State)
+		if a.Done {
+			// A finished actor's stack frames are gone: its locals are
+			// never read again, so they do not belong to the state.
+			continue
+		}
+		l := &a.L
+		// Locals are mostly zero: a bitmap of the non-zero ones, then their
+		// values. Every value fits in 32 bits (byte counts of at most 64
+		// blocks, errnos, offsets of at most 64 blocks).
+		vals := [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off}
+		var mask uint16
+		for j, v := range vals {
+			if v != 0 {
+				mask |= 1 << j
+			}
+		}
+		b = append(b, byte(mask), byte(mask>>8), byte(l.Bio), byte(l.Got), bl(l.Flag), bl(l.Flag2), bl(l.Waited))
+		for _, v := range vals {
+			if v != 0 {
+				b = le.AppendUint32(b, uint32(int32(v)))
+			}
+		}
+	}
+	return encodeHistory(b, s.History)
+}
+
+func boolB(v bool) byte {
+	if v {
+		return 1
+	}
+	return 0
+}
+
+// encodeView encodes the fields of the request in view: position, kiocb,
+// dio, bios, object lifetimes and facts.
+func (s *State) encodeView(b []byte) []byte {
+	le := binary.LittleEndian
+	bl := boolB
+	b = le.AppendUint64(b, uint64(s.Pos))
 	k := &s.Kiocb
 	b = le.AppendUint32(b, uint32(k.Users))
 	b = le.AppendUint64(b, uint64(k.Pos))
@@ -346,41 +416,10 @@ func (s *State) Encode(b []byte) []byte {
 		}
 		b = append(b, bio.State, bl(bio.Uptodate), bl(bio.EndAIO), byte(bio.Next))
 	}
-	b = le.AppendUint32(b, uint32(len(s.Ring)))
-	for _, e := range s.Ring {
-		b = le.AppendUint64(b, uint64(e.Res))
-		b = append(b, byte(e.Iocb))
-	}
 	b = append(b, s.Mem[:]...)
-	for i := range s.Actors {
-		a := &s.Actors[i]
-		b = append(b, byte(a.Kind), byte(a.Index), byte(a.PC), byte(a.PC>>8), bl(a.Done), bl(a.Dead), bl(a.Asleep), a.State)
-		if a.Done {
-			// A finished actor's stack frames are gone: its locals are
-			// never read again, so they do not belong to the state.
-			continue
-		}
-		l := &a.L
-		// Locals are mostly zero: a bitmap of the non-zero ones, then their
-		// values. Every value fits in 32 bits (byte counts of at most 64
-		// blocks, errnos, offsets of at most 64 blocks).
-		vals := [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off}
-		var mask uint16
-		for j, v := range vals {
-			if v != 0 {
-				mask |= 1 << j
-			}
-		}
-		b = append(b, byte(mask), byte(mask>>8), byte(l.Bio), byte(l.Got), bl(l.Flag), bl(l.Flag2))
-		for _, v := range vals {
-			if v != 0 {
-				b = le.AppendUint32(b, uint32(int32(v)))
-			}
-		}
-	}
 	f := &s.Facts
 	b = append(b, bl(f.Submitted), byte(f.Deliveries), byte(f.DioCompletes), bl(f.Committed), bl(f.RetryReturned), bl(f.EarlyDioComp),
-		byte(f.MemErrObj), byte(f.Reaped), byte(f.PreadSeen), bl(f.OSyncFailed))
+		byte(f.MemErrObj), byte(f.PreadSeen), bl(f.OSyncFailed))
 	for _, v := range [...]int64{f.FirstRes, f.RetryRet, f.StatAfterReap, f.StatRes, f.ReapedRes} {
 		b = le.AppendUint64(b, uint64(v))
 	}
@@ -388,8 +427,7 @@ func (s *State) Encode(b []byte) []byte {
 	b = le.AppendUint32(b, uint32(len(f.Bug)))
 	b = append(b, f.Bug...)
 	b = le.AppendUint32(b, uint32(len(f.MemErr)))
-	b = append(b, f.MemErr...)
-	return encodeHistory(b, s.History)
+	return append(b, f.MemErr...)
 }
 
 // Alloc marks o allocated.

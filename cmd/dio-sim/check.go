@@ -20,6 +20,7 @@ type scenarioFlags struct {
 	osync   *bool
 	fs      *string
 	faults  *string
+	iocbs   *int
 }
 
 func addScenarioFlags(c *command) *scenarioFlags {
@@ -34,18 +35,29 @@ func addScenarioFlags(c *command) *scenarioFlags {
 		osync:   fs.Bool("osync", false, "the file is opened O_SYNC (writes)"),
 		fs:      fs.String("fs", "generic", "filesystem: generic (blockdev_direct_IO, DIO_LOCKING) or xfs"),
 		faults:  fs.String("faults", "", "faults that may fire, comma-separated: "+strings.Join(sim.FaultNames(), ",")),
+		iocbs:   fs.Int("iocbs", 1, fmt.Sprintf("iocbs in flight on the same file, each on its own range of --blocks blocks (1 to %d)", sim.MaxIocbs)),
 	}
 }
 
 // scenario builds the scenario from the flags.
 func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
-	flagSet := false
+	flagSet, iocbsSet := false, false
 	c.fs.Visit(func(fl *flag.Flag) {
+		if fl.Name == "iocbs" {
+			iocbsSet = true
+		}
 		switch fl.Name {
 		case "op", "sync", "blocks", "extend", "past-eof", "osync", "fs", "faults":
 			flagSet = true
 		}
 	})
+	iocbs := *f.iocbs
+	if iocbs < 1 || iocbs > sim.MaxIocbs {
+		return sim.Scenario{}, usagef("iocbs must be between 1 and %d, got %d", sim.MaxIocbs, iocbs)
+	}
+	if iocbs == 1 {
+		iocbs = 0
+	}
 	if *f.name != "" {
 		if flagSet {
 			return sim.Scenario{}, usagef("give --scenario or the scenario flags (--op, --blocks, ...), not both")
@@ -54,9 +66,16 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		if err != nil {
 			return sim.Scenario{}, usagef("%v", err)
 		}
-		return n.Scenario, nil
+		sc := n.Scenario
+		if iocbsSet {
+			sc.Iocbs = iocbs
+		}
+		if err := sc.Validate(); err != nil {
+			return sc, usagef("%v", err)
+		}
+		return sc, nil
 	}
-	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync}
+	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs}
 	switch *f.op {
 	case "read":
 		sc.Op = sim.Read

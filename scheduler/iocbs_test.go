@@ -1,0 +1,107 @@
+package scheduler
+
+import (
+	"strings"
+	"testing"
+
+	"diosim"
+	"diosim/model"
+	"diosim/properties"
+	"diosim/sim"
+)
+
+// TestSeveralIocbs: scenarios with several iocbs run to the end on every
+// version, exhaustively and at random, the searches agree, the
+// certificate does not depend on the workers, and counterexamples replay.
+func TestSeveralIocbs(t *testing.T) {
+	for _, name := range []string{"two-aio-writers", "two-aio-readers-gup"} {
+		var sc sim.Scenario
+		if name == "two-aio-writers" {
+			n, _ := diosim.Lookup("three-aio-writers")
+			sc = n.Scenario
+			sc.Name, sc.Iocbs = name, 2
+		} else {
+			n, err := diosim.Lookup(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc = n.Scenario
+		}
+		for _, m := range model.Versions() {
+			c1, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 1})
+			if err != nil || !c1.Complete {
+				t.Fatalf("%s %s: %v", m.Name, name, err)
+			}
+			c2, _ := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 3})
+			if certJSON(t, c1) != certJSON(t, c2) {
+				t.Errorf("%s %s: workers change the certificate", m.Name, name)
+			}
+			cr, err := RandomCampaign(m, &sc, 5, 400, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id := range cr.Found {
+				if c1.Properties[string(id)].Verdict != "violated" {
+					t.Errorf("%s %s: random found %s, exhaustive says %s", m.Name, name, id, c1.Properties[string(id)].Verdict)
+				}
+			}
+			for _, id := range properties.All {
+				v := c1.Properties[string(id)]
+				if v.Verdict != "violated" {
+					continue
+				}
+				tr, res, err := Record(m, &sc, 0, "exhaustive", v.Moves)
+				if err != nil || !res.Has(id) {
+					t.Errorf("%s %s %s: counterexample does not replay: %v %v", m.Name, name, id, err, res.Violations)
+					continue
+				}
+				var b strings.Builder
+				if err := tr.Write(&b); err != nil {
+					t.Fatal(err)
+				}
+				parsed, err := ParseTrace(strings.NewReader(b.String()))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := Replay(parsed); err != nil {
+					t.Errorf("%s %s %s: %v", m.Name, name, id, err)
+				}
+			}
+		}
+	}
+}
+
+// TestIocbsStaleSize: with two writers, the last extending the file,
+// before still completes an extending write before its i_size update, and
+// after does not.
+func TestIocbsStaleSize(t *testing.T) {
+	n, _ := diosim.Lookup("three-aio-writers")
+	sc := n.Scenario
+	sc.Iocbs = 2
+	for ver, want := range map[string]string{"before": "violated", "v2.6.18": "violated", "after": "holds", "v2.6.20": "holds"} {
+		c, _ := Exhaustive(mustModel(t, ver), &sc, ExhaustiveOptions{})
+		if got := c.Properties[string(properties.IsizeVisible)].Verdict; got != want {
+			t.Errorf("%s: isize-visible %s, want %s", ver, got, want)
+		}
+	}
+}
+
+// TestThreeIocbsRandom: the scenarios with three iocbs run to the end on
+// every version at random, and every trace they give replays.
+func TestThreeIocbsRandom(t *testing.T) {
+	for _, name := range []string{"three-aio-writers", "three-xfs-writers"} {
+		n, _ := diosim.Lookup(name)
+		sc := n.Scenario
+		for _, m := range model.Versions() {
+			cr, err := RandomCampaign(m, &sc, 9, 300, 0)
+			if err != nil {
+				t.Fatalf("%s %s: %v", m.Name, name, err)
+			}
+			for id, f := range cr.Found {
+				if _, res, err := Record(m, &sc, f.Seed, "random", f.Moves); err != nil || !res.Has(id) {
+					t.Errorf("%s %s %s: does not replay: %v", m.Name, name, id, err)
+				}
+			}
+		}
+	}
+}
