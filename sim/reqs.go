@@ -1,7 +1,5 @@
 package sim
 
-
-
 // Req is one iocb's share of the world: its position, kiocb, dio, bios,
 // object lifetimes and facts. With several iocbs in flight, the State's
 // top-level Pos, Kiocb, Dio, Bios, Mem and Facts are a view of request Cur;
@@ -95,4 +93,3 @@ func copyReqs(dst, src []Req) []Req {
 	}
 	return dst
 }
-
