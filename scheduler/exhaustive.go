@@ -168,7 +168,10 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	if x.sym {
 		s0.Canonicalize()
 	}
-	x.visited = map[fingerprint]int32{}
+	x.visited = make([]map[fingerprint]int32, visitedShards)
+	for i := range x.visited {
+		x.visited[i] = map[fingerprint]int32{}
+	}
 	x.insert(x.fp(s0), node{parent: -1})
 	x.record(properties.AfterStep(s0), 0, 0)
 	frontier := []*sim.State{s0}
@@ -248,7 +251,7 @@ type search struct {
 	init         *sim.State // the concrete starting state
 	opt          ExhaustiveOptions
 	sym, por     bool
-	visited      map[fingerprint]int32
+	visited      []map[fingerprint]int32 // by fingerprint shard; ids, or -(k+1) while level k's merge runs
 	nodes        []node
 	best         map[properties.ID]found
 	transitions  atomic.Int64
@@ -261,7 +264,7 @@ type search struct {
 
 func (x *search) insert(fp fingerprint, n node) int32 {
 	id := int32(len(x.nodes))
-	x.visited[fp] = id
+	x.visited[shardOfFP(fp)][fp] = id
 	x.nodes = append(x.nodes, n)
 	return id
 }
@@ -361,24 +364,75 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 			w.free = append(w.free, st)
 		}
 	}()
+	// The successors in (parent, move) order.
+	var all []*succ
 	for _, ch := range chunks {
 		for i := range ch {
-			sc := &ch[i]
-			if _, seen := x.visited[sc.fp]; seen {
-				free = append(free, sc.st)
-				continue
-			}
-			id := x.insert(sc.fp, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
-			x.statesApprox.Store(uint64(len(x.nodes)))
-			x.record(sc.viol, depth+1, id)
-			next = append(next, sc.st)
-			nextIDs = append(nextIDs, id)
-			if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
-				return nil, nil, "states"
-			}
+			all = append(all, &ch[i])
 		}
 	}
+	// A: each goroutine takes the visited shards s with s % workers == w
+	// and marks the first occurrence of every new fingerprint of its
+	// shards (claiming it in the visited set with -(k+1)).
+	fresh := make([]bool, len(all))
+	x.parallelShards(workers, func(mine func(int) bool) {
+		for k, sc := range all {
+			sh := shardOfFP(sc.fp)
+			if !mine(sh) {
+				continue
+			}
+			if _, ok := x.visited[sh][sc.fp]; ok {
+				continue
+			}
+			x.visited[sh][sc.fp] = int32(-(k + 1))
+			fresh[k] = true
+		}
+	})
+	// B: ids in order.
+	newIDs := make([]int32, len(all))
+	stopped := ""
+	for k, sc := range all {
+		if !fresh[k] {
+			free = append(free, sc.st)
+			continue
+		}
+		if stopped != "" {
+			continue
+		}
+		id := int32(len(x.nodes))
+		x.nodes = append(x.nodes, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
+		newIDs[k] = id
+		x.record(sc.viol, depth+1, id)
+		next = append(next, sc.st)
+		nextIDs = append(nextIDs, id)
+		if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
+			stopped = "states"
+		}
+	}
+	x.statesApprox.Store(uint64(len(x.nodes)))
+	if stopped != "" {
+		return nil, nil, stopped
+	}
+	// C: the claimed entries get their ids.
+	x.parallelShards(workers, func(mine func(int) bool) {
+		for k, sc := range all {
+			if fresh[k] && mine(shardOfFP(sc.fp)) {
+				x.visited[shardOfFP(sc.fp)][sc.fp] = newIDs[k]
+			}
+		}
+	})
 	return next, nextIDs, ""
+}
+
+// visitedShards splits the visited set so a level's merge can look up and
+// insert on several goroutines.
+const visitedShards = 64
+
+func shardOfFP(fp fingerprint) int { return int(fp[0] >> 58) }
+
+func (x *search) seen(fp fingerprint) bool {
+	_, ok := x.visited[shardOfFP(fp)][fp]
+	return ok
 }
 
 type termViol struct {
@@ -425,6 +479,24 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, 
 	return c, hash128(w.enc)
 }
 
+// parallelShards runs f on workers goroutines; goroutine w owns the
+// visited shards s with s % workers == w.
+func (x *search) parallelShards(workers int, f func(mine func(int) bool)) {
+	if workers <= 1 {
+		f(func(int) bool { return true })
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			f(func(s int) bool { return s%workers == w })
+		}(w)
+	}
+	wg.Wait()
+}
+
 // expandRange expands a contiguous part of a level.
 func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
 	var out []succ
@@ -454,7 +526,7 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 				for _, mv := range moves[lo:hi] {
 					c, fp := x.successor(w, s, mv)
 					out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
-					if _, seen := x.visited[fp]; seen {
+					if x.seen(fp) {
 						proviso = true
 					}
 				}
