@@ -6,10 +6,9 @@ import "diosim/sim"
 // writes at one call site.
 type localSel func(l *sim.Locals) *int64
 
-func selRet(l *sim.Locals) *int64     { return &l.Ret }
-func selTmp(l *sim.Locals) *int64     { return &l.Tmp }
-func selRetval(l *sim.Locals) *int64  { return &l.Retval }
-func selWritten(l *sim.Locals) *int64 { return &l.Written }
+func selRet(l *sim.Locals) *int64    { return &l.Ret }
+func selTmp(l *sim.Locals) *int64    { return &l.Tmp }
+func selRetval(l *sim.Locals) *int64 { return &l.Retval }
 
 const eiocbqueued = -sim.EIOCBQUEUED
 

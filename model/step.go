@@ -108,10 +108,10 @@ type Program struct {
 // fileVersions gives, per model version, which version of each file it uses
 // (spec README, "Which file version each model uses").
 var fileVersions = map[string]map[string]string{
-	"v2.6.18": {dioFile: "v2.6.18", filemapFile: "v2.6.18", aioFile: "v2.6.18", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20"},
-	"before":  {dioFile: "before", filemapFile: "before", aioFile: "v2.6.20", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20"},
-	"after":   {dioFile: "after", filemapFile: "v2.6.20", aioFile: "v2.6.20", xfsFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20"},
-	"v2.6.20": {dioFile: "v2.6.20", filemapFile: "v2.6.20", aioFile: "v2.6.20", xfsFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20"},
+	"v2.6.18": {dioFile: "v2.6.18", filemapFile: "v2.6.18", aioFile: "v2.6.18", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
+	"before":  {dioFile: "before", filemapFile: "before", aioFile: "v2.6.20", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
+	"after":   {dioFile: "after", filemapFile: "v2.6.20", aioFile: "v2.6.20", xfsFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
+	"v2.6.20": {dioFile: "v2.6.20", filemapFile: "v2.6.20", aioFile: "v2.6.20", xfsFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
 }
 
 const (
@@ -269,11 +269,7 @@ func (b *builder) rw(fn, line string) Loc { return b.at(rwFile, fn, line) }
 func (b *builder) user(fn string) Loc { return Loc{Func: fn, File: userFile} }
 
 // bio cites fs/bio.c of v2.6.20 (the block layer's bio_endio).
-func (b *builder) bio(fn, line string) Loc {
-	l := b.at(rwFile, fn, line)
-	l.File = bioFile
-	return l
-}
+func (b *builder) bio(fn, line string) Loc { return b.at(bioFile, fn, line) }
 
 // lrw cites fs/xfs/linux-2.6/xfs_lrw.c of v2.6.20.
 func (b *builder) lrw(fn, line string) Loc { return b.at(lrwFile, fn, line) }

@@ -116,22 +116,22 @@ type Bio struct {
 
 // Dio is struct dio: the fields the modelled paths read or write.
 type Dio struct {
-	Rw, LockType                  int8
-	IsAsync, EndIO, BPrivate      bool
-	Refcount                      int32 // atomic_t (before/after) or unsigned long under bio_lock (v2.6.20)
-	BioCount, BiosInFlight        int32 // v2.6.18
-	BioList                       int8  // head of bio_list; -1 NULL
-	BioLock                       int8  // holder of bio_lock across steps: actor index + 1; 0 free
-	Waiter                        int8  // task pointer: actor index + 1; 0 NULL
-	Size, Result, ISize           int64
-	IoError, PageErrors           int64
-	BlockInFile, FinalBlock       int32
-	CurPage                       int32 // block whose page is the deferred cur_page; -1 none
-	Bio                           int8  // bio being filled; -1 none
-	PagesPinned                   int32 // pages pinned by get_user_pages so far (curr_page)
-	ReapCounter                   int32
-	GupBad                        int32 // first user page get_user_pages cannot pin, + 1; 0 none chosen
-	MapMapped, MapNew, MapAllDone bool
+	Rw, LockType             int8
+	IsAsync, EndIO, BPrivate bool
+	Refcount                 int32 // atomic_t (before/after) or unsigned long under bio_lock (v2.6.20)
+	BioCount, BiosInFlight   int32 // v2.6.18
+	BioList                  int8  // head of bio_list; -1 NULL
+	BioLock                  int8  // holder of bio_lock across steps: actor index + 1; 0 free
+	Waiter                   int8  // task pointer: actor index + 1; 0 NULL
+	Size, Result, ISize      int64
+	IoError, PageErrors      int64
+	BlockInFile, FinalBlock  int32
+	CurPage                  int32 // block whose page is the deferred cur_page; -1 none
+	Bio                      int8  // bio being filled; -1 none
+	PagesPinned              int32 // pages pinned by get_user_pages so far (curr_page)
+	ReapCounter              int32
+	GupBad                   int32 // first user page get_user_pages cannot pin, + 1; 0 none chosen
+	MapMapped, MapNew        bool
 }
 
 // Kiocb is struct kiocb.
@@ -176,10 +176,8 @@ type Facts struct {
 	MemErrObj     Obj
 	StatAfterReap int64  // i_size seen by stat after the completion was reaped; -1 not done
 	StatRes       int64  // the result userspace had seen when it called stat
-	ReapedRes     int64  // res of the first reaped event
 	PreadSeen     int8   // blocks of the written range that read back as the new data; -1 not done
 	FaultsMet     uint16 // bit per error met: see ErrMet*
-	OSyncFailed   bool
 }
 
 // Bits of Facts.FaultsMet: the errors a run met, which the result-value
@@ -219,30 +217,6 @@ type State struct {
 	Reqs   []Req
 	Cur    int8 // the request the top-level fields show (0 between steps)
 	Reaped int8 // events taken from the ring by userspace
-}
-
-// Actor indexes in State.Actors: the submitter first, then one BioEnd actor
-// per block, then the reaper (AIO only) and the XFS worker (XFS only).
-func (s *State) BioActor(i int) int { return 1 + i }
-
-// ReaperActor returns the index of the reaper, or -1.
-func (s *State) ReaperActor() int {
-	for i := range s.Actors {
-		if s.Actors[i].Kind == Reaper {
-			return i
-		}
-	}
-	return -1
-}
-
-// WorkerActor returns the index of the XFS worker, or -1.
-func (s *State) WorkerActor() int {
-	for i := range s.Actors {
-		if s.Actors[i].Kind == Worker {
-			return i
-		}
-	}
-	return -1
 }
 
 // NewState builds the initial world for a scenario: one request per iocb,
@@ -401,7 +375,7 @@ func (s *State) encodeView(b []byte) []byte {
 	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.KickedCleared), bl(k.IoendQueued))
 	d := &s.Dio
 	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio),
-		bl(d.MapMapped), bl(d.MapNew), bl(d.MapAllDone))
+		bl(d.MapMapped), bl(d.MapNew))
 	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned, d.ReapCounter} {
 		b = le.AppendUint32(b, uint32(v))
 	}
@@ -419,8 +393,8 @@ func (s *State) encodeView(b []byte) []byte {
 	b = append(b, s.Mem[:]...)
 	f := &s.Facts
 	b = append(b, bl(f.Submitted), byte(f.Deliveries), byte(f.DioCompletes), bl(f.Committed), bl(f.RetryReturned), bl(f.EarlyDioComp),
-		byte(f.MemErrObj), byte(f.PreadSeen), bl(f.OSyncFailed))
-	for _, v := range [...]int64{f.FirstRes, f.RetryRet, f.StatAfterReap, f.StatRes, f.ReapedRes} {
+		byte(f.MemErrObj), byte(f.PreadSeen))
+	for _, v := range [...]int64{f.FirstRes, f.RetryRet, f.StatAfterReap, f.StatRes} {
 		b = le.AppendUint64(b, uint64(v))
 	}
 	b = le.AppendUint32(b, uint32(f.FaultsMet))
