@@ -66,6 +66,7 @@ func (b *builder) blockdevDirectIO() {
 
 // worker emits direct_io_worker for one segment. Result in Ret.
 func (b *builder) worker() {
+	v2618 := b.is("v2.6.18")
 	b.add(b.dio("direct_io_worker", "959-1024", "965-1030", "965-1030", "961-1035"),
 		b.pick("direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), refcount = 1, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
 			"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), bio_count = 1, bios_in_flight = 0, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages"),
@@ -73,9 +74,11 @@ func (b *builder) worker() {
 			s := c.S
 			d := &s.Dio
 			d.ISize = s.Inode.ISize
-			d.Refcount = 1
-			d.BioCount = 1
-			d.BiosInFlight = 0
+			if v2618 {
+				d.BioCount, d.BiosInFlight = 1, 0
+			} else {
+				d.Refcount = 1
+			}
 			d.BioList, d.Waiter, d.Bio, d.CurPage = -1, 0, -1, -1
 			d.Size = int64(s.Scn.Blocks) * sim.BlockSize
 			d.FinalBlock = int32(s.Scn.Blocks)
