@@ -50,6 +50,10 @@ Usage:
                                search) and print a table, version by property (the main job)
   dio-sim check [flags]        check one scenario on one version
   dio-sim replay [flags] TRACE print a trace step by step and re-check it against the model
+  dio-sim explain [flags] TRACE
+                               tell a trace's story: one swimlane per actor, and why each
+                               property broke (--html: one self-contained page to step through)
+  dio-sim play --version V     be the scheduler: choose every step by hand, ask for hints
   dio-sim merge [flags] CERT.. combine the certificates of the shards of one exhaustive search
   dio-sim bench [flags]        measure the exhaustive and random strategies
   dio-sim versions             list the modelled kernel versions
@@ -93,6 +97,10 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdMerge(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "explain":
+		return cmdExplain(args[1:], stdout, stderr)
+	case "play":
+		return cmdPlay(args[1:], stdout, stderr)
 	case "versions":
 		return cmdVersions(args[1:], stdout, stderr)
 	case "scenarios":
@@ -101,7 +109,7 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, merge, bench, versions, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, merge, bench, versions, scenarios, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"diosim/explain"
+	"diosim/scheduler"
+)
+
+func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("explain", "dio-sim explain [--html] [-o FILE] [--source DIR] [--color auto|always|never] [--width N] TRACE",
+		"Replays a trace and tells its story: one swimlane per actor with every step's kernel location, statement and the\n"+
+			"shared state it changed, the step where a property breaks, and a plain-language account of why, naming the earlier\n"+
+			"steps that set it up. --html writes one self-contained page (step through it with the arrow keys).\n"+
+			"Exit status: 0 the trace breaks no property, 1 it breaks one, 2 bad usage or a trace that does not match the model.", stdout)
+	asHTML := c.fs.Bool("html", false, "write one self-contained HTML page instead of text")
+	out := c.fs.String("o", "", "write to `FILE` instead of standard output")
+	source := c.fs.String("source", "", "a `DIR` of kernel sources: show the C lines around each step (DIR/<version>/<path>, else DIR/<path>)")
+	color := c.fs.String("color", "auto", "colour: auto (on a terminal unless NO_COLOR is set), always or never")
+	width := c.fs.Int("width", 0, "text width in columns (0: $COLUMNS, else the terminal's width, else 100)")
+	pos, err := parseInterspersed(c, args)
+	if err != nil {
+		return exitUsage, err
+	}
+	if len(pos) != 1 {
+		return exitUsage, usagef("explain: give exactly one trace file")
+	}
+	switch *color {
+	case "auto", "always", "never":
+	default:
+		return exitUsage, usagef("explain: unknown --color %q (auto, always or never)", *color)
+	}
+	if *width < 0 || *width > 1000 {
+		return exitUsage, usagef("explain: --width must be between 0 and 1000, got %d", *width)
+	}
+	var src *explain.Sources
+	if *source != "" {
+		fi, err := os.Stat(*source)
+		if err != nil || !fi.IsDir() {
+			return exitUsage, usagef("explain: --source %s is not a directory", *source)
+		}
+		src = explain.NewSources(*source)
+	}
+	path := pos[0]
+	t, err := readTrace("explain", path)
+	if err != nil {
+		return exitUsage, err
+	}
+	story, err := explain.New(t)
+	if err != nil {
+		return exitUsage, usagef("explain %s: %v", path, err)
+	}
+	story.Name = path
+	w := stdout
+	var f *os.File
+	if *out != "" {
+		if f, err = os.Create(*out); err != nil {
+			return exitUsage, usagef("explain: %v", err)
+		}
+		w = f
+	}
+	if *asHTML {
+		err = story.WriteHTML(w, explain.HTMLOptions{Sources: src})
+	} else {
+		useColor := *color == "always" || *color == "auto" && isTerminal(w) && os.Getenv("NO_COLOR") == ""
+		err = story.WriteText(w, explain.Options{Width: textWidth(*width, w), Color: useColor, Sources: src})
+	}
+	if f != nil {
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return exitUsage, usagef("explain: writing: %v", err)
+	}
+	if f != nil {
+		fmt.Fprintf(stdout, "wrote %s: %d steps, %d violations\n", *out, len(story.Steps), len(story.Violations))
+	}
+	if len(story.Violations) > 0 {
+		return exitViolation, nil
+	}
+	return exitOK, nil
+}
+
+// readTrace opens and parses a trace file; its errors are usage errors
+// that name the command.
+func readTrace(cmd, path string) (*scheduler.Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("%s: %v", cmd, err)
+	}
+	defer f.Close()
+	t, err := scheduler.ParseTrace(f)
+	if err != nil {
+		return nil, usagef("%s %s: %v", cmd, path, err)
+	}
+	return t, nil
+}
+
+// parseInterspersed parses flags that may come before or after the
+// positional arguments ("explain --html TRACE -o FILE") and returns the
+// positional ones. After "--" every argument is positional.
+func parseInterspersed(c *command, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if i := indexOf(args, "--"); i >= 0 {
+			if err := c.parse(args[:i]); err != nil {
+				return nil, err
+			}
+			pos = append(pos, c.fs.Args()...)
+			return append(pos, args[i+1:]...), nil
+		}
+		if err := c.parse(args); err != nil {
+			return nil, err
+		}
+		rest := c.fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+func indexOf(args []string, s string) int {
+	for i, a := range args {
+		if a == s {
+			return i
+		}
+	}
+	return -1
+}
+
+// textWidth is the width for text output: the flag, else $COLUMNS, else
+// the terminal's width when w is a terminal, else explain.DefaultWidth.
+func textWidth(flagWidth int, w io.Writer) int {
+	if flagWidth > 0 {
+		return flagWidth
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && n > 0 {
+		return n
+	}
+	if f, ok := w.(*os.File); ok && isTerminal(w) {
+		if n := terminalWidth(f); n > 0 {
+			return n
+		}
+	}
+	return explain.DefaultWidth
+}
