@@ -719,6 +719,8 @@ func (b *acct) resultValue() bool {
 	return true
 }
 
+var iocbPrefixRe = regexp.MustCompile(`^iocb\d+\.`)
+
 var wordRe = regexp.MustCompile(`[A-Za-z_][A-Za-z0-9_]*`)
 
 // generic explains any violation: the step, what it changed, the faults
@@ -793,6 +795,9 @@ func (b *acct) generic() {
 // sharedField reports whether a field is state other actors can reach
 // (not an actor's locals or task state).
 func sharedField(f string) bool {
+	if m := iocbPrefixRe.FindString(f); m != "" {
+		f = f[len(m):] // several iocbs: iocb1.dio.refcount
+	}
 	for _, p := range []string{"inode.", "mapping.", "file.", "mem.", "kiocb.", "dio.", "ioend.", "ring."} {
 		if strings.HasPrefix(f, p) {
 			return true

@@ -120,7 +120,9 @@ func (g *game) note(vs []properties.Violation, step int) []properties.Violation 
 
 func (g *game) play(in io.Reader) (int, error) {
 	g.reset()
-	g.printf("dio-sim play: version %s, scenario %s\n", g.m.Name, g.sc.String())
+	for _, l := range wrapLines(fmt.Sprintf("dio-sim play: version %s, scenario %s", g.m.Name, g.sc.String()), g.width, 2) {
+		g.printf("%s\n", l)
+	}
 	g.printf("You are the scheduler: name the actor that runs next (and the outcome at a fault point).\n")
 	g.printf("Commands: undo, hint, state, trace FILE, help, quit.\n")
 	g.turn()
@@ -268,14 +270,21 @@ func (g *game) move(text string) error {
 		}
 	}
 	for _, v := range g.note(properties.AfterStep(s), len(g.moves)) {
-		g.printf("!! %s broke at move %d: %s\n", v.Prop, len(g.moves), v.Msg)
+		g.alert(fmt.Sprintf("!! %s broke at move %d: %s", v.Prop, len(g.moves), v.Msg))
 	}
 	if len(g.m.Moves(s, nil)) == 0 {
 		for _, v := range g.note(properties.AtEnd(g.m, s), len(g.moves)) {
-			g.printf("!! %s broke at the end of the run: %s\n", v.Prop, v.Msg)
+			g.alert(fmt.Sprintf("!! %s broke at the end of the run: %s", v.Prop, v.Msg))
 		}
 	}
 	return nil
+}
+
+// alert prints the news that a property broke.
+func (g *game) alert(text string) {
+	for _, l := range wrapLines(text, g.width, 3) {
+		g.printf("%s\n", l)
+	}
 }
 
 // why says why actor a cannot run.
@@ -306,6 +315,17 @@ func (g *game) turn() {
 	moves := g.m.Moves(s, nil)
 	if len(moves) == 0 {
 		g.printf("The run has ended: no actor can move. (undo, hint, state, trace FILE, quit)\n")
+		if len(g.order) == 0 {
+			g.printf("No property broke in this run.\n")
+			return
+		}
+		var parts []string
+		for _, id := range g.order {
+			parts = append(parts, fmt.Sprintf("%s (move %d)", id, g.broken[id]))
+		}
+		for _, l := range wrapLines("Broken in this run: "+strings.Join(parts, ", "), g.width, 2) {
+			g.printf("%s\n", l)
+		}
 		return
 	}
 	g.printf("can run:\n")
@@ -318,7 +338,7 @@ func (g *game) turn() {
 		st := g.m.Next(s, mv.Actor)
 		name := model.ActorName(s, mv.Actor)
 		g.printf("  %-10s %s (%s)\n", name, st.Loc, st.Loc.Func)
-		for _, l := range wrapLines(st.Text, g.width-13, 0) {
+		for _, l := range wrapLines(st.Text, g.width-15, 0) {
 			g.printf("  %-10s   %s\n", "", l)
 		}
 		if n := g.m.Outcomes(s, mv.Actor); n > 1 {
