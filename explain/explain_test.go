@@ -10,8 +10,10 @@ import (
 	"strings"
 	"testing"
 
+	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
+	"diosim/sim"
 )
 
 const dcTrace = "../testdata/traces/commit-message/before-double-completion-exactly-once.trace"
@@ -427,6 +429,83 @@ func TestWrapIndent(t *testing.T) {
 		got := wrapIndent(c.in, c.width, c.indent)
 		if strings.Join(got, "|") != strings.Join(c.want, "|") {
 			t.Errorf("wrapIndent(%q, %d, %d) = %q, want %q", c.in, c.width, c.indent, got, c.want)
+		}
+	}
+}
+
+// cleanTrace records a run of a plain AIO read of n blocks on after, where
+// every bio completes (nothing breaks), taking the last enabled move each
+// time so that the bios' completions interleave.
+func cleanTrace(t *testing.T, n int) *scheduler.Trace {
+	t.Helper()
+	m, err := model.Lookup("after")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := sim.Scenario{Name: "aio-read", Op: sim.Read, Blocks: n}
+	s := m.Init(&sc)
+	var moves []model.Move
+	for {
+		ms := m.Moves(s, nil)
+		if len(ms) == 0 {
+			break
+		}
+		mv := ms[len(ms)-1]
+		m.Apply(s, mv)
+		moves = append(moves, mv)
+	}
+	tr, _, err := scheduler.Record(m, &sc, 0, "test", moves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+// TestWriteTextManyLanes: with many actors the lanes narrow to fit the
+// width, and a trace that breaks nothing says so and has no accounts.
+func TestWriteTextManyLanes(t *testing.T) {
+	st, err := New(cleanTrace(t, 8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Violations) != 0 || len(st.Accounts) != 0 {
+		t.Fatalf("a clean run: %v", st.Violations)
+	}
+	if len(st.Lanes) != 10 {
+		t.Fatalf("lanes %v, want the submitter, 8 bios and the reaper", st.Lanes)
+	}
+	for _, w := range []int{60, 100} {
+		var b bytes.Buffer
+		if err := st.WriteText(&b, Options{Width: w}); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		for i, l := range strings.Split(out, "\n") {
+			if len(l) > w {
+				t.Errorf("width %d: line %d is %d wide: %q", w, i+1, len(l), l)
+			}
+		}
+		if !strings.Contains(out, "no property breaks in this trace") || strings.Contains(out, "What went wrong") {
+			t.Errorf("width %d: a clean trace is not reported as clean", w)
+		}
+		// Ten lanes are too narrow for their names: they are labelled a, b, c, ...
+		if !strings.Contains(out, "lanes: a=submitter, b=bio0,") || !strings.Contains(out, "step  a ") {
+			t.Errorf("width %d: lane legend:\n%.600s", w, out)
+		}
+		// Every lane's steps start in its own column.
+		col := map[string]int{}
+		numbered := regexp.MustCompile(`^ *\d+  `)
+		for _, l := range strings.Split(out, "\n") {
+			if i := strings.IndexAny(l, "*!"); i > 0 && numbered.MatchString(l) {
+				name := strings.Fields(l[i+1:])[0]
+				if c, ok := col[name]; ok && c != i {
+					t.Errorf("width %d: %s's steps start in columns %d and %d", w, name, c, i)
+				}
+				col[name] = i
+			}
+		}
+		if len(col) != 10 {
+			t.Errorf("width %d: steps found in %d lanes, want 10", w, len(col))
 		}
 	}
 }

@@ -184,7 +184,8 @@ header h1 { font-size: 18px; margin: 0 0 4px; }
 header .meta { color: var(--muted); }
 header .viol { margin: 6px 0 0; padding: 0; list-style: none; }
 header .viol li { color: var(--bad); }
-a.step-link { color: var(--sel); cursor: pointer; text-decoration: underline; }
+a.step-link { color: var(--sel); cursor: pointer; text-decoration: underline; white-space: nowrap; }
+.nw { white-space: nowrap; }
 #accounts { padding: 0 20px; }
 #accounts details { border: 1px solid var(--line); border-left: 4px solid var(--bad); background: #fff; margin: 8px 0; padding: 6px 12px; border-radius: 4px; }
 #accounts summary { cursor: pointer; font-weight: 600; color: var(--bad); }
@@ -245,15 +246,20 @@ const pageJS = `(function () {
     return e;
   }
   var data, states = [], rows = [], cur = 1;
-  // Writes text into parent, turning "step N" into links that select step N.
+  // Writes text into parent, turning "step N" into links that select step
+  // N, and keeping an errno such as -EIOCBQUEUED on one line.
   function linked(parent, text) {
-    var re = /step (\d+)/g, last = 0, m;
+    var re = /step (\d+)|-E[A-Z]+/g, last = 0, m;
     while ((m = re.exec(text)) !== null) {
       parent.appendChild(document.createTextNode(text.slice(last, m.index)));
-      var a = el('a', 'step-link', m[0]);
-      a.setAttribute('data-step', m[1]);
-      a.addEventListener('click', (function (n) { return function () { select(n, true); }; })(+m[1]));
-      parent.appendChild(a);
+      if (m[1] === undefined) {
+        parent.appendChild(el('span', 'nw', m[0]));
+      } else {
+        var a = el('a', 'step-link', m[0]);
+        a.setAttribute('data-step', m[1]);
+        a.addEventListener('click', (function (n) { return function () { select(n, true); }; })(+m[1]));
+        parent.appendChild(a);
+      }
       last = m.index + m[0].length;
     }
     parent.appendChild(document.createTextNode(text.slice(last)));

@@ -104,6 +104,13 @@ func (t *textWriter) header() {
 	}
 	t.println(fmt.Sprintf("%d steps (seed %d, strategy %s)", len(st.Steps), tr.Seed, tr.Strategy))
 	line := "lanes: " + strings.Join(st.Lanes, ", ")
+	if t.lettered() {
+		var parts []string
+		for i, l := range st.Lanes {
+			parts = append(parts, laneLetter(i)+"="+l)
+		}
+		line = "lanes: " + strings.Join(parts, ", ")
+	}
 	if len(st.Idle) > 0 {
 		line += "; never stepped: " + strings.Join(st.Idle, ", ")
 	}
@@ -131,8 +138,8 @@ func (t *textWriter) header() {
 	rule.WriteString(pad(strings.Repeat("-", t.numW), t.numW+2, true))
 	for i, l := range t.st.Lanes {
 		name := l
-		if len(name) > t.laneW-1 {
-			name = name[:t.laneW-1]
+		if t.lettered() {
+			name = laneLetter(i)
 		}
 		if i == len(t.st.Lanes)-1 {
 			head.WriteString(t.paint(laneColors[i%len(laneColors)], name))
@@ -144,6 +151,25 @@ func (t *textWriter) header() {
 	}
 	t.println(strings.TrimRight(head.String(), " "))
 	t.println(strings.TrimRight(rule.String(), " "))
+}
+
+// lettered reports whether the lanes are too narrow for their names, and
+// are labelled a, b, c, ... instead.
+func (t *textWriter) lettered() bool {
+	for _, l := range t.st.Lanes {
+		if len(l) > t.laneW-1 {
+			return true
+		}
+	}
+	return false
+}
+
+// laneLetter labels lane i: a..z, then aa, ab, ...
+func laneLetter(i int) string {
+	if i < 26 {
+		return string(rune('a' + i))
+	}
+	return laneLetter(i/26-1) + laneLetter(i%26)
 }
 
 // pad pads s to n columns, on the left (right-aligned) or the right.

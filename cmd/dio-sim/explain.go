@@ -19,7 +19,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 			"Exit status: 0 the trace breaks no property, 1 it breaks one, 2 bad usage or a trace that does not match the model.", stdout)
 	asHTML := c.fs.Bool("html", false, "write one self-contained HTML page instead of text")
 	out := c.fs.String("o", "", "write to `FILE` instead of standard output")
-	source := c.fs.String("source", "", "a `DIR` of kernel sources: show the C lines around each step (DIR/<version>/<path>, else DIR/<path>)")
+	sources := addSourceFlag(c)
 	color := c.fs.String("color", "auto", "colour: auto (on a terminal unless NO_COLOR is set), always or never")
 	width := c.fs.Int("width", 0, "text width in columns (0: $COLUMNS, else the terminal's width, else 100)")
 	pos, err := parseInterspersed(c, args)
@@ -37,13 +37,9 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 	if *width < 0 || *width > 1000 {
 		return exitUsage, usagef("explain: --width must be between 0 and 1000, got %d", *width)
 	}
-	var src *explain.Sources
-	if *source != "" {
-		fi, err := os.Stat(*source)
-		if err != nil || !fi.IsDir() {
-			return exitUsage, usagef("explain: --source %s is not a directory", *source)
-		}
-		src = explain.NewSources(*source)
+	src, err := sources()
+	if err != nil {
+		return exitUsage, err
 	}
 	path := pos[0]
 	t, err := readTrace("explain", path)
@@ -84,6 +80,50 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitViolation, nil
 	}
 	return exitOK, nil
+}
+
+// addSourceFlag adds --source DIR to a command. The function it returns
+// gives the source reader after parsing (nil without the flag), or a usage
+// error if DIR is not a directory.
+func addSourceFlag(c *command) func() (*explain.Sources, error) {
+	dir := c.fs.String("source", "", "a `DIR` of kernel sources: show the C lines around each step (DIR/<version>/<path>, else DIR/<path>)")
+	return func() (*explain.Sources, error) {
+		if *dir == "" {
+			return nil, nil
+		}
+		if fi, err := os.Stat(*dir); err != nil || !fi.IsDir() {
+			return nil, usagef("%s: --source %s is not a directory", c.fs.Name(), *dir)
+		}
+		return explain.NewSources(*dir), nil
+	}
+}
+
+// printSource prints the C lines around the location loc (cited lines
+// marked with >), each line after indent; a missing file is said once.
+// It prints nothing when src is nil. `dio-sim replay --source` is meant to
+// call it for every step.
+func printSource(w io.Writer, src *explain.Sources, loc, indent string) {
+	if src == nil {
+		return
+	}
+	sn, note := src.Snippet(loc)
+	if note != "" {
+		fmt.Fprintf(w, "%s(%s)\n", indent, note)
+	}
+	if sn == nil {
+		return
+	}
+	for _, l := range sn.Lines {
+		mark := " "
+		if l.Cited {
+			mark = ">"
+		}
+		num := ""
+		if l.N > 0 {
+			num = strconv.Itoa(l.N)
+		}
+		fmt.Fprintf(w, "%s", strings.TrimRight(fmt.Sprintf("%s%s %5s  %s", indent, mark, num, l.Text), " ")+"\n")
+	}
 }
 
 // readTrace opens and parses a trace file; its errors are usage errors

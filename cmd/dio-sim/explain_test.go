@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"diosim/explain"
 )
 
 var ansiRe = regexp.MustCompile("\x1b\\[[0-9;]*m")
@@ -158,5 +160,25 @@ func TestExplainPlayHelp(t *testing.T) {
 	code, out, _ := runCLI("help")
 	if code != 0 || !strings.Contains(out, "dio-sim explain [flags] TRACE\n") || !strings.Contains(out, "dio-sim play --version V") {
 		t.Errorf("help does not list explain and play:\n%s", out)
+	}
+}
+
+// TestPrintSource checks the helper meant for `replay --source`.
+func TestPrintSource(t *testing.T) {
+	var b strings.Builder
+	printSource(&b, nil, "fs/demo.c@v1:6", "  ")
+	if b.Len() != 0 {
+		t.Errorf("no sources: %q", b.String())
+	}
+	src := explain.NewSources("../../explain/testdata/src")
+	printSource(&b, src, "fs/demo.c@v1:6", "  ")
+	printSource(&b, src, "fs/gone.c@v1:6", "  ")
+	printSource(&b, src, "fs/gone.c@v1:7", "  ")
+	printSource(&b, src, "userspace:stat", "  ")
+	want := "        4  void demo_first(void)\n        5  {\n  >     6          demo_counter = 1;\n" +
+		"        7          /* two lines cited together */\n        8          demo_counter++;\n" +
+		"  (source: no file for fs/gone.c@v1 (looked for ../../explain/testdata/src/v1/fs/gone.c and ../../explain/testdata/src/fs/gone.c))\n"
+	if b.String() != want {
+		t.Errorf("got\n%s\nwant\n%s", b.String(), want)
 	}
 }
