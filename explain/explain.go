@@ -81,6 +81,7 @@ type Change struct {
 	Field, Old, New string
 }
 
+// String renders the change as traces do: "dio.refcount: 1->2".
 func (c Change) String() string { return c.Field + ": " + c.Old + "->" + c.New }
 
 // Account explains one violation in plain language.

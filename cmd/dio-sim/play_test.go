@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -382,4 +383,26 @@ func diosimLookup(name string) (sim.Scenario, error) {
 		return sim.Scenario{}, err
 	}
 	return n.Scenario, nil
+}
+
+// TestPlayInteractive: typed at a terminal, a bad move is reported and the
+// game goes on (the prompt is not followed by an echo of the input).
+func TestPlayInteractive(t *testing.T) {
+	m, _ := model.Lookup("before")
+	sc, err := diosimLookup("double-completion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	g := &game{m: m, sc: sc, out: bufio.NewWriter(&out), scripted: false, width: 100}
+	code, err := g.play(strings.NewReader("bio7\nsubmitter\nquit\n"))
+	g.out.Flush()
+	if err != nil || code != 0 {
+		t.Fatalf("exit %d, %v", code, err)
+	}
+	for _, want := range []string{"play> error: play: unknown actor \"bio7\"", "play> move 1: submitter at", "play> bye: 1 moves played"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
 }
