@@ -177,11 +177,16 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 }
 
 func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("replay", "dio-sim replay [--version V] [--brief] TRACE",
+	c := newCommand("replay", "dio-sim replay [--version V] [--brief] [--source DIR] TRACE",
 		"Prints a trace step by step (actor, kernel location, statement, state changed), replays it on the model\nand re-checks every property. A trace that no longer matches the model is an error (exit 2).", stdout)
 	version := c.fs.String("version", "", "the version the trace must be of (default: the one in its header)")
 	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
+	srcFlag := addSourceFlag(c)
 	if err := c.parse(args); err != nil {
+		return exitUsage, err
+	}
+	src, err := srcFlag()
+	if err != nil {
 		return exitUsage, err
 	}
 	if c.fs.NArg() != 1 {
@@ -214,6 +219,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintln(stdout)
 		for _, st := range res.Steps {
 			fmt.Fprintf(stdout, "%4d  %-10s %s\n", st.N, st.Actor, st.Loc)
+			printSource(stdout, src, st.Loc, "      ")
 			fmt.Fprintf(stdout, "      %-10s %s\n", "", st.Text)
 			if st.Outcome != "-" {
 				fmt.Fprintf(stdout, "      %-10s outcome: %s\n", "", st.Outcome)

@@ -261,3 +261,26 @@ func TestBench(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
 }
+
+// TestReplaySource: --source shows the lines a step cites, from a tree laid
+// out as DIR/<version>/<path> (here a made-up file, not kernel source).
+func TestReplaySource(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "v2.6.20", "fs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for i := 1; i <= 2000; i++ {
+		lines = append(lines, fmt.Sprintf("made-up line %d", i))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "v2.6.20", "fs", "aio.c"), []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI("replay", "--source", dir, dcTrace)
+	if code != 1 || !strings.Contains(out, "made-up line 1554") || !strings.Contains(out, "no file for fs/direct-io.c@before") {
+		t.Fatalf("exit %d\n%s%s", code, out, stderr)
+	}
+	if code, _, stderr := runCLI("replay", "--source", "/nonexistent/dir", dcTrace); code != 2 || !strings.Contains(stderr, "source") {
+		t.Errorf("missing --source dir: exit %d %q", code, stderr)
+	}
+}
