@@ -146,31 +146,11 @@ func (b *builder) endIO2() {
 	case b.is("after", "before"):
 		b.add(b.dio("dio_bio_end_io", "308-313", "314-319", "-", "-"),
 			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if atomic_sub_return(1, &dio->refcount) == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
-			func(c *Ctx) {
-				d := &c.S.Dio
-				useDio(c)
-				writeBlock(c)
-				pushBioList(c)
-				d.Refcount--
-				if d.Refcount == 1 && d.Waiter != 0 {
-					wake(c, d.Waiter)
-				}
-				c.Finish()
-			})
+			endIORefcount)
 	case b.is("v2.6.20"):
 		b.add(b.dio("dio_bio_end_io", "-", "-", "309-314", "-"),
 			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if --dio->refcount == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
-			func(c *Ctx) {
-				d := &c.S.Dio
-				useDio(c)
-				writeBlock(c)
-				pushBioList(c)
-				d.Refcount--
-				if d.Refcount == 1 && d.Waiter != 0 {
-					wake(c, d.Waiter)
-				}
-				c.Finish()
-			})
+			endIORefcount)
 	default:
 		b.add(b.dio("dio_bio_end_io", "-", "-", "-", "315-321"),
 			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
@@ -187,6 +167,20 @@ func (b *builder) endIO2() {
 			})
 	}
 	b.lastGuard(bioLockFree)
+}
+
+// endIORefcount is dio_bio_end_io of before, after and v2.6.20 (atomic or
+// locked refcount, the same effect under bio_lock).
+func endIORefcount(c *Ctx) {
+	d := &c.S.Dio
+	useDio(c)
+	writeBlock(c)
+	pushBioList(c)
+	d.Refcount--
+	if d.Refcount == 1 && d.Waiter != 0 {
+		wake(c, d.Waiter)
+	}
+	c.Finish()
 }
 
 func pushBioList(c *Ctx) {

@@ -99,23 +99,7 @@ func (b *builder) tailBefore() {
 	b.add(b.dio("direct_io_worker", "-", "1088-1096", "-", "-"),
 		"if dio->is_async: should_wait = 0; if dio->result < dio->size && (rw & WRITE): dio->waiter = current, should_wait = 1; if ret == 0: ret = dio->result",
 		func(c *Ctx) {
-			s := c.S
-			l := c.L()
-			d := &s.Dio
-			useDio(c)
-			if !d.IsAsync {
-				c.Goto(syncBranch)
-				return
-			}
-			l.Flag = false
-			if d.Result < d.Size && s.Scn.Op == sim.Write {
-				d.Waiter = me(c)
-				l.Flag = true
-			}
-			if l.Ret == 0 {
-				l.Ret = d.Result
-			}
-			if !l.Flag {
+			if asyncShouldWait(c, syncBranch) && !c.L().Flag {
 				c.Goto(noWait)
 			}
 		})
@@ -174,6 +158,30 @@ func (b *builder) tailBefore() {
 	b.mark(end)
 }
 
+// asyncShouldWait is the head of the async branch of direct_io_worker in
+// v2.6.18 and before: a short async write waits, with dio->waiter stored
+// without a lock; a zero ret becomes dio->result. It jumps to syncBranch for
+// a dio without is_async and reports whether it took the async branch.
+func asyncShouldWait(c *Ctx, syncBranch *Label) bool {
+	s := c.S
+	l := c.L()
+	d := &s.Dio
+	useDio(c)
+	if !d.IsAsync {
+		c.Goto(syncBranch)
+		return false
+	}
+	l.Flag = false
+	if d.Result < d.Size && s.Scn.Op == sim.Write {
+		d.Waiter = me(c)
+		l.Flag = true
+	}
+	if l.Ret == 0 {
+		l.Ret = d.Result
+	}
+	return true
+}
+
 // dioCompleteAio emits before's dio_complete_aio (fs/direct-io.c@before:258-270),
 // run by whoever dropped the last reference. It uses Tmp for its ret.
 func (b *builder) dioCompleteAio() {
@@ -208,24 +216,7 @@ func (b *builder) tail2618() {
 	end := b.label("tail-end")
 	b.add(b.dio("direct_io_worker", "-", "-", "-", "1090-1098"),
 		"if dio->is_async: should_wait = 0; if dio->result < dio->size && (rw & WRITE): dio->waiter = current, should_wait = 1; if ret == 0: ret = dio->result",
-		func(c *Ctx) {
-			s := c.S
-			l := c.L()
-			d := &s.Dio
-			useDio(c)
-			if !d.IsAsync {
-				c.Goto(syncBranch)
-				return
-			}
-			l.Flag = false
-			if d.Result < d.Size && s.Scn.Op == sim.Write {
-				d.Waiter = me(c)
-				l.Flag = true
-			}
-			if l.Ret == 0 {
-				l.Ret = d.Result
-			}
-		})
+		func(c *Ctx) { asyncShouldWait(c, syncBranch) })
 	b.add(b.dio("direct_io_worker", "-", "-", "-", "1099"), "finished_one_bio(dio) (drops the submitter's share of bio_count)",
 		func(c *Ctx) {})
 	b.private()
