@@ -283,7 +283,7 @@ func TestRapidFinds(t *testing.T) {
 						if f.Prop != id {
 							t.Fatalf("found %s", f.Prop)
 						}
-						t.Logf("found after %d runs (seed %d)", p.Runs, tb.FailingSeed())
+						t.Logf("found after %d runs (seed %d); %s", p.Runs, tb.FailingSeed(), reproLine(tb))
 						replayFailure(t, m, f)
 						checkShort(t, m, f)
 					})
@@ -315,6 +315,8 @@ func TestRapidRegressions(t *testing.T) {
 					after, _ := filepath.Glob(failFilePattern(t.Name()))
 					if len(after) > len(before) {
 						t.Logf("rapid wrote a new fail file (commit it; remove stale ones): %s", strings.Join(tb.Errors, "\n"))
+					} else {
+						t.Log(reproLine(tb))
 					}
 					replayFailure(t, m, f)
 					checkShort(t, m, f)
@@ -322,6 +324,18 @@ func TestRapidRegressions(t *testing.T) {
 			}
 		}
 	})
+}
+
+// reproLine returns rapid's "To reproduce, specify ..." line.
+func reproLine(tb *scheduler.RapidTB) string {
+	for _, e := range tb.Errors {
+		for _, l := range strings.Split(e, "\n") {
+			if strings.HasPrefix(l, "To reproduce") {
+				return l
+			}
+		}
+	}
+	return ""
 }
 
 // failFilePattern is where rapid keeps the fail files of a test
