@@ -42,6 +42,13 @@
 //     O_SYNC sync or page-cache invalidation), a negative errno that is one
 //     of the errors met; otherwise the byte count: the whole request for a
 //     write, the bytes up to the initial EOF for a read.
+//   - linearizable: what userspace saw (the calls and returns of the iocbs,
+//     the observer's stat and pread, in order) is a well-formed history
+//     that is linearizable against the sequential model of the file
+//     (FileModel); see linearizable.go. Checked whenever an operation
+//     returns, with operations still in flight as unknown outcomes, and at
+//     the end of a run, where an iocb whose completion never reached
+//     userspace makes the history malformed.
 package properties
 
 import (
@@ -68,7 +75,7 @@ const (
 )
 
 // All lists every property id in report order.
-var All = []ID{ExactlyOnce, OnlyAfterQueued, DioLifetime, ObjectLifetime, NoBug, NoHang, IsizeVisible, ResultValue}
+var All = []ID{ExactlyOnce, OnlyAfterQueued, DioLifetime, ObjectLifetime, NoBug, NoHang, IsizeVisible, ResultValue, Linearizable}
 
 // Docs gives one line per property.
 var Docs = map[ID]string{
@@ -80,6 +87,7 @@ var Docs = map[ID]string{
 	NoHang:          "no task sleeps forever with nothing left to run",
 	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
 	ResultValue:     "the completion carries the sequential result: the bytes, or an error met",
+	Linearizable:    "what userspace saw (iocb calls and returns, stat, pread) is linearizable against the file's sequential model",
 }
 
 // Lookup parses a property id.
@@ -108,10 +116,17 @@ func (v Violation) String() string { return string(v.Prop) + ": " + v.Msg }
 // looks only at facts the model records, so it is cheap and a pure function
 // of the state.
 func AfterStep(s *sim.State) []Violation {
-	if len(s.Reqs) == 0 {
-		return afterStepView(s)
+	var lin []Violation
+	if n := len(s.History); n > int(s.HistChecked) {
+		s.HistChecked = int16(n)
+		if s.History[n-1].Return {
+			lin = HistoryViolations(s, false)
+		}
 	}
-	var out []Violation
+	if len(s.Reqs) == 0 {
+		return append(afterStepView(s), lin...)
+	}
+	out := lin
 	s.ForEachReq(func(r int) {
 		for _, v := range afterStepView(s) {
 			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
@@ -186,6 +201,7 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 		out = append(out, Violation{NoHang, fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where)})
 	}
 	s.SwitchTo(0)
+	out = append(out, HistoryViolations(s, true)...)
 	if len(s.Reqs) == 0 {
 		return dedupe(append(out, atEndView(s)...))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"diosim/properties"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -128,7 +129,7 @@ func TestCheckDoubleCompletionJSON(t *testing.T) {
 
 func TestCheckNothingFound(t *testing.T) {
 	code, stdout, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--runs", "200", "--trace-dir", t.TempDir())
-	if code != 0 || strings.Contains(stdout, "VIOLATED") || strings.Count(stdout, "not found\n") != 8 {
+	if code != 0 || strings.Contains(stdout, "VIOLATED") || strings.Count(stdout, "not found\n") != len(properties.All) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 }
@@ -208,7 +209,7 @@ func TestMatrixExhaustive(t *testing.T) {
 func TestCheckExhaustive(t *testing.T) {
 	dir := t.TempDir()
 	code, out, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--strategy", "exhaustive", "--trace-dir", dir)
-	if code != 0 || strings.Count(out, " holds") != 8 || !strings.Contains(out, "exhaustive search complete") {
+	if code != 0 || strings.Count(out, " holds") != len(properties.All) || !strings.Contains(out, "exhaustive search complete") {
 		t.Fatalf("exit %d\n%s%s", code, out, stderr)
 	}
 	code, out, _ = runCLI("check", "--version", "after", "--scenario", "aio-read", "--strategy", "exhaustive", "--max-states", "20", "--trace-dir", dir)
