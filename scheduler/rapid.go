@@ -399,6 +399,20 @@ var rapidMu sync.Mutex
 // `go test` it calls testing.Init and, if flag.Parse has not run, parses an
 // empty command line (rapid calls testing.Short, which needs both).
 func RapidCampaign(m *model.Model, sc *sim.Scenario, seed uint64, checks int) (*CampaignResult, error) {
+	return RapidCampaignProgress(m, sc, seed, checks, nil)
+}
+
+// RapidProgress is a snapshot of a running rapid campaign.
+type RapidProgress struct {
+	Prop       properties.ID // the property being searched
+	Runs       int           // runs of that search so far, shrinking included
+	Violations int           // properties found violated so far
+}
+
+// RapidCampaignProgress is RapidCampaign, calling progress (when not nil)
+// every 50 runs and after each property's search. Progress reports do not
+// change the result.
+func RapidCampaignProgress(m *model.Model, sc *sim.Scenario, seed uint64, checks int, progress func(RapidProgress)) (*CampaignResult, error) {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
 	if checks <= 0 {
@@ -426,7 +440,7 @@ func RapidCampaign(m *model.Model, sc *sim.Scenario, seed uint64, checks int) (*
 	}
 	out := &CampaignResult{Found: map[properties.ID]Found{}}
 	scn := *sc
-	for _, id := range append(append([]properties.ID(nil), properties.All...), properties.Linearizable) {
+	for _, id := range properties.All {
 		var last RapidFailure
 		p := &RapidProp{Model: m, Scenario: func(*rapid.T) sim.Scenario { return scn }, Prop: id, Last: &last}
 		firstFail := -1
@@ -438,12 +452,18 @@ func RapidCampaign(m *model.Model, sc *sim.Scenario, seed uint64, checks int) (*
 				}
 			}()
 			p.Check(t)
+			if progress != nil && p.Runs%50 == 0 {
+				progress(RapidProgress{Prop: id, Runs: p.Runs, Violations: len(out.Found)})
+			}
 		}
 		tb := &RapidTB{TestName: "dio-sim-rapid-campaign/" + m.Name + "/" + string(id)}
 		rapid.Check(tb, check)
 		out.Runs += p.Runs
 		out.Steps += p.Steps
 		if !tb.Failed() {
+			if progress != nil {
+				progress(RapidProgress{Prop: id, Runs: p.Runs, Violations: len(out.Found)})
+			}
 			continue
 		}
 		if last.Prop == "" {
@@ -453,6 +473,9 @@ func RapidCampaign(m *model.Model, sc *sim.Scenario, seed uint64, checks int) (*
 			return out, fmt.Errorf("rapid search for %s: %w", id, last.Err)
 		}
 		out.Found[id] = Found{Prop: id, Msg: last.Msg, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}
+		if progress != nil {
+			progress(RapidProgress{Prop: id, Runs: p.Runs, Violations: len(out.Found)})
+		}
 	}
 	return out, nil
 }

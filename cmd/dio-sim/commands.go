@@ -45,7 +45,7 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	set := diosim.DefaultSet()
 	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
-	if *sf.strategy == "random" {
+	if *sf.strategy != "exhaustive" {
 		rep.Seed, rep.Runs = *sf.seed, *sf.runs
 		rep.Complete = false
 	}
@@ -126,9 +126,9 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 func printMatrix(w io.Writer, rep *matrixReport) {
-	if rep.Strategy == "random" {
-		fmt.Fprintf(w, "dio-sim: %d scenarios x %d random runs each (seed %d) on every version; %d steps simulated\n\n",
-			len(rep.Scenarios), rep.Runs, rep.Seed, rep.Steps)
+	if rep.Strategy != "exhaustive" {
+		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version; %d steps simulated\n\n",
+			len(rep.Scenarios), rep.Runs, rep.Strategy, rep.Seed, rep.Steps)
 	} else {
 		what := "complete"
 		if !rep.Complete {
@@ -159,8 +159,8 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		fmt.Fprintln(tw)
 	}
 	tw.Flush()
-	if rep.Strategy == "random" {
-		fmt.Fprintln(w, "\n\"not found\" means no random run showed a violation; it is not a proof.")
+	if rep.Strategy != "exhaustive" {
+		fmt.Fprintln(w, "\n\"not found\" means no run showed a violation; it is not a proof.")
 	} else {
 		fmt.Fprintln(w, "\n\"holds\": every reachable state of every default scenario was checked.")
 	}
@@ -177,11 +177,12 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 }
 
 func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("replay", "dio-sim replay [--version V] [--brief] [--source DIR] TRACE",
+	c := newCommand("replay", "dio-sim replay [--version V] [--brief] [--source DIR] [--html FILE] TRACE",
 		"Prints a trace step by step (actor, kernel location, statement, state changed), replays it on the model\nand re-checks every property. A trace that no longer matches the model is an error (exit 2).", stdout)
 	version := c.fs.String("version", "", "the version the trace must be of (default: the one in its header)")
 	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
 	srcFlag := addSourceFlag(c)
+	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the trace's user-visible history, annotated with the kernel steps, to this file")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -213,6 +214,12 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	res, err := scheduler.Replay(t)
 	if err != nil {
 		return exitUsage, usagef("replay %s: %v", path, err)
+	}
+	if *htmlOut != "" {
+		m, _ := model.Lookup(t.Version)
+		if err := writeHistoryHTML(*htmlOut, m, &t.Scenario, res.Moves); err != nil {
+			return exitUsage, err
+		}
 	}
 	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", path, t.Version, t.Scenario, t.Seed, t.Strategy, len(t.Steps))
 	if !*brief {

@@ -285,3 +285,35 @@ func TestReplaySource(t *testing.T) {
 		t.Errorf("missing --source dir: exit %d %q", code, stderr)
 	}
 }
+
+// TestRapidAndHTML: --strategy rapid finds and shrinks the stale i_size on
+// before, reports it as linearizable too, and --html draws the history.
+func TestRapidAndHTML(t *testing.T) {
+	dir := t.TempDir()
+	html := filepath.Join(dir, "h.html")
+	code, out, stderr := runCLI("check", "--version", "before", "--scenario", "stale-isize", "--strategy", "rapid", "--runs", "200", "--trace-dir", dir, "--html", html, "--json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep checkReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"isize-visible", "linearizable"} {
+		if r := rep.Properties[id]; r.Verdict != "violated" || r.Length > 60 {
+			t.Errorf("%s: %+v", id, r)
+		}
+	}
+	b, err := os.ReadFile(html)
+	if err != nil || !strings.Contains(string(b), "aio_complete") || !strings.Contains(string(b), "<html") {
+		t.Fatalf("html: %v (%d bytes)", err, len(b))
+	}
+	// replay --html draws the same kind of page from a trace.
+	html2 := filepath.Join(dir, "r.html")
+	if code, _, stderr := runCLI("replay", "--brief", "--html", html2, rep.Properties["linearizable"].Trace); code != 1 {
+		t.Fatalf("replay: exit %d %s", code, stderr)
+	}
+	if b, err := os.ReadFile(html2); err != nil || !strings.Contains(string(b), "aio_complete") {
+		t.Fatalf("replay html: %v", err)
+	}
+}

@@ -42,9 +42,9 @@ const maxRuns = 100_000_000
 func addSearchFlags(c *command, defStrategy string, defRuns int) *searchFlags {
 	fs := c.fs
 	return &searchFlags{
-		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first) or random (seeded random walks)"),
-		runs:        fs.Int("runs", defRuns, "random: number of runs per scenario"),
-		seed:        fs.Uint64("seed", 1, "random: seed of the campaign; run i uses a seed derived from it"),
+		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first), random (seeded random walks) or rapid (property-based: pgregory.net/rapid draws every choice and shrinks a failure to a minimal schedule)"),
+		runs:        fs.Int("runs", defRuns, "random: number of runs per scenario; rapid: checks per property"),
+		seed:        fs.Uint64("seed", 1, "random and rapid: seed of the campaign"),
 		traceDir:    fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the shortest violations"),
 		json:        fs.Bool("json", false, "print the result as JSON"),
 		workers:     fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS); results do not depend on it"),
@@ -95,9 +95,9 @@ func parseShard(s string) (int, int, error) {
 
 func (f *searchFlags) validate() error {
 	switch *f.strategy {
-	case "random", "exhaustive":
+	case "random", "exhaustive", "rapid":
 	default:
-		return usagef("unknown --strategy %q (available: exhaustive, random)", *f.strategy)
+		return usagef("unknown --strategy %q (available: exhaustive, random, rapid)", *f.strategy)
 	}
 	if *f.runs < 1 || *f.runs > maxRuns {
 		return usagef("--runs must be between 1 and %d, got %d", maxRuns, *f.runs)
@@ -114,7 +114,7 @@ func (f *searchFlags) validate() error {
 	if _, _, err := parseShard(*f.shard); err != nil {
 		return usagef("%v", err)
 	}
-	if *f.strategy == "random" && (*f.shard != "" || *f.certificate != "" || *f.maxStates != 0 || *f.maxDepth != 0 || *f.maxMemory != "" || *f.noSymmetry || *f.noPOR) {
+	if *f.strategy != "exhaustive" && (*f.shard != "" || *f.certificate != "" || *f.maxStates != 0 || *f.maxDepth != 0 || *f.maxMemory != "" || *f.noSymmetry || *f.noPOR) {
 		return usagef("--shard, --certificate, --max-states, --max-depth, --max-memory, --no-symmetry and --no-por need --strategy exhaustive")
 	}
 	return nil
@@ -169,6 +169,26 @@ func isTerminal(w io.Writer) bool {
 // run searches sc on m as the flags say.
 func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}, stderr io.Writer) (*searchResult, error) {
 	res := &searchResult{strategy: *f.strategy, found: map[properties.ID]finding{}}
+	if *f.strategy == "rapid" {
+		var progress func(scheduler.RapidProgress)
+		if isTerminal(stderr) {
+			progress = func(p scheduler.RapidProgress) {
+				fmt.Fprintf(stderr, "\r%s %s: rapid, %s: %d checks, %d properties violated so far   ", m.Name, scenarioName(sc), p.Prop, p.Runs, p.Violations)
+			}
+		}
+		cr, err := scheduler.RapidCampaignProgress(m, sc, *f.seed, *f.runs, progress)
+		if progress != nil {
+			fmt.Fprint(stderr, "\r\033[K")
+		}
+		if err != nil {
+			return nil, err
+		}
+		res.runs, res.steps = cr.Runs, cr.Steps
+		for id, fd := range cr.Found {
+			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
+		}
+		return res, nil
+	}
 	if *f.strategy == "random" {
 		cr, err := scheduler.RandomCampaign(m, sc, *f.seed, *f.runs, *f.workers)
 		if err != nil {
@@ -271,6 +291,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	version := c.fs.String("version", "", "kernel version: v2.6.18, before, after or v2.6.20 (required)")
 	scf := addScenarioFlags(c)
 	sf := addSearchFlags(c, "random", 2000)
+	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the failing history (the linearizable counterexample, else the shortest one), annotated with the kernel steps, to this file")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -302,7 +323,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	rep := checkReport{Version: m.Name, Scenario: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
 		Complete: res.complete(), Certificate: res.cert, Properties: map[string]propResult{}}
-	if res.strategy == "random" {
+	if res.strategy != "exhaustive" {
 		rep.Seed = *sf.seed
 	}
 	violated := false
@@ -319,6 +340,22 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, err
 		}
 		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: path, Length: len(fd.moves)}
+	}
+	if *htmlOut != "" {
+		fd, ok := res.found[properties.Linearizable]
+		if !ok {
+			for _, id := range properties.All {
+				if f, found := res.found[id]; found && (!ok || len(f.moves) < len(fd.moves)) {
+					fd, ok = f, true
+				}
+			}
+		}
+		if !ok {
+			return exitUsage, fmt.Errorf("--html: no violation was found, so there is no failing history to draw")
+		}
+		if err := writeHistoryHTML(*htmlOut, m, &sc, fd.moves); err != nil {
+			return exitUsage, err
+		}
 	}
 	if *sf.json {
 		if rep.Certificate != nil {
@@ -363,6 +400,9 @@ func exitFor(violated, incomplete bool) int {
 
 // describeSearch says what a search covered, in one line.
 func describeSearch(r *searchResult, seed uint64) string {
+	if r.cert == nil && r.strategy == "rapid" {
+		return fmt.Sprintf("rapid: %d runs (seed %d, shrinking included), %d steps simulated; each violation shrunk to a minimal schedule; \"not found\" is not a proof", r.runs, seed, r.steps)
+	}
 	if r.cert == nil {
 		return fmt.Sprintf("%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", r.runs, seed, r.steps)
 	}
@@ -386,4 +426,25 @@ func describeSearch(r *searchResult, seed uint64) string {
 		shard = fmt.Sprintf(", shard %s (split at depth %d)", c.Shard, c.SplitDepth)
 	}
 	return fmt.Sprintf("exhaustive search %s: %d states, %d transitions, max depth %d (%s%s)", what, c.States, c.Transitions, c.MaxDepth, strings.Join(red, ", "), shard)
+}
+
+// writeHistoryHTML writes porcupine's visualization of the history of the
+// run made of moves, annotated with the kernel steps, to path.
+func writeHistoryHTML(path string, m *model.Model, sc *sim.Scenario, moves []model.Move) error {
+	h, anns, err := properties.AnnotationsFromRun(m, sc, moves)
+	if err != nil {
+		return fmt.Errorf("--html: %v", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("--html: %v", err)
+	}
+	if err := properties.VisualizeHistory(f, sc, h, anns); err != nil {
+		f.Close()
+		return fmt.Errorf("--html: %v", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("--html: %v", err)
+	}
+	return nil
 }
