@@ -214,13 +214,13 @@ type State struct {
 	// iocbs and of the observer's stat and pread.
 	History []HistEvent
 	// Reqs holds every iocb when several are in flight (see Req); nil for one.
-	Reqs   []Req
-	Cur    int8 // the request the top-level fields show (0 between steps)
+	Reqs []Req
+	Cur  int8 // the request the top-level fields show (0 between steps)
 	// HistChecked is how much of History the linearizability check has
 	// seen: a cache, not part of the state's encoding (the verdict is a
 	// function of the history).
 	HistChecked int16
-	Reaped int8 // events taken from the ring by userspace
+	Reaped      int8 // events taken from the ring by userspace
 }
 
 // NewState builds the initial world for a scenario: one request per iocb,
