@@ -115,7 +115,7 @@ func TestThreeIocbsRandom(t *testing.T) {
 func TestThreeIocbsLinearizable(t *testing.T) {
 	cases := []struct {
 		scenario, version string
-		want                bool
+		want              bool
 	}{
 		{"three-aio-writers", "v2.6.18", true},
 		{"three-aio-writers", "before", true},
