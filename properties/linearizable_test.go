@@ -2,12 +2,15 @@ package properties_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/anishathalye/porcupine"
 
 	"diosim/properties"
+	"diosim/scheduler"
 	"diosim/sim"
 )
 
@@ -174,4 +177,40 @@ func ExampleCheckHistory() {
 	// Output:
 	// false false Illegal
 	// history not linearizable: operations (call-return events): [0] iocb0 write[0,8192) -> 8192 (0-1); [1] stat() -> 4096 (2-3); the longest linearizable prefix is ([0]), reaching i_size 8192; blocks: w0 w0; no operation left can come next
+}
+
+// TestSequentialFastPath: on every committed trace's final history, the
+// fast path for non-overlapping histories never says "linearizable" when
+// the full check says otherwise.
+func TestSequentialFastPath(t *testing.T) {
+	files, _ := filepath.Glob("../testdata/traces/*/*.trace")
+	if len(files) == 0 {
+		t.Fatal("no traces")
+	}
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr, err := scheduler.ParseTrace(fh)
+		fh.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := scheduler.Replay(tr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := res.Final
+		for cut := 0; cut <= len(s.History); cut++ {
+			for _, ended := range []bool{false, true} {
+				h := s.History[:cut]
+				full := properties.CheckHistory(s.Scn, h, ended)
+				fast := properties.SequentialOKForTest(s.Scn, h, ended)
+				if fast && !full.OK {
+					t.Errorf("%s: prefix %d ended %v: the fast path says linearizable, the full check: %s", f, cut, ended, full.Msg)
+				}
+			}
+		}
+	}
 }

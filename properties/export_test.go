@@ -1,0 +1,4 @@
+package properties
+
+// SequentialOKForTest exposes the fast path of HistoryViolations to tests.
+var SequentialOKForTest = sequentialOK
