@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"diosim"
+	"diosim/model"
 	"diosim/sim"
 )
 
@@ -110,4 +111,26 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		return sc, usagef("%v", err)
 	}
 	return sc, nil
+}
+
+// modelAndScenario finishes parsing a command that takes --version and the
+// scenario flags and no arguments: it checks the arguments and returns the
+// model and the scenario.
+func modelAndScenario(c *command, version string, scf *scenarioFlags) (*model.Model, sim.Scenario, error) {
+	name := c.fs.Name()
+	if c.fs.NArg() > 0 {
+		return nil, sim.Scenario{}, usagef("%s: unexpected argument %q", name, c.fs.Arg(0))
+	}
+	if version == "" {
+		return nil, sim.Scenario{}, usagef("%s: --version is required (v2.6.18, before, after, v2.6.20)", name)
+	}
+	m, err := model.Lookup(version)
+	if err != nil {
+		return nil, sim.Scenario{}, usagef("%v", err)
+	}
+	sc, err := scf.scenario(c)
+	if err != nil {
+		return nil, sim.Scenario{}, err
+	}
+	return m, sc, nil
 }

@@ -295,17 +295,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
-	if c.fs.NArg() > 0 {
-		return exitUsage, usagef("check: unexpected argument %q", c.fs.Arg(0))
-	}
-	if *version == "" {
-		return exitUsage, usagef("check: --version is required (v2.6.18, before, after, v2.6.20)")
-	}
-	m, err := model.Lookup(*version)
-	if err != nil {
-		return exitUsage, usagef("%v", err)
-	}
-	sc, err := scf.scenario(c)
+	m, sc, err := modelAndScenario(c, *version, scf)
 	if err != nil {
 		return exitUsage, err
 	}
