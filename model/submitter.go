@@ -89,7 +89,7 @@ func (b *builder) aioEntry() {
 				c.Goto(queued)
 			}
 		})
-	b.aioComplete(b.aio("aio_run_iocb", "730", "739"), "aio_complete(iocb, ret, 0) (aio core)", false, selRetval)
+	b.aioComplete(b.aio("aio_run_iocb", "729", "738"), "aio_complete(iocb, ret, 0) (aio core)", false, selRetval)
 	b.mark(queued)
 	b.add(b.aio("io_submit_one", "1584-1591", "1535-1542"),
 		"aio_run_iocb out: spin_lock_irq(ctx_lock), ret is not -EIOCBRETRY; io_submit_one: run_list empty, spin_unlock_irq; aio_put_req(req) drops the submitter's ki_users reference (freeing the kiocb at 0); io_submit returns to userspace",

@@ -176,7 +176,7 @@ func TestCommitMessageBugs(t *testing.T) {
 		}
 	}
 	if len(completers) != 2 || !strings.Contains(strings.Join(completers, " "), "fs/direct-io.c@before:267") ||
-		!strings.Contains(strings.Join(completers, " "), "fs/aio.c@v2.6.20:730") {
+		!strings.Contains(strings.Join(completers, " "), "fs/aio.c@v2.6.20:729") {
 		t.Errorf("the two aio_complete calls are %v", completers)
 	}
 }

@@ -139,7 +139,7 @@ func TestReplayCommitted(t *testing.T) {
 	if code != 1 {
 		t.Fatalf("exit %d", code)
 	}
-	for _, want := range []string{"fs/direct-io.c@before:267", "fs/aio.c@v2.6.20:730", "!! exactly-once violated", "verdict: exactly-once violated at step"} {
+	for _, want := range []string{"fs/direct-io.c@before:267", "fs/aio.c@v2.6.20:729", "!! exactly-once violated", "verdict: exactly-once violated at step"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("replay output lacks %q", want)
 		}
