@@ -190,13 +190,13 @@ func (b *builder) syncEntry() {
 		b.private()
 		b.syncPageRange(b.fm("generic_file_write", "-", "-", "2391-2398"), selRetval)
 	case b.is("v2.6.18"):
-		b.add(b.fm("generic_file_read", "-", "-", "1227-1228"),
+		b.add(b.fm("generic_file_read", "-", "-", "1228-1229"),
 			"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
 			init)
 		b.private()
 		b.readOp()
 		rret := b.label("v2618-read-ret")
-		b.add(b.fm("generic_file_read", "-", "-", "1229"),
+		b.add(b.fm("generic_file_read", "-", "-", "1230"),
 			"__generic_file_aio_read returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
 			func(c *Ctx) { syncReturned(c, rret) })
 		b.waitOnSyncKiocb(rret)
