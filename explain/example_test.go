@@ -2,7 +2,6 @@ package explain_test
 
 import (
 	"fmt"
-	"os"
 
 	"diosim/explain"
 	"diosim/scheduler"
@@ -11,13 +10,7 @@ import (
 // Explain the commit message's double completion: the accounts say which
 // step broke each property and which earlier steps set it up.
 func ExampleNew() {
-	f, err := os.Open("../testdata/traces/commit-message/before-double-completion-exactly-once.trace")
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	defer f.Close()
-	t, err := scheduler.ParseTrace(f)
+	t, err := scheduler.ReadTraceFile("../testdata/traces/commit-message/before-double-completion-exactly-once.trace")
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -20,12 +20,7 @@ const dcTrace = "../testdata/traces/commit-message/before-double-completion-exac
 
 func load(t *testing.T, path string) *scheduler.Trace {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr, err := scheduler.ParseTrace(f)
+	tr, err := scheduler.ReadTraceFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -162,11 +162,12 @@ func (b *builder) pick(other, v2618 string) string {
 }
 
 // newBioForCurPage is dio_new_bio + dio_bio_alloc + dio_bio_add_page for
-// the deferred cur_page: its block gets its own bio.
+// the deferred cur_page: its block gets its own bio. dio_bio_reap reaps
+// only from the 65th new bio on (reap_counter >= 64), which a request of at
+// most 64 blocks never reaches, so reap_counter is not kept.
 func newBioForCurPage(c *Ctx) {
 	s := c.S
 	i := s.Dio.CurPage
-	s.Dio.ReapCounter++
 	s.Bios[i].State = sim.BioAllocated
 	s.Bios[i].Uptodate = true
 	s.Bios[i].EndAIO = s.Dio.IsAsync
@@ -217,7 +218,7 @@ func (b *builder) doDirectIO() {
 		func(c *Ctx) {
 			s := c.S
 			d := &s.Dio
-			isMapped, create := baseMapping(s)
+			isMapped, _ := baseMapping(s)
 			switch getBlockOutcome(s, c.Choice) {
 			case "getblock:-EIO":
 				c.L().Ret = -sim.EIO
@@ -228,8 +229,6 @@ func (b *builder) doDirectIO() {
 				s.Facts.FaultsMet |= sim.HoleMet
 				isMapped = false
 			}
-			d.MapMapped = isMapped
-			d.MapNew = isMapped && create
 			if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
 				// __xfs_get_blocks maps an unwritten extent for a direct
 				// write and sets map_bh.b_private to the inode

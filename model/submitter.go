@@ -40,7 +40,7 @@ func (b *builder) aioEntry() {
 	b.private()
 	b.add(b.aio("aio_run_iocb", "693-702", "702-711"),
 		"spin_lock_irq(&ctx->ctx_lock) (io_submit_one); aio_run_iocb: clear KIF_KICKED, unlink ki_run_list, spin_unlock_irq(&ctx->ctx_lock)",
-		func(c *Ctx) { useKiocb(c); c.S.Kiocb.KickedCleared = true })
+		func(c *Ctx) { useKiocb(c) })
 	b.private()
 	call := b.label("retry-call")
 	b.mark(call)

@@ -2,7 +2,6 @@ package properties_test
 
 import (
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -188,12 +187,7 @@ func TestSequentialFastPath(t *testing.T) {
 		t.Fatal("no traces")
 	}
 	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr, err := scheduler.ParseTrace(fh)
-		fh.Close()
+		tr, err := scheduler.ReadTraceFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}

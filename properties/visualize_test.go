@@ -18,12 +18,7 @@ import (
 // result.
 func replayTrace(t *testing.T, path string) (*model.Model, *sim.Scenario, *scheduler.Result) {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr, err := scheduler.ParseTrace(f)
+	tr, err := scheduler.ReadTraceFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -124,12 +124,7 @@ func TestCommittedTraces(t *testing.T) {
 
 func readTrace(t *testing.T, path string) *Trace {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr, err := ParseTrace(f)
+	tr, err := ReadTraceFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

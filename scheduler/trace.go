@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -193,6 +194,16 @@ func parseViolation(v string) (Violation, error) {
 		return Violation{}, err
 	}
 	return Violation{properties.Violation{Prop: id, Msg: msg}, step}, nil
+}
+
+// ReadTraceFile reads and parses the trace file at path.
+func ReadTraceFile(path string) (*Trace, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return ParseTrace(f)
 }
 
 // Record re-runs a list of moves with recording on and returns the trace.

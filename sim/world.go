@@ -129,9 +129,7 @@ type Dio struct {
 	CurPage                  int32 // block whose page is the deferred cur_page; -1 none
 	Bio                      int8  // bio being filled; -1 none
 	PagesPinned              int32 // pages pinned by get_user_pages so far (curr_page)
-	ReapCounter              int32
 	GupBad                   int32 // first user page get_user_pages cannot pin, + 1; 0 none chosen
-	MapMapped, MapNew        bool
 }
 
 // Kiocb is struct kiocb.
@@ -142,7 +140,6 @@ type Kiocb struct {
 	Private        bool  // iocb->private (XFS ioend pointer) non-NULL
 	UserData       int64 // ki_user_data (sync kiocbs: the result)
 	IsSync         bool  // ki_key == KIOCB_SYNC_KEY
-	KickedCleared  bool
 	IoendRemaining int32 // XFS ioend io_remaining
 	IoendQueued    bool  // ioend io_work queued on xfsdatad
 }
@@ -376,11 +373,10 @@ func (s *State) encodeView(b []byte) []byte {
 	b = le.AppendUint64(b, uint64(k.NBytes))
 	b = le.AppendUint64(b, uint64(k.UserData))
 	b = le.AppendUint32(b, uint32(k.IoendRemaining))
-	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.KickedCleared), bl(k.IoendQueued))
+	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.IoendQueued))
 	d := &s.Dio
-	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio),
-		bl(d.MapMapped), bl(d.MapNew))
-	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned, d.ReapCounter} {
+	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio))
+	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned} {
 		b = le.AppendUint32(b, uint32(v))
 	}
 	for _, v := range [...]int64{d.Size, d.Result, d.ISize, d.IoError, d.PageErrors} {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"text/tabwriter"
 
@@ -194,14 +193,9 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("replay: give exactly one trace file")
 	}
 	path := c.fs.Arg(0)
-	f, err := os.Open(path)
+	t, err := readTrace("replay", path)
 	if err != nil {
-		return exitUsage, usagef("replay: %v", err)
-	}
-	defer f.Close()
-	t, err := scheduler.ParseTrace(f)
-	if err != nil {
-		return exitUsage, usagef("replay %s: %v", path, err)
+		return exitUsage, err
 	}
 	if *version != "" {
 		if _, err := model.Lookup(*version); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -129,12 +130,11 @@ func printSource(w io.Writer, src *explain.Sources, loc, indent string) {
 // readTrace opens and parses a trace file; its errors are usage errors
 // that name the command.
 func readTrace(cmd, path string) (*scheduler.Trace, error) {
-	f, err := os.Open(path)
-	if err != nil {
+	t, err := scheduler.ReadTraceFile(path)
+	var pe *os.PathError
+	if errors.As(err, &pe) {
 		return nil, usagef("%s: %v", cmd, err)
 	}
-	defer f.Close()
-	t, err := scheduler.ParseTrace(f)
 	if err != nil {
 		return nil, usagef("%s %s: %v", cmd, path, err)
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"bytes"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -31,12 +30,7 @@ func playCLI(t *testing.T, input string, args ...string) (code int, stdout, stde
 
 func loadTrace(t *testing.T, path string) *scheduler.Trace {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr, err := scheduler.ParseTrace(f)
+	tr, err := scheduler.ReadTraceFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
