@@ -67,7 +67,9 @@ type Step struct {
 	// other actor and changes nothing a property looks at before the end
 	// of the run (fault records are accumulated, read only at the end), so
 	// the exhaustive search may run it before anything else (partial-order
-	// reduction). The argument for each such step is in its builder.
+	// reduction). The argument for each such step is in its builder; it
+	// assumes one iocb (with several, the submitters share i_mutex, i_size
+	// and the page cache, and the search does not use the flag).
 	Private bool
 }
 
