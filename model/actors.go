@@ -4,10 +4,10 @@ import "diosim/sim"
 
 // buildBioEnd builds the program of one bio's completion: the block layer's
 // bio_endio and the dio's bi_end_io, in interrupt context.
-func buildBioEnd(ver string) *Program {
-	b := newBuilder(ver, "bio completion")
+func buildBioEnd(mb *modelBuild) *Program {
+	b := newBuilder(mb, "bio completion")
 	syncEnd := b.label("end-io")
-	b.choice(b.bio("bio_endio", "1017-1033"),
+	b.choice(b.bio("bio_endio:end-io"),
 		"the device completes the bio: bio_endio(bio, bytes, error) clears BIO_UPTODATE on error, bi_size -= bytes (now 0), calls bio->bi_end_io; bi_end_io: dio = bio->bi_private; bi_size is 0",
 		faultOutcomes(sim.FaultEIO, nil), okOr("eio"),
 		func(c *Ctx) {
@@ -54,79 +54,96 @@ func writeBlock(c *Ctx) {
 	}
 }
 
-// endAio emits dio_bio_end_aio.
+// endAio emits dio_bio_end_aio: dio_bio_complete, then the version's
+// reference drop (the section "dio_bio_end_aio"), then return 0.
 func (b *builder) endAio() {
-	switch {
-	case b.is("after", "before"):
-		b.add(b.dio("dio_bio_complete", "411-430", "417-436", "-", "-"),
-			"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put",
-			bioComplete)
-		b.add(b.dio("dio_bio_end_aio", "279", "288", "-", "-"), "waiter_holds_ref = !!dio->waiter",
-			func(c *Ctx) { useDio(c); c.L().Flag = c.S.Dio.Waiter != 0 })
-		last := b.label("aio-last")
-		b.add(b.dio("dio_bio_end_aio", "280-281", "289-290", "-", "-"),
-			"remaining = atomic_sub_return(1, &dio->refcount); if (remaining == 1 && waiter_holds_ref) wake the waiter below; if (remaining == 0) complete below",
-			func(c *Ctx) {
-				useDio(c)
-				c.S.Dio.Refcount--
-				l := c.L()
-				l.Remaining = int64(c.S.Dio.Refcount)
-				switch {
-				case l.Remaining == 1 && l.Flag:
-				case l.Remaining == 0:
-					c.Goto(last)
-				default:
-					c.Finish()
-				}
-			})
-		b.add(b.dio("dio_bio_end_aio", "282", "291", "-", "-"), "load dio->waiter (again) for wake_up_process",
-			func(c *Ctx) { useDio(c); c.L().Tmp = int64(c.S.Dio.Waiter) })
-		b.add(b.dio("dio_bio_end_aio", "282", "291", "-", "-"), "wake_up_process(dio->waiter); remaining is 1: return 0",
-			func(c *Ctx) { wake(c, int8(c.L().Tmp)); c.Finish() })
-		b.mark(last)
-		if b.is("after") {
-			b.lastCompletion()
-		} else {
-			b.add(b.dio("dio_bio_end_aio", "-", "293-294", "-", "-"), "remaining == 0: dio_complete_aio(dio)",
-				func(c *Ctx) {})
-			b.private()
-			b.dioCompleteAio()
-		}
-	case b.is("v2.6.20"):
-		b.add(b.dio("dio_bio_complete", "-", "-", "416-435", "-"),
-			"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put",
-			bioComplete)
-		b.add(b.dio("dio_bio_end_aio", "-", "-", "279-283", "-"),
-			"spin_lock_irqsave(&dio->bio_lock); remaining = --dio->refcount; if remaining == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore(&dio->bio_lock)",
-			func(c *Ctx) {
-				d := &c.S.Dio
-				useDio(c)
-				d.Refcount--
-				c.L().Remaining = int64(d.Refcount)
-				if d.Refcount == 1 && d.Waiter != 0 {
-					wake(c, d.Waiter)
-				}
-				if d.Refcount != 0 {
-					c.Finish()
-				}
-			})
-		b.lastGuard(bioLockFree)
-		b.lastCompletion()
-	default:
-		b.add(b.dio("dio_bio_complete", "-", "-", "-", "410-427"),
-			"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put; then finished_one_bio(dio)",
-			bioComplete)
-		b.finishedOneBio()
-	}
-	b.add(b.dio("dio_bio_end_aio", "290", "296", "291", "297"), "return 0",
+	b.sec("dio_bio_end_aio")
+	b.add(b.dio("dio_bio_end_aio:return"), "return 0",
 		func(c *Ctx) { c.Finish() })
 	b.private() // only the actor's own end
 }
 
+func init() {
+	rootFuncs["dio_bio_end_aio"] = endAio2618
+	rootFuncs["dio_bio_end_aio:last"] = func(b *builder) { panic("v2.6.18 has no refcount: dio_bio_end_aio:last") }
+}
+
+// endAio2618 is v2.6.18's dio_bio_end_aio: dio_bio_complete, then
+// finished_one_bio.
+func endAio2618(b *builder) {
+	b.add(b.dio("dio_bio_end_aio:bio-complete"),
+		"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put; then finished_one_bio(dio)",
+		bioComplete)
+	b.finishedOneBio()
+}
+
+// endAioRefcount is dio_bio_end_aio once the bio counters became a
+// reference count (before and after): the lock-free load of the waiter,
+// the atomic drop, the wake-up, and the last reference's completion
+// (section "dio_bio_end_aio:last").
+func endAioRefcount(b *builder) {
+	b.add(b.dio("dio_bio_end_aio:bio-complete"),
+		"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put",
+		bioComplete)
+	b.add(b.dio("dio_bio_end_aio:load-waiter"), "waiter_holds_ref = !!dio->waiter",
+		func(c *Ctx) { useDio(c); c.L().Flag = c.S.Dio.Waiter != 0 })
+	last := b.label("aio-last")
+	b.add(b.dio("dio_bio_end_aio:drop-ref"),
+		"remaining = atomic_sub_return(1, &dio->refcount); if (remaining == 1 && waiter_holds_ref) wake the waiter below; if (remaining == 0) complete below",
+		func(c *Ctx) {
+			useDio(c)
+			c.S.Dio.Refcount--
+			l := c.L()
+			l.Remaining = int64(c.S.Dio.Refcount)
+			switch {
+			case l.Remaining == 1 && l.Flag:
+			case l.Remaining == 0:
+				c.Goto(last)
+			default:
+				c.Finish()
+			}
+		})
+	b.add(b.dio("dio_bio_end_aio:reload-waiter"), "load dio->waiter (again) for wake_up_process",
+		func(c *Ctx) { useDio(c); c.L().Tmp = int64(c.S.Dio.Waiter) })
+	b.add(b.dio("dio_bio_end_aio:wake-waiter"), "wake_up_process(dio->waiter); remaining is 1: return 0",
+		func(c *Ctx) { wake(c, int8(c.L().Tmp)); c.Finish() })
+	b.mark(last)
+	b.sec("dio_bio_end_aio:last")
+}
+
+// endAioLastBefore is before's remaining == 0 branch: dio_complete_aio.
+func endAioLastBefore(b *builder) {
+	b.add(b.dio("dio_bio_end_aio:call-complete-aio"), "remaining == 0: dio_complete_aio(dio)",
+		func(c *Ctx) {})
+	b.private()
+	b.dioCompleteAio()
+}
+
+// endAioDropLocked is v2.6.20's reference drop in dio_bio_end_aio: the
+// decrement, the waiter test and the wake-up in one section under
+// bio_lock.
+func endAioDropLocked(b *builder) {
+	b.add(b.dio("dio_bio_end_aio:drop-ref"),
+		"spin_lock_irqsave(&dio->bio_lock); remaining = --dio->refcount; if remaining == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore(&dio->bio_lock)",
+		func(c *Ctx) {
+			d := &c.S.Dio
+			useDio(c)
+			d.Refcount--
+			c.L().Remaining = int64(d.Refcount)
+			if d.Refcount == 1 && d.Waiter != 0 {
+				wake(c, d.Waiter)
+			}
+			if d.Refcount != 0 {
+				c.Finish()
+			}
+		})
+	b.lastGuard(bioLockFree)
+}
+
 // lastCompletion emits the remaining == 0 branch of dio_bio_end_aio in after
 // and v2.6.20: dio_complete, aio_complete, kfree.
-func (b *builder) lastCompletion() {
-	b.add(b.dio("dio_bio_end_aio", "284-285", "-", "285-286", "-"),
+func lastCompletion(b *builder) {
+	b.add(b.dio("dio_bio_end_aio:dio-complete"),
 		"remaining == 0: ret = dio_complete(dio, dio->iocb->ki_pos, 0)",
 		func(c *Ctx) {
 			useDio(c)
@@ -135,37 +152,43 @@ func (b *builder) lastCompletion() {
 			c.L().Ret = 0
 		})
 	b.dioComplete(selRet)
-	b.aioComplete(b.dio("dio_bio_end_aio", "286", "-", "287", "-"), "aio_complete(dio->iocb, ret, 0)", true, selRet)
-	b.add(b.dio("dio_bio_end_aio", "287", "-", "288", "-"), "kfree(dio)",
+	b.aioComplete(b.dio("dio_bio_end_aio:aio-complete"), "aio_complete(dio->iocb, ret, 0)", true, selRet)
+	b.add(b.dio("dio_bio_end_aio:kfree"), "kfree(dio)",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
 }
 
-// endIO2 emits dio_bio_end_io, the bi_end_io of a dio without is_async.
+// endIO2 emits dio_bio_end_io, the bi_end_io of a dio without is_async
+// (v2.6.18's; the patches replace its one step).
 func (b *builder) endIO2() {
-	switch {
-	case b.is("after", "before"):
-		b.add(b.dio("dio_bio_end_io", "308-313", "314-319", "-", "-"),
-			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if atomic_sub_return(1, &dio->refcount) == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
-			endIORefcount)
-	case b.is("v2.6.20"):
-		b.add(b.dio("dio_bio_end_io", "-", "-", "309-314", "-"),
-			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if --dio->refcount == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
-			endIORefcount)
-	default:
-		b.add(b.dio("dio_bio_end_io", "-", "-", "-", "315-321"),
-			"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
-			func(c *Ctx) {
-				d := &c.S.Dio
-				useDio(c)
-				writeBlock(c)
-				pushBioList(c)
-				d.BiosInFlight--
-				if d.Waiter != 0 && d.BiosInFlight == 0 {
-					wake(c, d.Waiter)
-				}
-				c.Finish()
-			})
-	}
+	b.add(b.dio("dio_bio_end_io:queue-bio"),
+		"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
+		func(c *Ctx) {
+			d := &c.S.Dio
+			useDio(c)
+			writeBlock(c)
+			pushBioList(c)
+			d.BiosInFlight--
+			if d.Waiter != 0 && d.BiosInFlight == 0 {
+				wake(c, d.Waiter)
+			}
+			c.Finish()
+		})
+	b.lastGuard(bioLockFree)
+}
+
+// endIOAtomic is dio_bio_end_io with the atomic refcount (before, after).
+func endIOAtomic(b *builder) {
+	b.add(b.dio("dio_bio_end_io:queue-bio"),
+		"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if atomic_sub_return(1, &dio->refcount) == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
+		endIORefcount)
+	b.lastGuard(bioLockFree)
+}
+
+// endIOLocked is dio_bio_end_io with the refcount under bio_lock (v2.6.20).
+func endIOLocked(b *builder) {
+	b.add(b.dio("dio_bio_end_io:queue-bio"),
+		"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; if --dio->refcount == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
+		endIORefcount)
 	b.lastGuard(bioLockFree)
 }
 
@@ -192,10 +215,10 @@ func pushBioList(c *Ctx) {
 
 // buildReaper builds the userspace thread that reaps the completion with
 // io_getevents and then looks at the file with stat and pread.
-func buildReaper(ver string) *Program {
-	b := newBuilder(ver, "reaper")
+func buildReaper(mb *modelBuild) *Program {
+	b := newBuilder(mb, "reaper")
 	loop := b.here("reap")
-	b.guarded(b.aio("aio_read_evt", "1027-1042", "1042-1057"),
+	b.guarded(b.aio("aio_read_evt:reap"),
 		"io_getevents(ctx, 1, 1, ...): read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
 		func(s *sim.State, a int) bool { return int(s.Reaped) < len(s.Ring) },
 		func(c *Ctx) {
@@ -208,7 +231,7 @@ func buildReaper(ver string) *Program {
 			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: ev.Iocb, Pos: pos, Len: requestLen(s), Val: ev.Res})
 		})
 	b.observe(selRetval, -1)
-	b.prog.Steps[len(b.prog.Steps)-1].Do = loopObserve(b.prog.Steps[len(b.prog.Steps)-1].Do, loop)
+	b.lastStep().Do = loopObserve(b.lastStep().Do, loop)
 	return b.finish()
 }
 
@@ -225,12 +248,12 @@ func loopObserve(do func(c *Ctx), loop *Label) func(c *Ctx) {
 
 // buildWorker builds the xfsdatad worker that runs a queued ioend's
 // unwritten-extent conversion.
-func buildWorker(ver string) *Program {
-	b := newBuilder(ver, "xfsdatad")
-	b.add(b.xfs("xfs_end_bio_unwritten", "185-187", "182-184"),
+func buildWorker(mb *modelBuild) *Program {
+	b := newBuilder(mb, "xfsdatad")
+	b.add(b.xfs("xfs_end_bio_unwritten:load-ioend"),
 		"xfs_end_bio_unwritten (queued by xfs_finish_ioend): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
 		func(c *Ctx) { useIoend(c) })
-	b.add(b.xfs("xfs_end_bio_unwritten", "189-190", "186-187"),
+	b.add(b.xfs("xfs_end_bio_unwritten:convert"),
 		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
 		func(c *Ctx) {
 			useIoend(c)
@@ -238,7 +261,7 @@ func buildWorker(ver string) *Program {
 				c.S.Inode.Unwritten[c.S.Block(i)] = false
 			}
 		})
-	b.add(b.xfs("xfs_end_bio_unwritten", "191", "188"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",
+	b.add(b.xfs("xfs_end_bio_unwritten:destroy-ioend"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",
 		func(c *Ctx) {
 			useIoend(c)
 			c.S.Free(sim.ObjIoend, &c.Step.Loc)

@@ -4,10 +4,10 @@ import "diosim/sim"
 
 // tailAfter emits the completion tail of direct_io_worker in after and
 // v2.6.20 (fs/direct-io.c@after:1085-1106, @v2.6.20:1091-1120).
-func (b *builder) tailAfter() {
+func tailAfter(b *builder) {
 	wait := b.label("tail-wait")
 	dec := b.label("tail-dec")
-	b.add(b.dio("direct_io_worker", "1085-1091", "-", "1091-1097", "-"),
+	b.add(b.dio("direct_io_worker:queue-or-wait"),
 		"BUG_ON(ret == -EIOCBQUEUED); if dio->is_async && ret == 0 && dio->result && ((rw & READ) || dio->result == dio->size): ret = -EIOCBQUEUED; if ret != -EIOCBQUEUED: dio_await_completion(dio)",
 		func(c *Ctx) {
 			s := c.S
@@ -30,73 +30,77 @@ func (b *builder) tailAfter() {
 	b.mark(dec)
 	free := b.label("tail-free")
 	end := b.label("tail-end")
-	if b.is("after") {
-		b.add(b.dio("direct_io_worker", "1100-1104", "-", "-", "-"),
-			"if atomic_dec_and_test(&dio->refcount): go on to dio_complete and kfree; else BUG_ON(ret != -EIOCBQUEUED)",
-			func(c *Ctx) {
-				s := c.S
-				useDio(c)
-				s.Dio.Refcount--
-				if s.Dio.Refcount == 0 {
-					if c.L().Ret == eiocbqueued {
-						s.Facts.Committed = false
-					}
-					return
+	b.add(b.dio("direct_io_worker:drop-ref"),
+		"if atomic_dec_and_test(&dio->refcount): go on to dio_complete and kfree; else BUG_ON(ret != -EIOCBQUEUED)",
+		func(c *Ctx) {
+			s := c.S
+			useDio(c)
+			s.Dio.Refcount--
+			if s.Dio.Refcount == 0 {
+				if c.L().Ret == eiocbqueued {
+					s.Facts.Committed = false
 				}
-				if c.L().Ret != eiocbqueued {
-					bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
-					return
-				}
-				c.Goto(end)
-			})
-	} else {
-		b.add(b.dio("direct_io_worker", "-", "-", "1110-1112", "-"),
-			"spin_lock_irqsave(&dio->bio_lock); ret2 = --dio->refcount; spin_unlock_irqrestore(&dio->bio_lock)",
-			func(c *Ctx) {
-				useDio(c)
-				c.S.Dio.Refcount--
-				c.L().Ret2 = int64(c.S.Dio.Refcount)
-			})
-		b.lastGuard(bioLockFree)
-		b.add(b.dio("direct_io_worker", "-", "-", "1113-1118", "-"),
-			"BUG_ON(!dio->is_async && ret2 != 0) (loads dio->is_async); if ret2 == 0: go on to dio_complete and kfree; else BUG_ON(ret != -EIOCBQUEUED)",
-			func(c *Ctx) {
-				s := c.S
-				l := c.L()
-				useDio(c)
-				if !s.Dio.IsAsync && l.Ret2 != 0 {
-					bug(c, "BUG_ON(!dio->is_async && ret2 != 0) in direct_io_worker")
-					return
-				}
-				if l.Ret2 == 0 {
-					if l.Ret == eiocbqueued {
-						s.Facts.Committed = false
-					}
-					return
-				}
-				if l.Ret != eiocbqueued {
-					bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
-					return
-				}
-				c.Goto(end)
-			})
-	}
-	b.add(b.dio("direct_io_worker", "1101", "-", "1115", "-"), "ret = dio_complete(dio, offset, ret) (offset is the worker's argument)",
+				return
+			}
+			if c.L().Ret != eiocbqueued {
+				bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
+				return
+			}
+			c.Goto(end)
+		})
+	b.add(b.dio("direct_io_worker:dio-complete"), "ret = dio_complete(dio, offset, ret) (offset is the worker's argument)",
 		func(c *Ctx) { c.L().Off = c.L().Pos })
 	b.dioComplete(selRet)
 	b.mark(free)
-	b.add(b.dio("direct_io_worker", "1102", "-", "1116", "-"), "kfree(dio)",
+	b.add(b.dio("direct_io_worker:kfree"), "kfree(dio)",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
 }
 
+// dropRefLocked is v2.6.20's reference drop at the end of
+// direct_io_worker ("dio: lock refcount operations"): the decrement under
+// bio_lock, then the tests on ret2 outside it.
+func dropRefLocked(b *builder) {
+	end := b.named("tail-end")
+	b.add(b.dio("direct_io_worker:drop-ref"),
+		"spin_lock_irqsave(&dio->bio_lock); ret2 = --dio->refcount; spin_unlock_irqrestore(&dio->bio_lock)",
+		func(c *Ctx) {
+			useDio(c)
+			c.S.Dio.Refcount--
+			c.L().Ret2 = int64(c.S.Dio.Refcount)
+		})
+	b.lastGuard(bioLockFree)
+	b.add(b.dio("direct_io_worker:check-ref"),
+		"BUG_ON(!dio->is_async && ret2 != 0) (loads dio->is_async); if ret2 == 0: go on to dio_complete and kfree; else BUG_ON(ret != -EIOCBQUEUED)",
+		func(c *Ctx) {
+			s := c.S
+			l := c.L()
+			useDio(c)
+			if !s.Dio.IsAsync && l.Ret2 != 0 {
+				bug(c, "BUG_ON(!dio->is_async && ret2 != 0) in direct_io_worker")
+				return
+			}
+			if l.Ret2 == 0 {
+				if l.Ret == eiocbqueued {
+					s.Facts.Committed = false
+				}
+				return
+			}
+			if l.Ret != eiocbqueued {
+				bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
+				return
+			}
+			c.Goto(end)
+		})
+}
+
 // tailBefore emits the completion tail of direct_io_worker in before
 // (fs/direct-io.c@before:1084-1126).
-func (b *builder) tailBefore() {
+func tailBefore(b *builder) {
 	syncBranch := b.label("tail-sync")
 	noWait := b.label("tail-nowait")
 	end := b.label("tail-end")
-	b.add(b.dio("direct_io_worker", "-", "1088-1096", "-", "-"),
+	b.add(b.dio("direct_io_worker:async-should-wait"),
 		"if dio->is_async: should_wait = 0; if dio->result < dio->size && (rw & WRITE): dio->waiter = current, should_wait = 1; if ret == 0: ret = dio->result",
 		func(c *Ctx) {
 			if asyncShouldWait(c, syncBranch) && !c.L().Flag {
@@ -106,7 +110,7 @@ func (b *builder) tailBefore() {
 	b.awaitCompletion()
 	b.mark(noWait)
 	afterAio := b.label("tail-after-aio")
-	b.add(b.dio("direct_io_worker", "-", "1102", "-", "-"),
+	b.add(b.dio("direct_io_worker:async-drop-ref"),
 		"/* this can free the dio */ if atomic_dec_and_test(&dio->refcount): dio_complete_aio(dio)",
 		func(c *Ctx) {
 			useDio(c)
@@ -117,7 +121,7 @@ func (b *builder) tailBefore() {
 		})
 	b.dioCompleteAio()
 	b.mark(afterAio)
-	b.add(b.dio("direct_io_worker", "-", "1105-1106", "-", "-"), "if should_wait: kfree(dio)",
+	b.add(b.dio("direct_io_worker:async-kfree"), "if should_wait: kfree(dio)",
 		func(c *Ctx) {
 			if c.L().Flag {
 				c.S.Free(sim.ObjDio, &c.Step.Loc)
@@ -126,11 +130,11 @@ func (b *builder) tailBefore() {
 		})
 	b.mark(syncBranch)
 	b.awaitCompletion()
-	b.add(b.dio("direct_io_worker", "-", "1110", "-", "-"), "ret = dio_complete(dio, offset, ret)",
+	b.add(b.dio("direct_io_worker:sync-dio-complete"), "ret = dio_complete(dio, offset, ret)",
 		func(c *Ctx) { c.L().Off = c.L().Pos })
 	b.dioComplete(selRet)
 	noAio := b.label("tail-noaio")
-	b.add(b.dio("direct_io_worker", "-", "1113-1118", "-", "-"),
+	b.add(b.dio("direct_io_worker:extend-test"),
 		"/* We could have also come here on an AIO file extend */ if !is_sync_kiocb(iocb) && (rw & WRITE) && ret >= 0 && dio->result == dio->size",
 		func(c *Ctx) {
 			s := c.S
@@ -139,10 +143,10 @@ func (b *builder) tailBefore() {
 				c.Goto(noAio)
 			}
 		})
-	b.aioComplete(b.dio("direct_io_worker", "-", "1119", "-", "-"), "aio_complete(iocb, ret, 0)", true, selRet)
+	b.aioComplete(b.dio("direct_io_worker:extend-aio-complete"), "aio_complete(iocb, ret, 0)", true, selRet)
 	b.mark(noAio)
 	bugLbl := b.label("tail-bug")
-	b.add(b.dio("direct_io_worker", "-", "1121", "-", "-"), "if atomic_dec_and_test(&dio->refcount)",
+	b.add(b.dio("direct_io_worker:sync-drop-ref"), "if atomic_dec_and_test(&dio->refcount)",
 		func(c *Ctx) {
 			useDio(c)
 			c.S.Dio.Refcount--
@@ -150,10 +154,10 @@ func (b *builder) tailBefore() {
 				c.Goto(bugLbl)
 			}
 		})
-	b.add(b.dio("direct_io_worker", "-", "1122", "-", "-"), "kfree(dio)",
+	b.add(b.dio("direct_io_worker:sync-kfree"), "kfree(dio)",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 	b.mark(bugLbl)
-	b.add(b.dio("direct_io_worker", "-", "1123-1124", "-", "-"), "else BUG()",
+	b.add(b.dio("direct_io_worker:sync-bug"), "else BUG()",
 		func(c *Ctx) { bug(c, "BUG() in direct_io_worker: the sync path did not drop the last dio reference") })
 	b.mark(end)
 }
@@ -185,8 +189,9 @@ func asyncShouldWait(c *Ctx, syncBranch *Label) bool {
 // dioCompleteAio emits before's dio_complete_aio (fs/direct-io.c@before:258-270),
 // run by whoever dropped the last reference. It uses Tmp for its ret.
 func (b *builder) dioCompleteAio() {
+	defer b.rootCode()()
 	end := b.label("dca-end")
-	b.add(b.dio("dio_complete_aio", "-", "262", "-", "-"), "dio_complete_aio: ret = dio_complete(dio, dio->iocb->ki_pos, 0)",
+	b.add(b.dio("dio_complete_aio:dio-complete"), "dio_complete_aio: ret = dio_complete(dio, dio->iocb->ki_pos, 0)",
 		func(c *Ctx) {
 			useDio(c)
 			useKiocb(c)
@@ -194,7 +199,7 @@ func (b *builder) dioCompleteAio() {
 			c.L().Tmp = 0
 		})
 	b.dioComplete(selTmp)
-	b.add(b.dio("dio_complete_aio", "-", "265-266", "-", "-"),
+	b.add(b.dio("dio_complete_aio:complete-test"),
 		"/* Complete AIO later if falling back to buffered i/o */ if dio->result == dio->size || ((dio->rw == READ) && dio->result)",
 		func(c *Ctx) {
 			useDio(c)
@@ -203,25 +208,25 @@ func (b *builder) dioCompleteAio() {
 				c.Goto(end)
 			}
 		})
-	b.aioComplete(b.dio("dio_complete_aio", "-", "267", "-", "-"), "aio_complete(dio->iocb, ret, 0)", true, selTmp)
-	b.add(b.dio("dio_complete_aio", "-", "268", "-", "-"), "kfree(dio)",
+	b.aioComplete(b.dio("dio_complete_aio:aio-complete"), "aio_complete(dio->iocb, ret, 0)", true, selTmp)
+	b.add(b.dio("dio_complete_aio:kfree"), "kfree(dio)",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
 }
 
 // tail2618 emits the completion tail of direct_io_worker in v2.6.18
 // (fs/direct-io.c@v2.6.18:1086-1155).
-func (b *builder) tail2618() {
+func tail2618(b *builder) {
 	syncBranch := b.label("tail-sync")
 	end := b.label("tail-end")
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1090-1098"),
+	b.add(b.dio("direct_io_worker:async-should-wait"),
 		"if dio->is_async: should_wait = 0; if dio->result < dio->size && (rw & WRITE): dio->waiter = current, should_wait = 1; if ret == 0: ret = dio->result",
 		func(c *Ctx) { asyncShouldWait(c, syncBranch) })
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1099"), "finished_one_bio(dio) (drops the submitter's share of bio_count)",
+	b.add(b.dio("direct_io_worker:async-finished-one-bio"), "finished_one_bio(dio) (drops the submitter's share of bio_count)",
 		func(c *Ctx) {})
 	b.private()
 	b.finishedOneBio()
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1100-1101"), "blk_run_address_space(inode->i_mapping); if should_wait",
+	b.add(b.dio("direct_io_worker:async-unplug"), "blk_run_address_space(inode->i_mapping); if should_wait",
 		func(c *Ctx) {
 			if !c.L().Flag {
 				c.Goto(end)
@@ -237,14 +242,14 @@ func (b *builder) tail2618() {
 			c.Goto(out)
 		}
 	}
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1109-1112"),
+	b.add(b.dio("direct_io_worker:async-wait-lock"),
 		"spin_lock_irqsave(&dio->bio_lock); set_current_state(TASK_UNINTERRUPTIBLE); while dio->bio_count: spin_unlock_irqrestore(&dio->bio_lock) and sleep (when bio_count is 0 the lock is dropped after the loop)",
 		test)
 	b.lastGuard(bioLockFree)
 	b.mark(loop)
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1113"), "io_schedule()",
+	b.add(b.dio("direct_io_worker:async-io-schedule"), "io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1114-1115"),
+	b.add(b.dio("direct_io_worker:async-wait-relock"),
 		"spin_lock_irqsave(&dio->bio_lock); set_current_state(TASK_UNINTERRUPTIBLE); loop test while dio->bio_count: unlock and sleep again, or leave the loop",
 		func(c *Ctx) {
 			test(c)
@@ -254,17 +259,17 @@ func (b *builder) tail2618() {
 		})
 	b.lastGuard(bioLockFree)
 	b.mark(out)
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1117-1118"), "spin_unlock_irqrestore(&dio->bio_lock); set_current_state(TASK_RUNNING)",
+	b.add(b.dio("direct_io_worker:async-wait-unlock"), "spin_unlock_irqrestore(&dio->bio_lock); set_current_state(TASK_RUNNING)",
 		func(c *Ctx) { c.Act.State = sim.TaskRunning })
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1119"), "kfree(dio)",
+	b.add(b.dio("direct_io_worker:async-wait-kfree"), "kfree(dio)",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 
 	b.mark(syncBranch)
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1122-1124"), "transferred = 0; finished_one_bio(dio) (drops the submitter's share of bio_count)",
+	b.add(b.dio("direct_io_worker:sync-finished-one-bio"), "transferred = 0; finished_one_bio(dio) (drops the submitter's share of bio_count)",
 		func(c *Ctx) { c.L().Ret2 = 0 })
 	b.finishedOneBio()
 	b.awaitCompletion()
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1126-1140"),
+	b.add(b.dio("direct_io_worker:sync-result"),
 		"if ret == 0: ret = ret2; if ret == 0: ret = dio->page_errors; if dio->result: i_size = i_size_read(inode), transferred = dio->result, clamped to i_size - offset for a read past EOF",
 		func(c *Ctx) {
 			s := c.S
@@ -285,11 +290,11 @@ func (b *builder) tail2618() {
 			}
 			l.Off = l.Pos
 		})
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1141"), "dio_complete(dio, offset, transferred)",
+	b.add(b.dio("direct_io_worker:sync-dio-complete"), "dio_complete(dio, offset, transferred)",
 		func(c *Ctx) {})
 	b.dioComplete2618()
 	noAio := b.label("t18-noaio")
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1142-1151"),
+	b.add(b.dio("direct_io_worker:extend-test"),
 		"if ret == 0: ret = transferred; /* We could have also come here on an AIO file extend */ if !is_sync_kiocb(iocb) && (rw & WRITE) && ret >= 0 && dio->result == dio->size",
 		func(c *Ctx) {
 			s := c.S
@@ -302,9 +307,9 @@ func (b *builder) tail2618() {
 				c.Goto(noAio)
 			}
 		})
-	b.aioComplete(b.dio("direct_io_worker", "-", "-", "-", "1152"), "aio_complete(iocb, ret, 0)", true, selRet)
+	b.aioComplete(b.dio("direct_io_worker:extend-aio-complete"), "aio_complete(iocb, ret, 0)", true, selRet)
 	b.mark(noAio)
-	b.add(b.dio("direct_io_worker", "-", "-", "-", "1153"), "kfree(dio)",
+	b.add(b.dio("direct_io_worker:sync-kfree"), "kfree(dio)",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
 }
@@ -315,7 +320,7 @@ func (b *builder) tail2618() {
 func (b *builder) finishedOneBio() {
 	end := b.label("fob-end")
 	notLast := b.label("fob-notlast")
-	b.add(b.dio("finished_one_bio", "-", "-", "-", "235-245"),
+	b.add(b.dio("finished_one_bio:last-test"),
 		"finished_one_bio: spin_lock_irqsave(&dio->bio_lock); if dio->bio_count == 1 && dio->is_async: spin_unlock_irqrestore and complete the AIO; else dio->bio_count--, spin_unlock_irqrestore",
 		func(c *Ctx) {
 			d := &c.S.Dio
@@ -327,7 +332,7 @@ func (b *builder) finishedOneBio() {
 			c.Goto(end)
 		})
 	b.lastGuard(bioLockFree)
-	b.add(b.dio("finished_one_bio", "-", "-", "-", "248-257"),
+	b.add(b.dio("finished_one_bio:transferred"),
 		"transferred = dio->result; offset = dio->iocb->ki_pos; if dio->rw == READ && offset + transferred > dio->i_size: transferred = dio->i_size - offset; if dio->io_error: transferred = dio->io_error",
 		func(c *Ctx) {
 			s := c.S
@@ -345,7 +350,7 @@ func (b *builder) finishedOneBio() {
 			}
 		})
 	b.dioComplete2618()
-	b.add(b.dio("finished_one_bio", "-", "-", "-", "262-263"),
+	b.add(b.dio("finished_one_bio:complete-test"),
 		"if dio->result == dio->size || ((dio->rw == READ) && dio->result)",
 		func(c *Ctx) {
 			useDio(c)
@@ -354,12 +359,12 @@ func (b *builder) finishedOneBio() {
 				c.Goto(notLast)
 			}
 		})
-	b.aioComplete(b.dio("finished_one_bio", "-", "-", "-", "264"), "aio_complete(dio->iocb, transferred, 0)", true,
+	b.aioComplete(b.dio("finished_one_bio:aio-complete"), "aio_complete(dio->iocb, transferred, 0)", true,
 		func(l *sim.Locals) *int64 { return &l.Transferred })
-	b.add(b.dio("finished_one_bio", "-", "-", "-", "265-266"), "kfree(dio); return",
+	b.add(b.dio("finished_one_bio:kfree"), "kfree(dio); return",
 		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 	b.mark(notLast)
-	b.add(b.dio("finished_one_bio", "-", "-", "-", "271-276"),
+	b.add(b.dio("finished_one_bio:drop-count"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->bio_count--; if dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return",
 		func(c *Ctx) {
 			d := &c.S.Dio
@@ -376,30 +381,24 @@ func (b *builder) finishedOneBio() {
 // dioComplete emits dio_complete of before, after and v2.6.20: offset in
 // Off, ret selected by ret; the result replaces *ret.
 func (b *builder) dioComplete(ret localSel) {
-	if b.is("v2.6.18") {
-		panic("dioComplete: v2.6.18 has its own")
-	}
-	b.add(b.dio("dio_complete", "235-243", "227-234", "235-243", "-"),
-		b.pickBefore("dio_complete: if ret == -EIOCBQUEUED: ret = 0; transferred = 0; if dio->result: transferred = dio->result, clamped to dio->i_size - offset for a read past EOF",
-			"dio_complete: transferred = 0; if dio->result: transferred = dio->result, clamped to dio->i_size - offset for a read past EOF"),
-		func(c *Ctx) {
-			l := c.L()
-			d := &c.S.Dio
-			useDio(c)
-			if !b.is("before") && *ret(l) == eiocbqueued {
-				*ret(l) = 0
-			}
-			l.Transferred = 0
-			if d.Result != 0 {
-				l.Transferred = d.Result
-				if d.Rw == sim.RWRead && l.Off+l.Transferred > d.ISize {
-					l.Transferred = d.ISize - l.Off
-				}
-			}
-		})
-	b.endIO(b.dio("dio_complete", "246-248", "237-239", "246-248", "-"),
+	saved := b.arg
+	b.arg = ret
+	b.sec("dio_complete")
+	b.arg = saved
+}
+
+// dioCompleteCentral is dio_complete as the clean-ups left it (before):
+// the end_io call, the i_alloc_sem release, and the choice of the result.
+// The seed patch makes its first step map -EIOCBQUEUED to 0
+// (dioCompleteTransferredQueued).
+func dioCompleteCentral(b *builder) {
+	ret := b.arg
+	b.add(b.dio("dio_complete:transferred"),
+		"dio_complete: transferred = 0; if dio->result: transferred = dio->result, clamped to dio->i_size - offset for a read past EOF",
+		func(c *Ctx) { dioCompleteTransferred(c, ret, false) })
+	b.endIO(b.dio("dio_complete:end-io"),
 		"if dio->end_io && dio->result: dio->end_io(dio->iocb, offset, transferred, dio->map_bh.b_private)")
-	b.add(b.dio("dio_complete", "249-251", "240-242", "249-251", "-"),
+	b.add(b.dio("dio_complete:up-alloc-sem"),
 		"if dio->lock_type == DIO_LOCKING: up_read_non_owner(&dio->inode->i_alloc_sem)",
 		func(c *Ctx) {
 			useDio(c)
@@ -407,7 +406,7 @@ func (b *builder) dioComplete(ret localSel) {
 				c.S.Inode.AllocSem--
 			}
 		})
-	b.add(b.dio("dio_complete", "253-260", "244-251", "253-260", "-"),
+	b.add(b.dio("dio_complete:ret"),
 		"if ret == 0: ret = dio->page_errors; if ret == 0: ret = dio->io_error; if ret == 0: ret = transferred; return ret",
 		func(c *Ctx) {
 			l := c.L()
@@ -426,19 +425,39 @@ func (b *builder) dioComplete(ret localSel) {
 		})
 }
 
-func (b *builder) pickBefore(other, before string) string {
-	if b.is("before") {
-		return before
+// dioCompleteTransferredQueued is the seed patch's first step of
+// dio_complete: a -EIOCBQUEUED ret becomes 0 before the byte count.
+func dioCompleteTransferredQueued(b *builder) {
+	ret := b.arg
+	b.add(b.dio("dio_complete:transferred"),
+		"dio_complete: if ret == -EIOCBQUEUED: ret = 0; transferred = 0; if dio->result: transferred = dio->result, clamped to dio->i_size - offset for a read past EOF",
+		func(c *Ctx) { dioCompleteTransferred(c, ret, true) })
+}
+
+// dioCompleteTransferred computes dio_complete's transferred; queued says
+// whether a -EIOCBQUEUED ret is first mapped to 0.
+func dioCompleteTransferred(c *Ctx, ret localSel, queued bool) {
+	l := c.L()
+	d := &c.S.Dio
+	useDio(c)
+	if queued && *ret(l) == eiocbqueued {
+		*ret(l) = 0
 	}
-	return other
+	l.Transferred = 0
+	if d.Result != 0 {
+		l.Transferred = d.Result
+		if d.Rw == sim.RWRead && l.Off+l.Transferred > d.ISize {
+			l.Transferred = d.ISize - l.Off
+		}
+	}
 }
 
 // dioComplete2618 emits v2.6.18's dio_complete(dio, offset, bytes): offset
 // in Off, bytes in Transferred.
 func (b *builder) dioComplete2618() {
-	b.endIO(b.dio("dio_complete", "-", "-", "-", "220-221"),
+	b.endIO(b.dio("dio_complete:end-io"),
 		"dio_complete: if dio->end_io && dio->result: dio->end_io(dio->iocb, offset, bytes, dio->map_bh.b_private)")
-	b.add(b.dio("dio_complete", "-", "-", "-", "222-224"),
+	b.add(b.dio("dio_complete:up-alloc-sem"),
 		"if dio->lock_type == DIO_LOCKING: up_read_non_owner(&dio->inode->i_alloc_sem)",
 		func(c *Ctx) {
 			useDio(c)
@@ -464,9 +483,10 @@ func (b *builder) endIO(loc Loc, text string) {
 
 // xfsEndIO emits xfs_end_io_direct(iocb, offset, size, private).
 func (b *builder) xfsEndIO() {
+	defer b.rootCode()()
 	destroy := b.label("xeio-destroy")
 	clear := b.label("xeio-clear")
-	b.add(b.xfs("xfs_end_io_direct", "1343", "1340"), "xfs_end_io_direct: ioend = iocb->private",
+	b.add(b.xfs("xfs_end_io_direct:load-private"), "xfs_end_io_direct: ioend = iocb->private",
 		func(c *Ctx) {
 			useKiocb(c)
 			c.L().Flag2 = c.S.Kiocb.Private
@@ -474,7 +494,7 @@ func (b *builder) xfsEndIO() {
 				c.Goto(destroy)
 			}
 		})
-	b.add(b.xfs("xfs_end_io_direct", "1357-1360", "1354-1357"),
+	b.add(b.xfs("xfs_end_io_direct:finish-ioend"),
 		"if private && size > 0: ioend->io_offset = offset; ioend->io_size = size; xfs_finish_ioend(ioend): if atomic_dec_and_test(&ioend->io_remaining), queue_work(xfsdatad_workqueue, &ioend->io_work)",
 		func(c *Ctx) {
 			s := c.S
@@ -490,7 +510,7 @@ func (b *builder) xfsEndIO() {
 			c.Goto(clear)
 		})
 	b.mark(destroy)
-	b.add(b.xfs("xfs_end_io_direct", "1361-1363", "1358-1361"),
+	b.add(b.xfs("xfs_end_io_direct:destroy-ioend"),
 		"else: xfs_destroy_ioend(ioend): vn_iowake(ioend->io_vnode); mempool_free(ioend)",
 		func(c *Ctx) {
 			if !c.L().Flag2 {
@@ -501,13 +521,13 @@ func (b *builder) xfsEndIO() {
 			c.S.Free(sim.ObjIoend, &c.Step.Loc)
 		})
 	b.mark(clear)
-	b.add(b.xfs("xfs_end_io_direct", "1370", "1368"), "iocb->private = NULL",
+	b.add(b.xfs("xfs_end_io_direct:clear-private"), "iocb->private = NULL",
 		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Private = false })
 }
 
 // xfsDirectIO emits xfs_vm_direct_IO around __blockdev_direct_IO. Result in Ret.
 func (b *builder) xfsDirectIO() {
-	b.add(b.xfs("xfs_vm_direct_IO", "1389-1393", "1387-1391"),
+	b.add(b.xfs("xfs_vm_direct_IO:alloc-ioend"),
 		"xfs_vm_direct_IO: bhv_vop_bmap for the target device; iocb->private = xfs_alloc_ioend(inode, IOMAP_UNWRITTEN) (io_remaining = 1)",
 		func(c *Ctx) {
 			s := c.S
@@ -518,24 +538,14 @@ func (b *builder) xfsDirectIO() {
 	b.private()
 	b.blockdevDirectIO()
 	skip := b.label("xvd-skip")
-	if b.is("v2.6.18", "before") {
-		b.add(b.xfs("xfs_vm_direct_IO", "-", "1407"), "if (ret <= 0 && iocb->private)",
-			func(c *Ctx) {
-				useKiocb(c)
-				if !(c.L().Ret <= 0 && c.S.Kiocb.Private) {
-					c.Goto(skip)
-				}
-			})
-	} else {
-		b.add(b.xfs("xfs_vm_direct_IO", "1409", "-"), "if (ret != -EIOCBQUEUED && iocb->private)",
-			func(c *Ctx) {
-				useKiocb(c)
-				if !(c.L().Ret != eiocbqueued && c.S.Kiocb.Private) {
-					c.Goto(skip)
-				}
-			})
-	}
-	b.add(b.xfs("xfs_vm_direct_IO", "1410", "1408"), "xfs_destroy_ioend(iocb->private) (the pointer is loaded again)",
+	b.add(b.xfs("xfs_vm_direct_IO:test-private"), "if (ret <= 0 && iocb->private)",
+		func(c *Ctx) {
+			useKiocb(c)
+			if !(c.L().Ret <= 0 && c.S.Kiocb.Private) {
+				c.Goto(skip)
+			}
+		})
+	b.add(b.xfs("xfs_vm_direct_IO:destroy-ioend"), "xfs_destroy_ioend(iocb->private) (the pointer is loaded again)",
 		func(c *Ctx) {
 			useKiocb(c)
 			if !c.S.Kiocb.Private {
@@ -548,17 +558,27 @@ func (b *builder) xfsDirectIO() {
 	b.mark(skip)
 }
 
+// xfsTestQueued is xfs_vm_direct_IO's test after the seed patch: the
+// ioend is destroyed unless the request was queued.
+func xfsTestQueued(b *builder) {
+	skip := b.named("xvd-skip")
+	b.add(b.xfs("xfs_vm_direct_IO:test-private"), "if (ret != -EIOCBQUEUED && iocb->private)",
+		func(c *Ctx) {
+			useKiocb(c)
+			if !(c.L().Ret != eiocbqueued && c.S.Kiocb.Private) {
+				c.Goto(skip)
+			}
+		})
+}
+
 // awaitCompletion emits dio_await_completion with the version's
 // dio_await_one. In v2.6.18 its int result is left in Ret2.
-func (b *builder) awaitCompletion() {
-	switch {
-	case b.is("after", "before"):
-		b.awaitLockless()
-	case b.is("v2.6.20"):
-		b.awaitLocked()
-	default:
-		b.await2618()
-	}
+func (b *builder) awaitCompletion() { b.sec("dio_await_completion") }
+
+func init() {
+	rootFuncs["dio_await_completion"] = await2618
+	rootFuncs["direct_io_worker:tail"] = tail2618
+	rootFuncs["dio_complete"] = func(b *builder) { panic("v2.6.18's dio_complete has its own signature: dioComplete2618") }
 }
 
 // completeReapedBio is dio_bio_complete for a bio the submitter took off
@@ -574,7 +594,7 @@ func completeReapedBio(c *Ctx) {
 
 // awaitLockless: after and before, where dio_bio_end_aio takes no lock, so
 // every load or store between the lock calls is its own step.
-func (b *builder) awaitLockless() {
+func awaitLockless(b *builder) {
 	one := b.label("await-one")
 	pop := b.label("await-pop")
 	running := b.label("await-running")
@@ -582,7 +602,7 @@ func (b *builder) awaitLockless() {
 	done := b.label("await-done")
 	wait := func(d *sim.Dio) bool { return d.Refcount > 1 && d.BioList < 0 }
 	b.mark(one)
-	b.add(b.dio("dio_await_one", "384-387", "390-393", "-", "-"),
+	b.add(b.dio("dio_await_one:lock-test"),
 		"dio_await_one: bio = NULL; spin_lock_irqsave(&dio->bio_lock); while wait_for_more_bios(dio): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
@@ -594,9 +614,9 @@ func (b *builder) awaitLockless() {
 		})
 	b.lastGuard(bioLockFree)
 	b.mark(body)
-	b.add(b.dio("dio_await_one", "388", "394", "-", "-"), "set_current_state(TASK_UNINTERRUPTIBLE)",
+	b.add(b.dio("dio_await_one:set-uninterruptible"), "set_current_state(TASK_UNINTERRUPTIBLE)",
 		func(c *Ctx) { c.Act.State = sim.TaskUninterruptible })
-	b.add(b.dio("dio_await_one", "389", "395", "-", "-"),
+	b.add(b.dio("dio_await_one:wait-test"),
 		"if wait_for_more_bios(dio): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
@@ -604,19 +624,19 @@ func (b *builder) awaitLockless() {
 				c.Goto(running)
 			}
 		})
-	b.add(b.dio("dio_await_one", "390-391", "396-397", "-", "-"),
+	b.add(b.dio("dio_await_one:set-waiter-unlock"),
 		"dio->waiter = current; spin_unlock_irqrestore(&dio->bio_lock)",
 		func(c *Ctx) { useDio(c); c.S.Dio.Waiter = me(c); c.S.Dio.BioLock = 0 })
-	b.add(b.dio("dio_await_one", "392", "398", "-", "-"), "io_schedule()",
+	b.add(b.dio("dio_await_one:io-schedule"), "io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
-	b.add(b.dio("dio_await_one", "393-394", "399-400", "-", "-"),
+	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL",
 		func(c *Ctx) { useDio(c); c.S.Dio.BioLock = me(c); c.S.Dio.Waiter = 0 })
 	b.lastGuard(bioLockFree)
 	b.mark(running)
-	b.add(b.dio("dio_await_one", "396", "402", "-", "-"), "set_current_state(TASK_RUNNING)",
+	b.add(b.dio("dio_await_one:set-running"), "set_current_state(TASK_RUNNING)",
 		func(c *Ctx) { c.Act.State = sim.TaskRunning })
-	b.add(b.dio("dio_await_one", "387", "393", "-", "-"),
+	b.add(b.dio("dio_await_one:loop-test"),
 		"while wait_for_more_bios(dio) (loop test, bio_lock held): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
@@ -625,10 +645,10 @@ func (b *builder) awaitLockless() {
 			}
 		})
 	b.mark(pop)
-	b.add(b.dio("dio_await_one", "398-403", "404-409", "-", "-"),
+	b.add(b.dio("dio_await_one:pop"),
 		"if dio->bio_list: bio = dio->bio_list, dio->bio_list = bio->bi_private; spin_unlock_irqrestore(&dio->bio_lock); return bio",
 		func(c *Ctx) { popBioList(c); c.S.Dio.BioLock = 0 })
-	b.add(b.dio("dio_await_completion", "443-447", "449-453", "-", "-"),
+	b.add(b.dio("dio_await_completion:complete-bio"),
 		"dio_await_completion: if bio: dio_bio_complete(dio, bio) (io_error = -EIO for a failed bio; release pages; bio_put); repeat while bio",
 		func(c *Ctx) {
 			if c.L().Bio < 0 {
@@ -653,7 +673,7 @@ func popBioList(c *Ctx) {
 
 // awaitLocked: v2.6.20, where every competing access takes bio_lock, so each
 // locked section is one step.
-func (b *builder) awaitLocked() {
+func awaitLocked(b *builder) {
 	one := b.label("await-one")
 	sleep := b.label("await-sleep")
 	complete := b.label("await-complete")
@@ -671,14 +691,14 @@ func (b *builder) awaitLocked() {
 		c.Goto(complete)
 	}
 	b.mark(one)
-	b.add(b.dio("dio_await_one", "-", "-", "384-407", "-"),
+	b.add(b.dio("dio_await_one:lock-test"),
 		"dio_await_one: bio = NULL; spin_lock_irqsave(&dio->bio_lock); while dio->refcount > 1 && dio->bio_list == NULL: __set_current_state(TASK_UNINTERRUPTIBLE), dio->waiter = current, spin_unlock_irqrestore and sleep; else pop bio_list into bio, spin_unlock_irqrestore, return bio",
 		func(c *Ctx) { c.L().Bio = -1; section(c) })
 	b.lastGuard(bioLockFree)
 	b.mark(sleep)
-	b.add(b.dio("dio_await_one", "-", "-", "398", "-"), "io_schedule()",
+	b.add(b.dio("dio_await_one:io-schedule"), "io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
-	b.add(b.dio("dio_await_one", "-", "-", "400-407", "-"),
+	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL; loop test: sleep again as above, or pop bio_list into bio, spin_unlock_irqrestore, return bio",
 		func(c *Ctx) {
 			c.S.Dio.Waiter = 0
@@ -686,7 +706,7 @@ func (b *builder) awaitLocked() {
 		})
 	b.lastGuard(bioLockFree)
 	b.mark(complete)
-	b.add(b.dio("dio_await_completion", "-", "-", "448-452", "-"),
+	b.add(b.dio("dio_await_completion:complete-bio"),
 		"dio_await_completion: if bio: dio_bio_complete(dio, bio) (io_error = -EIO for a failed bio; release pages; bio_put); repeat while bio",
 		func(c *Ctx) {
 			if c.L().Bio < 0 {
@@ -701,7 +721,7 @@ func (b *builder) awaitLocked() {
 
 // await2618: v2.6.18's dio_await_completion: while bio_count, take a bio off
 // bio_list (sleeping until one is there) and complete it. Result in Ret2.
-func (b *builder) await2618() {
+func await2618(b *builder) {
 	loop := b.label("await-loop")
 	sleep := b.label("await-sleep")
 	got := b.label("await-got")
@@ -719,7 +739,7 @@ func (b *builder) await2618() {
 		c.Goto(got)
 	}
 	b.mark(loop)
-	b.add(b.dio("dio_await_completion", "-", "-", "-", "438-448"),
+	b.add(b.dio("dio_await_completion:count-test"),
 		"dio_await_completion: ret = 0; if dio->bio: dio_bio_submit(dio) (never: the tail submitted it); while dio->bio_count (plain load)",
 		func(c *Ctx) {
 			useDio(c)
@@ -727,14 +747,14 @@ func (b *builder) await2618() {
 				c.Goto(done)
 			}
 		})
-	b.add(b.dio("dio_await_one", "-", "-", "-", "386-401"),
+	b.add(b.dio("dio_await_one:lock-test"),
 		"dio_await_one: spin_lock_irqsave(&dio->bio_lock); while dio->bio_list == NULL: set_current_state(TASK_UNINTERRUPTIBLE), dio->waiter = current, spin_unlock_irqrestore and sleep; else pop bio_list, spin_unlock_irqrestore, return bio",
 		section)
 	b.lastGuard(bioLockFree)
 	b.mark(sleep)
-	b.add(b.dio("dio_await_one", "-", "-", "-", "392-393"), "blk_run_address_space(dio->inode->i_mapping); io_schedule()",
+	b.add(b.dio("dio_await_one:io-schedule"), "blk_run_address_space(dio->inode->i_mapping); io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
-	b.add(b.dio("dio_await_one", "-", "-", "-", "394-397"),
+	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL; set_current_state(TASK_RUNNING); loop test: sleep again as above, or pop bio_list, spin_unlock_irqrestore, return bio",
 		func(c *Ctx) {
 			c.S.Dio.Waiter = 0
@@ -743,7 +763,7 @@ func (b *builder) await2618() {
 		})
 	b.lastGuard(bioLockFree)
 	b.mark(got)
-	b.add(b.dio("dio_bio_complete", "-", "-", "-", "410-427"),
+	b.add(b.dio("dio_bio_complete:reaped"),
 		"ret2 = dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; release the pages; bio_put; then finished_one_bio(dio); back in dio_await_completion: if ret == 0, ret = ret2",
 		func(c *Ctx) {
 			if !c.S.Bios[c.L().Bio].Uptodate && c.L().Ret2 == 0 {
@@ -752,7 +772,7 @@ func (b *builder) await2618() {
 			completeReapedBio(c)
 		})
 	b.finishedOneBio()
-	b.add(b.dio("dio_await_completion", "-", "-", "-", "448"), "loop: while dio->bio_count",
+	b.add(b.dio("dio_await_completion:loop"), "loop: while dio->bio_count",
 		func(c *Ctx) { c.Goto(loop) })
 	b.mark(done)
 }

@@ -23,7 +23,7 @@ func (b *builder) lockType() int8 {
 func (b *builder) blockdevDirectIO() {
 	lt := b.lockType()
 	xfs := b.xfsFS()
-	b.add(b.dio("__blockdev_direct_IO", "1148-1190", "1168-1210", "1162-1204", "1197-1239"),
+	b.add(b.dio("__blockdev_direct_IO:alloc-dio"),
 		"__blockdev_direct_IO: if rw & WRITE: rw = WRITE_SYNC; alignment checks pass; dio = kmalloc(sizeof(*dio)); dio->lock_type = dio_lock_type",
 		func(c *Ctx) {
 			s := c.S
@@ -37,19 +37,19 @@ func (b *builder) blockdevDirectIO() {
 		})
 	b.private()
 	if lt == sim.DIOLocking && !b.write() {
-		b.add(b.dio("__blockdev_direct_IO", "1193-1207", "1213-1227", "1207-1221", "1242-1256"),
+		b.add(b.dio("__blockdev_direct_IO:lock-i-mutex"),
 			"rw == READ && end > offset: mutex_lock(&inode->i_mutex); release_i_mutex = 1; retval = filemap_write_and_wait_range(mapping, offset, end - 1): no dirty pages, 0",
 			lockIMutex)
 		b.private()
 		b.lastGuard(iMutexFree)
 	}
 	if lt == sim.DIOLocking {
-		b.add(b.dio("__blockdev_direct_IO", "1215-1217", "1235-1237", "1229-1231", "1264-1266"),
+		b.add(b.dio("__blockdev_direct_IO:down-alloc-sem"),
 			"dio_lock_type == DIO_LOCKING: down_read_non_owner(&inode->i_alloc_sem)",
 			func(c *Ctx) { c.S.Inode.AllocSem++ })
 		b.private()
 	}
-	b.add(b.dio("__blockdev_direct_IO", "1226-1227", "1246-1247", "1240-1241", "1275-1276"),
+	b.add(b.dio("__blockdev_direct_IO:is-async"),
 		"dio->is_async = !is_sync_kiocb(iocb) && !((rw & WRITE) && (end > i_size_read(inode)))",
 		func(c *Ctx) {
 			s := c.S
@@ -58,7 +58,7 @@ func (b *builder) blockdevDirectIO() {
 		})
 	b.private()
 	b.worker()
-	b.add(b.dio("__blockdev_direct_IO", "1232-1240", "1252-1260", "1246-1254", "1281-1289"),
+	b.add(b.dio("__blockdev_direct_IO:return"),
 		"if rw == READ && dio_lock_type == DIO_LOCKING: release_i_mutex = 0 (the worker dropped it); out: return retval",
 		func(c *Ctx) {})
 	b.private()
@@ -66,28 +66,12 @@ func (b *builder) blockdevDirectIO() {
 
 // worker emits direct_io_worker for one segment. Result in Ret.
 func (b *builder) worker() {
-	v2618 := b.is("v2.6.18")
-	b.add(b.dio("direct_io_worker", "959-1024", "965-1030", "965-1030", "961-1035"),
-		b.pick("direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), refcount = 1, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
-			"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), bio_count = 1, bios_in_flight = 0, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages"),
-		func(c *Ctx) {
-			s := c.S
-			d := &s.Dio
-			d.ISize = s.Inode.ISize
-			if v2618 {
-				d.BioCount, d.BiosInFlight = 1, 0
-			} else {
-				d.Refcount = 1
-			}
-			d.BioList, d.Waiter, d.Bio, d.CurPage = -1, 0, -1, -1
-			d.Size = int64(s.Scn.Blocks) * sim.BlockSize
-			d.FinalBlock = int32(s.Scn.Blocks)
-			c.L().Ret = 0
-			c.L().Ret2 = 0
-		})
+	b.add(b.dio("direct_io_worker:init"),
+		"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), bio_count = 1, bios_in_flight = 0, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
+		func(c *Ctx) { workerInit(c, false) })
 	b.private()
 	b.doDirectIO()
-	b.add(b.dio("direct_io_worker", "1028-1035", "1034-1041", "1034-1041", "1039-1046"),
+	b.add(b.dio("direct_io_worker:result"),
 		"dio->result += iov_len - ((final_block_in_request - block_in_file) << blkbits); if ret: dio_cleanup(dio), leave the segment loop",
 		func(c *Ctx) {
 			useDio(c)
@@ -96,7 +80,7 @@ func (b *builder) worker() {
 	b.private()
 	noCur := b.label("tail-nocur")
 	newBio := b.label("tail-newbio")
-	b.add(b.dio("direct_io_worker", "1038-1057", "1044-1063", "1044-1063", "1049-1068"),
+	b.add(b.dio("direct_io_worker:tail-cur-page"),
 		"if ret == -ENOTBLK && (rw & WRITE): ret = 0; dio_zero_block(dio, 1) (blkfactor is 0: nothing); if dio->cur_page: ret2 = dio_send_cur_page(dio), which submits dio->bio first when there is one (it does not end at cur_page_block)",
 		func(c *Ctx) {
 			l := c.L()
@@ -112,7 +96,7 @@ func (b *builder) worker() {
 	b.private()
 	b.dioBioSubmit()
 	b.mark(newBio)
-	b.add(b.dio("dio_send_cur_page", "628-643", "634-649", "633-648", "637-652"),
+	b.add(b.dio("dio_send_cur_page:tail-new-bio"),
 		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page; back in direct_io_worker: page_cache_release(cur_page), cur_page = NULL",
 		func(c *Ctx) {
 			newBioForCurPage(c)
@@ -121,7 +105,7 @@ func (b *builder) worker() {
 	b.private()
 	b.mark(noCur)
 	done := b.label("tail-nobio")
-	b.add(b.dio("direct_io_worker", "1058-1059", "1064-1065", "1064-1065", "1069-1070"),
+	b.add(b.dio("direct_io_worker:submit-bio"),
 		"if dio->bio: dio_bio_submit(dio)",
 		func(c *Ctx) {
 			if c.S.Dio.Bio < 0 {
@@ -131,34 +115,54 @@ func (b *builder) worker() {
 	b.private()
 	b.dioBioSubmit()
 	b.mark(done)
-	unplug := "blk_run_address_space(inode->i_mapping); dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)"
-	if b.is("v2.6.18") {
-		unplug = "dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)"
-	}
-	b.add(b.dio("direct_io_worker", "1062-1076", "1068-1082", "1068-1082", "1076-1084"), unplug,
-		func(c *Ctx) {
-			s := c.S
-			if s.Scn.Op == sim.Read && s.Dio.LockType == sim.DIOLocking {
-				s.Inode.IMutex = 0
-			}
-		})
+	b.add(b.dio("direct_io_worker:unplug"), "dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)", workerUnplug)
 	b.private()
-	switch {
-	case b.is("after", "v2.6.20"):
-		b.tailAfter()
-	case b.is("before"):
-		b.tailBefore()
-	default:
-		b.tail2618()
+	b.sec("direct_io_worker:tail")
+}
+
+// workerInit is direct_io_worker's initialisation of the dio; refcount
+// says whether the bio counters are the reference count of the clean-ups.
+func workerInit(c *Ctx, refcount bool) {
+	s := c.S
+	d := &s.Dio
+	d.ISize = s.Inode.ISize
+	if refcount {
+		d.Refcount = 1
+	} else {
+		d.BioCount, d.BiosInFlight = 1, 0
+	}
+	d.BioList, d.Waiter, d.Bio, d.CurPage = -1, 0, -1, -1
+	d.Size = int64(s.Scn.Blocks) * sim.BlockSize
+	d.FinalBlock = int32(s.Scn.Blocks)
+	c.L().Ret = 0
+	c.L().Ret2 = 0
+}
+
+// workerInitRefcount is direct_io_worker's initialisation once the bio
+// counters are a reference count ("dio: formalize bio counters as a dio
+// reference count").
+func workerInitRefcount(b *builder) {
+	b.add(b.dio("direct_io_worker:init"),
+		"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), refcount = 1, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
+		func(c *Ctx) { workerInit(c, true) })
+	b.private()
+}
+
+// workerUnplug is the unplug at the end of direct_io_worker's submission
+// loop; the clean-ups ("dio: call blk_run_address_space() once per op")
+// add blk_run_address_space to its text.
+func workerUnplug(c *Ctx) {
+	s := c.S
+	if s.Scn.Op == sim.Read && s.Dio.LockType == sim.DIOLocking {
+		s.Inode.IMutex = 0
 	}
 }
 
-// pick returns the text for v2.6.18 when the version is v2.6.18, else the first.
-func (b *builder) pick(other, v2618 string) string {
-	if b.is("v2.6.18") {
-		return v2618
-	}
-	return other
+// workerUnplugOnce is the unplug step after "dio: call
+// blk_run_address_space() once per op".
+func workerUnplugOnce(b *builder) {
+	b.add(b.dio("direct_io_worker:unplug"), "blk_run_address_space(inode->i_mapping); dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)", workerUnplug)
+	b.private()
 }
 
 // newBioForCurPage is dio_new_bio + dio_bio_alloc + dio_bio_add_page for
@@ -182,7 +186,7 @@ func (b *builder) doDirectIO() {
 	out := b.label("ddio-out")
 	mapped := b.label("ddio-mapped")
 	b.mark(loop)
-	b.choice(b.dio("do_direct_IO", "806-811", "812-817", "811-816", "808-813"),
+	b.choice(b.dio("do_direct_IO:get-page"),
 		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer (fs/direct-io.c:152-163); an error comes back as ret",
 		gupOutcomes, gupName,
 		func(c *Ctx) {
@@ -212,7 +216,7 @@ func (b *builder) doDirectIO() {
 			d.PagesPinned = limit
 		})
 	b.private()
-	b.choice(b.dio("get_more_blocks", "517-546", "523-552", "522-551", "526-555"),
+	b.choice(b.dio("get_more_blocks:get-block"),
 		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
 		getBlockOutcomes, getBlockName,
 		func(c *Ctx) {
@@ -241,7 +245,7 @@ func (b *builder) doDirectIO() {
 			}
 		})
 	b.private()
-	b.add(b.dio("do_direct_IO", "862-893", "868-899", "867-898", "864-895"),
+	b.add(b.dio("do_direct_IO:hole"),
 		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
 		func(c *Ctx) {
 			s := c.S
@@ -264,7 +268,7 @@ func (b *builder) doDirectIO() {
 	b.private()
 	b.mark(mapped)
 	newBio := b.label("ddio-newbio")
-	b.add(b.dio("submit_page_section", "679-706", "685-712", "684-711", "681-708"),
+	b.add(b.dio("submit_page_section:send-cur-page"),
 		"blocks_available = 1; next_block_for_io = b_blocknr; submit_page_section(dio, page, offset, len, next_block_for_io): the page is not the deferred cur_page, so a pending cur_page is sent: dio_send_cur_page submits dio->bio first when there is one (fs/direct-io.c:614-625)",
 		func(c *Ctx) {
 			d := &c.S.Dio
@@ -281,7 +285,7 @@ func (b *builder) doDirectIO() {
 	b.private()
 	b.dioBioSubmit()
 	b.mark(newBio)
-	b.add(b.dio("dio_send_cur_page", "628-643", "634-649", "633-648", "637-652"),
+	b.add(b.dio("dio_send_cur_page:new-bio"),
 		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io); dio_bio_add_page; submit_page_section: cur_page = page; do_direct_IO: block_in_file++, page_cache_release(page)",
 		func(c *Ctx) {
 			newBioForCurPage(c)
@@ -364,23 +368,11 @@ func getBlockName(s *sim.State, a, k int) string { return getBlockOutcome(s, k) 
 
 // dioBioSubmit emits dio_bio_submit for dio->bio.
 func (b *builder) dioBioSubmit() {
-	switch {
-	case b.is("after", "before"):
-		b.add(b.dio("dio_bio_submit", "347-350", "353-356", "-", "-"),
-			"dio_bio_submit: bio->bi_private = dio; atomic_inc(&dio->refcount)",
-			func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
-	case b.is("v2.6.20"):
-		b.add(b.dio("dio_bio_submit", "-", "-", "348-355", "-"),
-			"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->refcount++; spin_unlock_irqrestore",
-			func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
-		b.lastGuard(bioLockFree)
-	default:
-		b.add(b.dio("dio_bio_submit", "-", "-", "-", "353-360"),
-			"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->bio_count++; dio->bios_in_flight++; spin_unlock_irqrestore",
-			func(c *Ctx) { useDio(c); c.S.Dio.BioCount++; c.S.Dio.BiosInFlight++ })
-		b.lastGuard(bioLockFree)
-	}
-	b.add(b.dio("dio_bio_submit", "351-356", "357-362", "357-363", "361-366"),
+	b.add(b.dio("dio_bio_submit:get-ref"),
+		"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->bio_count++; dio->bios_in_flight++; spin_unlock_irqrestore",
+		func(c *Ctx) { useDio(c); c.S.Dio.BioCount++; c.S.Dio.BiosInFlight++ })
+	b.lastGuard(bioLockFree)
+	b.add(b.dio("dio_bio_submit:submit"),
 		"if dio->is_async && dio->rw == READ: bio_set_pages_dirty(bio); submit_bio(dio->rw, bio) (its bi_end_io may run from now on); dio->bio = NULL; dio->boundary = 0",
 		func(c *Ctx) {
 			useDio(c)
@@ -388,4 +380,21 @@ func (b *builder) dioBioSubmit() {
 			c.S.Bios[d.Bio].State = sim.BioSubmitted
 			d.Bio = -1
 		})
+}
+
+// getRefAtomic is dio_bio_submit's reference after "dio: formalize bio
+// counters as a dio reference count": atomic_inc, no lock.
+func getRefAtomic(b *builder) {
+	b.add(b.dio("dio_bio_submit:get-ref"),
+		"dio_bio_submit: bio->bi_private = dio; atomic_inc(&dio->refcount)",
+		func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
+}
+
+// getRefLocked is dio_bio_submit's reference after "dio: lock refcount
+// operations": the increment under bio_lock.
+func getRefLocked(b *builder) {
+	b.add(b.dio("dio_bio_submit:get-ref"),
+		"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->refcount++; spin_unlock_irqrestore",
+		func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
+	b.lastGuard(bioLockFree)
 }

@@ -16,7 +16,7 @@ func lockIMutex(c *Ctx) {
 
 // lastGuard sets the guard of the step added last.
 func (b *builder) lastGuard(g func(s *sim.State, a int) bool) {
-	b.prog.Steps[len(b.prog.Steps)-1].Guard = g
+	b.lastStep().Guard = g
 }
 
 // readOp emits the O_DIRECT read branch of generic_file_aio_read (v2.6.18:
@@ -24,46 +24,51 @@ func (b *builder) lastGuard(g func(s *sim.State, a int) bool) {
 // left in Retval.
 func (b *builder) readOp() {
 	end := b.label("read-end")
-	buffered := end // v2.6.18 has no buffered fallback
-	if !b.is("v2.6.18") {
-		buffered = b.label("read-buffered")
-	}
-	fn := "generic_file_aio_read"
-	if b.is("v2.6.18") {
-		fn = "__generic_file_aio_read"
-	}
-	b.add(b.fm(fn, "1147-1180", "1147-1180", "1143-1174"),
-		fn+": segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
-		func(c *Ctx) {
-			l := c.L()
-			if l.Pos >= c.S.Inode.ISize {
-				l.Retval = 0
-				if b.is("v2.6.18") {
-					c.Goto(end) // no buffered fallback: return 0
-				} else {
-					c.Goto(buffered)
-				}
-			}
-		})
+	b.add(b.fm("generic_file_aio_read:checks"),
+		"__generic_file_aio_read: segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
+		func(c *Ctx) { readChecks(c, end) })
 	b.private()
 	b.directIO()
-	switch {
-	case b.is("before"):
-		b.add(b.fm("generic_file_aio_read", "-", "1184-1192", "-"),
-			"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; if retval != 0: file_accessed(filp), return retval",
-			func(c *Ctx) { readReturn(c, true, false, end) })
-	case b.is("v2.6.18"):
-		b.add(b.fm("__generic_file_aio_read", "-", "-", "1178-1184"),
-			"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; file_accessed(filp); return retval",
-			func(c *Ctx) { readReturn(c, true, true, end) })
-	default:
-		b.add(b.fm("generic_file_aio_read", "1184-1190", "-", "-"),
-			"if retval > 0: *ppos = pos + retval; if retval != 0: file_accessed(filp), return retval",
-			func(c *Ctx) { readReturn(c, false, false, end) })
+	b.add(b.fm("generic_file_aio_read:return"),
+		"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; file_accessed(filp); return retval",
+		func(c *Ctx) { readReturn(c, true, true, end) })
+	b.mark(end)
+	if b.xfsFS() {
+		b.xfsSyncWait(b.lrw("xfs_read:sync-wait"),
+			"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 	}
-	if !b.is("v2.6.18") {
-		b.mark(buffered)
-		b.add(b.fm("generic_file_aio_read", "1193-1211", "1195-1213", "-"),
+}
+
+// readChecks is the start of the O_DIRECT read: a read at or past i_size
+// returns 0 (v2.6.18) or goes to the buffered read (to, from the
+// clean-ups on).
+func readChecks(c *Ctx, to *Label) {
+	l := c.L()
+	if l.Pos >= c.S.Inode.ISize {
+		l.Retval = 0
+		c.Goto(to)
+	}
+}
+
+// readFallback is generic_file_aio_read's O_DIRECT branch from 2.6.19 on:
+// a read at or past i_size, or a direct read that returned 0, goes on to
+// the buffered read; the return step translates (before) or not (after).
+func readFallback(translate bool) func(b *builder) {
+	return func(b *builder) {
+		end := b.named("read-end")
+		if translate {
+			b.add(b.fm("generic_file_aio_read:return"),
+				"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; if retval != 0: file_accessed(filp), return retval",
+				func(c *Ctx) { readReturn(c, true, false, end) })
+		} else {
+			b.add(b.fm("generic_file_aio_read:return"),
+				"if retval > 0: *ppos = pos + retval; if retval != 0: file_accessed(filp), return retval",
+				func(c *Ctx) { readReturn(c, false, false, end) })
+		}
+		if !translate {
+			return // the seed patch replaces only the return step
+		}
+		b.add(b.fm("generic_file_aio_read:buffered"),
 			"direct I/O returned 0: buffered read: retval = 0; do_generic_file_read from *ppos reads up to i_size and advances *ppos",
 			func(c *Ctx) {
 				s := c.S
@@ -80,11 +85,16 @@ func (b *builder) readOp() {
 			})
 		b.private()
 	}
-	b.mark(end)
-	if b.xfsFS() {
-		b.xfsSyncWait(b.lrw("xfs_read", "284-286"),
-			"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
-	}
+}
+
+// readChecksFallback is the first step of the O_DIRECT read from 2.6.19
+// on: a read at or past i_size goes to the buffered read.
+func readChecksFallback(b *builder) {
+	buffered := b.labelAt("generic_file_aio_read:buffered")
+	b.add(b.fm("generic_file_aio_read:checks"),
+		"generic_file_aio_read: segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
+		func(c *Ctx) { readChecks(c, buffered) })
+	b.private()
 }
 
 // readReturn is the tail of the O_DIRECT read branch: the translation of a
@@ -128,7 +138,7 @@ func (b *builder) xfsSyncWait(loc Loc, text string) {
 // flush, the filesystem's direct_IO, and for writes the page-cache
 // invalidation that may replace the result. The result is left in Ret.
 func (b *builder) directIO() {
-	b.add(b.fm("generic_file_direct_IO", "2396-2409", "2399-2412", "2449-2462"),
+	b.add(b.fm("generic_file_direct_IO:write-and-wait"),
 		"generic_file_direct_IO: write_len = iov_length (writes; unmap_mapping_range if mmapped); retval = filemap_write_and_wait(mapping): no dirty pages, 0; retval = mapping->a_ops->direct_IO(rw, iocb, iov, offset, nr_segs)",
 		func(c *Ctx) {})
 	b.private()
@@ -138,7 +148,7 @@ func (b *builder) directIO() {
 		b.blockdevDirectIO()
 	}
 	if b.write() {
-		b.choice(b.fm("generic_file_direct_IO", "2413-2420", "2416-2423", "2466-2473"),
+		b.choice(b.fm("generic_file_direct_IO:invalidate"),
 			"if rw == WRITE && mapping->nrpages: err = invalidate_inode_pages2_range(mapping, offset >> PAGE_CACHE_SHIFT, end); if err: retval = err",
 			faultOutcomes(sim.FaultInvalidate, func(s *sim.State, a int) bool { return s.Inode.NrPages > 0 }),
 			okOr("invalidate:-EIO"),
@@ -168,7 +178,7 @@ func (b *builder) writeOp() {
 		// conservatively as one exclusive lock (the inode's i_mutex field
 		// stands for XFS's iolock) held across the direct write, so
 		// concurrent XFS writes never interleave inside it.
-		b.add(b.lrw("xfs_write", "839-840"),
+		b.add(b.lrw("xfs_write:direct-write"),
 			"xfs_write: take the XFS iolock (modelled as exclusive); O_DIRECT: ret = generic_file_direct_write(iocb, iovp, &segs, pos, offset, count, ocount)",
 			func(c *Ctx) {
 				useKiocb(c)
@@ -179,14 +189,14 @@ func (b *builder) writeOp() {
 		b.lastGuard(iMutexFree)
 		b.private()
 		b.directWrite()
-		b.add(b.lrw("xfs_write", "845-857"),
+		b.add(b.lrw("xfs_write:fallback-unlock"),
 			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
 			func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
 		b.private()
-		b.xfsSyncWait(b.lrw("xfs_write", "866-867"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+		b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 		return
 	}
-	b.add(b.fm("generic_file_aio_write", "2367-2369", "2370-2372", "2357-2362"),
+	b.add(b.fm("generic_file_aio_write:lock-i-mutex"),
 		"generic_file_aio_write: BUG_ON(iocb->ki_pos != pos); mutex_lock(&inode->i_mutex)",
 		func(c *Ctx) {
 			useKiocb(c)
@@ -199,10 +209,10 @@ func (b *builder) writeOp() {
 	b.private()
 	b.lastGuard(iMutexFree)
 	b.writeNolock()
-	b.add(b.fm("generic_file_aio_write", "2372", "2375", "2365"), "mutex_unlock(&inode->i_mutex)",
+	b.add(b.fm("generic_file_aio_write:unlock-i-mutex"), "mutex_unlock(&inode->i_mutex)",
 		func(c *Ctx) { c.S.Inode.IMutex = 0; c.L().Retval = c.L().Written })
 	b.private()
-	b.syncPageRange(b.fm("generic_file_aio_write", "2374-2381", "2377-2384", "2367-2374"), selRetval)
+	b.syncPageRange(b.fm("generic_file_aio_write:osync-range"), selRetval)
 }
 
 // syncPageRange emits the O_SYNC tail of generic_file_aio_write and
@@ -225,7 +235,7 @@ func (b *builder) syncPageRange(loc Loc, ret localSel) {
 // write and the buffered fallback for a short one. Result in Written.
 func (b *builder) writeNolock() {
 	out := b.label("write-out")
-	b.add(b.fm("__generic_file_aio_write_nolock", "2233-2273", "2236-2276", "2235-2275"),
+	b.add(b.fm("__generic_file_aio_write_nolock:checks"),
 		"__generic_file_aio_write_nolock: segment checks; count = ocount; pos = *ppos; vfs_check_frozen; generic_write_checks; count != 0; remove_suid; file_update_time",
 		func(c *Ctx) {
 			useKiocb(c)
@@ -235,7 +245,7 @@ func (b *builder) writeNolock() {
 		})
 	b.private()
 	b.directWrite()
-	b.add(b.fm("__generic_file_aio_write_nolock", "2282-2289", "2285-2292", "2281-2288"),
+	b.add(b.fm("__generic_file_aio_write_nolock:short-write"),
 		"if written < 0 || written == count: goto out; otherwise a short direct write: pos += written; count -= written, and the rest goes through the page cache",
 		func(c *Ctx) {
 			l := c.L()
@@ -248,28 +258,12 @@ func (b *builder) writeNolock() {
 		})
 	b.private()
 	b.bufferedWrite()
-	if b.is("v2.6.18") {
-		b.add(b.fm("__generic_file_aio_write_nolock", "-", "-", "2291-2292"),
-			"written = generic_file_buffered_write(iocb, iov, nr_segs, pos, ppos, count, written)",
-			func(c *Ctx) { c.L().Written = c.L().Buffered })
-		b.private()
-	} else {
-		b.add(b.fm("__generic_file_aio_write_nolock", "2300-2325", "2303-2328", "-"),
-			"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, WAIT_BEFORE|WRITE|WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
-			func(c *Ctx) {
-				l := c.L()
-				if l.Buffered < 0 {
-					l.Tmp = l.Buffered
-					c.Goto(out)
-					return
-				}
-				l.Written = l.Buffered
-				c.S.Inode.NrPages = 0
-			})
-		b.private()
-	}
+	b.add(b.fm("__generic_file_aio_write_nolock:buffered-write"),
+		"written = generic_file_buffered_write(iocb, iov, nr_segs, pos, ppos, count, written)",
+		func(c *Ctx) { c.L().Written = c.L().Buffered })
+	b.private()
 	b.mark(out)
-	b.add(b.fm("__generic_file_aio_write_nolock", "2330-2332", "2333-2335", "2293-2295"),
+	b.add(b.fm("__generic_file_aio_write_nolock:out"),
 		"out: current->backing_dev_info = NULL; return written ? written : err",
 		func(c *Ctx) {
 			if c.L().Written == 0 {
@@ -279,12 +273,32 @@ func (b *builder) writeNolock() {
 	b.private()
 }
 
+// bufferedSync is __generic_file_aio_write_nolock's tail of a short direct
+// write from 2.6.19 on: the buffered part is synced and its pages
+// invalidated, so that O_DIRECT semantics hold.
+func bufferedSync(b *builder) {
+	out := b.named("write-out")
+	b.add(b.fm("__generic_file_aio_write_nolock:buffered-sync"),
+		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, WAIT_BEFORE|WRITE|WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
+		func(c *Ctx) {
+			l := c.L()
+			if l.Buffered < 0 {
+				l.Tmp = l.Buffered
+				c.Goto(out)
+				return
+			}
+			l.Written = l.Buffered
+			c.S.Inode.NrPages = 0
+		})
+	b.private()
+}
+
 // directWrite emits generic_file_direct_write. Result in Written.
 func (b *builder) directWrite() {
 	osync := b.label("dw-osync")
 	ppos := b.label("dw-ppos")
 	b.directIO()
-	b.add(b.fm("generic_file_direct_write", "2035-2037", "2037-2039", "2036-2038"),
+	b.add(b.fm("generic_file_direct_write:direct-IO"),
 		"written = generic_file_direct_IO(WRITE, ...); if written > 0: end = pos + written; if end > i_size_read(inode) && !S_ISBLK(inode->i_mode)",
 		func(c *Ctx) {
 			l := c.L()
@@ -298,22 +312,35 @@ func (b *builder) directWrite() {
 			}
 		})
 	b.private()
-	b.add(b.fm("generic_file_direct_write", "2038-2039", "2040-2041", "2039-2040"),
+	b.add(b.fm("generic_file_direct_write:i-size-write"),
 		"i_size_write(inode, end); mark_inode_dirty(inode)",
 		func(c *Ctx) { c.S.Inode.ISize = c.L().Pos + c.L().Written })
 	b.mark(ppos)
-	b.add(b.fm("generic_file_direct_write", "2041", "2043", "2042"), "*ppos = end",
+	b.add(b.fm("generic_file_direct_write:ppos"), "*ppos = end",
 		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Pos = c.L().Pos + c.L().Written })
 	b.mark(osync)
-	translate := b.is("before", "v2.6.18")
-	cond := func(s *sim.State, a int) bool {
+	b.choice(b.fm("generic_file_direct_write:osync"),
+		"if written >= 0 && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; if written == count && !is_sync_kiocb(iocb): written = -EIOCBQUEUED; return written",
+		faultOutcomes(sim.FaultOSync, osyncCond(true)), okOr("osync:-EIO"), osyncDo(true))
+}
+
+// osyncCond is the condition of generic_file_direct_write's O_SYNC sync:
+// written >= 0, and after the seed patch also written == -EIOCBQUEUED.
+func osyncCond(translate bool) func(s *sim.State, a int) bool {
+	return func(s *sim.State, a int) bool {
 		w := s.Actors[a].L.Written
 		if translate {
 			return s.Scn.OSync && w >= 0
 		}
 		return s.Scn.OSync && (w >= 0 || w == eiocbqueued)
 	}
-	do := func(c *Ctx) {
+}
+
+// osyncDo is generic_file_direct_write's O_SYNC sync and, before the seed
+// patch, the translation of a complete AIO write into -EIOCBQUEUED.
+func osyncDo(translate bool) func(c *Ctx) {
+	cond := osyncCond(translate)
+	return func(c *Ctx) {
 		s := c.S
 		l := c.L()
 		if cond(s, c.A) && c.Choice == 1 {
@@ -328,21 +355,20 @@ func (b *builder) directWrite() {
 			s.Facts.Committed = true
 		}
 	}
-	if translate {
-		b.choice(b.fm("generic_file_direct_write", "-", "2052-2059", "2051-2058"),
-			"if written >= 0 && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; if written == count && !is_sync_kiocb(iocb): written = -EIOCBQUEUED; return written",
-			faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"), do)
-	} else {
-		b.choice(b.fm("generic_file_direct_write", "2050-2056", "-", "-"),
-			"if (written >= 0 || written == -EIOCBQUEUED) && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; return written",
-			faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"), do)
-	}
+}
+
+// osyncQueued is the seed patch's generic_file_direct_write tail: the
+// sync also runs for -EIOCBQUEUED, and nothing is translated.
+func osyncQueued(b *builder) {
+	b.choice(b.fm("generic_file_direct_write:osync"),
+		"if (written >= 0 || written == -EIOCBQUEUED) && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; return written",
+		faultOutcomes(sim.FaultOSync, osyncCond(false)), okOr("osync:-EIO"), osyncDo(false))
 }
 
 // bufferedWrite emits generic_file_buffered_write for the rest of a short
 // direct write. Result in Buffered (it counts the direct bytes too).
 func (b *builder) bufferedWrite() {
-	b.add(b.fm("generic_file_buffered_write", "2083-2189", "2086-2192", "2085-2191"),
+	b.add(b.fm("generic_file_buffered_write:copy"),
 		"generic_file_buffered_write: skip the written bytes of the iovec; for each remaining page prepare_write, copy, commit_write (which extends i_size past the old size)",
 		func(c *Ctx) {
 			s := c.S
@@ -357,10 +383,10 @@ func (b *builder) bufferedWrite() {
 			}
 			l.Buffered = l.Written + l.Count
 		})
-	b.add(b.fm("generic_file_buffered_write", "2190", "2193", "2192"), "*ppos = pos",
+	b.add(b.fm("generic_file_buffered_write:ppos"), "*ppos = pos",
 		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Pos = c.L().Pos + c.L().Count })
 	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && !s.Kiocb.IsSync }
-	b.choice(b.fm("generic_file_buffered_write", "2198-2204", "2201-2207", "2200-2206"),
+	b.choice(b.fm("generic_file_buffered_write:osync"),
 		"if status >= 0 && (O_SYNC || IS_SYNC(inode)) && (!a_ops->writepage || !is_sync_kiocb(iocb)): status = generic_osync_inode(inode, mapping, OSYNC_METADATA|OSYNC_DATA)",
 		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
 		func(c *Ctx) {
@@ -370,7 +396,7 @@ func (b *builder) bufferedWrite() {
 			}
 		})
 	b.private()
-	b.add(b.fm("generic_file_buffered_write", "2211-2215", "2214-2218", "2213-2217"),
+	b.add(b.fm("generic_file_buffered_write:write-and-wait"),
 		"if O_DIRECT && written: status = filemap_write_and_wait(mapping) (the pages go to disk); return written ? written : status",
 		func(c *Ctx) {})
 	b.private()

@@ -3,16 +3,18 @@ package model
 import (
 	"fmt"
 	"strings"
+	"sync"
 
 	"diosim/sim"
 )
 
 // Model is one kernel version: the programs of its actors.
 type Model struct {
-	Name  string // v2.6.18, before, after, v2.6.20
-	Doc   string
-	progs [4]*Program       // indexed by sim.ActorKind; the submitter's is in subs
-	subs  [2][2][2]*Program // submitter programs by [sync][op][fs]
+	Name    string // v2.6.18, before, after, v2.6.20, or a registered variant
+	Doc     string
+	Version *Version
+	progs   [4]*Program       // indexed by sim.ActorKind; the submitter's is in subs
+	subs    [2][2][2]*Program // submitter programs by [sync][op][fs]
 }
 
 // Move is one transition: actor A runs its next step with outcome Choice.
@@ -21,49 +23,90 @@ type Move struct {
 	Choice int
 }
 
-var versionDocs = []struct{ name, doc string }{
-	{"v2.6.18", "Linux 2.6.18: bio_count/bios_in_flight, AIO completed in finished_one_bio; callers turn positive AIO results into -EIOCBQUEUED"},
-	{"before", "parent of the seed patch: atomic refcount, dio_complete_aio; callers translate to -EIOCBQUEUED"},
-	{"after", "the seed patch applied: direct_io_worker returns -EIOCBQUEUED itself, only the last reference calls aio_complete"},
-	{"v2.6.20", "Linux 2.6.20: after plus \"dio: lock refcount operations\" (refcount under bio_lock)"},
+// modelBuild is what the builders of one version share.
+type modelBuild struct {
+	v     *Version
+	lin   []*Version
+	files map[string]string
+	edits map[string][]levelEdit
 }
 
-var models = func() map[string]*Model {
-	m := map[string]*Model{}
-	for _, vd := range versionDocs {
-		md := &Model{Name: vd.name, Doc: vd.doc}
-		for sync := 0; sync < 2; sync++ {
-			for op := sim.Read; op <= sim.Write; op++ {
-				for fs := sim.Generic; fs <= sim.XFS; fs++ {
-					md.subs[sync][op][fs] = buildSubmitter(vd.name, sync == 1, op, fs)
-				}
+// buildModel builds every program of version v (registered or about to
+// be). It panics on a malformed version; Register recovers.
+func buildModel(v *Version) *Model {
+	lin := chain(v)
+	if lin[len(lin)-1] != v {
+		lin = append(lin, v)
+	}
+	mb := &modelBuild{v: v, lin: lin, files: lineageFiles(lin), edits: indexEdits(lin)}
+	md := &Model{Name: v.Name, Doc: v.Doc, Version: v}
+	for sync := 0; sync < 2; sync++ {
+		for op := sim.Read; op <= sim.Write; op++ {
+			for fs := sim.Generic; fs <= sim.XFS; fs++ {
+				md.subs[sync][op][fs] = buildSubmitter(mb, sync == 1, op, fs)
 			}
 		}
-		md.progs[sim.BioEnd] = buildBioEnd(vd.name)
-		md.progs[sim.Reaper] = buildReaper(vd.name)
-		md.progs[sim.Worker] = buildWorker(vd.name)
-		m[vd.name] = md
 	}
-	return m
-}()
+	md.progs[sim.BioEnd] = buildBioEnd(mb)
+	md.progs[sim.Reaper] = buildReaper(mb)
+	md.progs[sim.Worker] = buildWorker(mb)
+	if un := unusedEdits(v, mb.edits); len(un) > 0 {
+		panic(fmt.Sprintf("the patch edits steps that %s does not have: %s", v.Parent, strings.Join(un, ", ")))
+	}
+	return md
+}
 
-// Versions lists the modelled versions in chronological order.
+// models holds every registered version's model, by name. It is built on
+// first use, after every init function has registered the root's
+// function models (rootFuncs).
+var (
+	modelsOnce sync.Once
+	modelsMap  map[string]*Model
+)
+
+func registry() map[string]*Model {
+	modelsOnce.Do(func() {
+		modelsMap = map[string]*Model{}
+		for _, v := range builtinLineage() {
+			versions = append(versions, v)
+			modelsMap[v.Name] = buildModel(v)
+		}
+		builtins = len(versions)
+	})
+	return modelsMap
+}
+
+// Versions lists the kernel's versions in chronological order (not the
+// variants registered on top of them: see Variants).
 func Versions() []*Model {
+	models := registry()
 	var out []*Model
-	for _, vd := range versionDocs {
-		out = append(out, models[vd.name])
+	for _, v := range versions[:builtins] {
+		out = append(out, models[v.Name])
 	}
 	return out
 }
 
-// Lookup returns the model of a version.
+// Variants lists the registered variants (candidate fixes, mutants), in
+// the order they were registered.
+func Variants() []*Model {
+	models := registry()
+	var out []*Model
+	for _, v := range versions[builtins:] {
+		out = append(out, models[v.Name])
+	}
+	return out
+}
+
+// Lookup returns the model of a version or variant.
 func Lookup(name string) (*Model, error) {
+	models := registry()
 	if m, ok := models[name]; ok {
 		return m, nil
 	}
 	var names []string
-	for _, vd := range versionDocs {
-		names = append(names, vd.name)
+	for _, v := range versions {
+		names = append(names, v.Name)
 	}
 	return nil, fmt.Errorf("unknown version %q (known: %s)", name, strings.Join(names, ", "))
 }
@@ -189,7 +232,7 @@ func (m *Model) Apply(s *sim.State, mv Move) {
 	act := &s.Actors[mv.Actor]
 	p := m.Program(s, mv.Actor)
 	st := &p.Steps[act.PC]
-	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, next: int(act.PC) + 1}
+	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, next: int(act.PC) + 1, prog: p}
 	st.Do(&c)
 	if act.Dead {
 		return

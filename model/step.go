@@ -31,6 +31,8 @@ type Loc struct {
 	Ver  string // file version: v2.6.18, before, after or v2.6.20
 	Line int    // first line
 	End  int    // last line (== Line for one line)
+
+	id string // the id of the step being cited (set by the builder's citation helpers)
 }
 
 // String renders the location in the spec's citation form, e.g.
@@ -47,6 +49,11 @@ func (l Loc) String() string {
 
 // Step is one atomic step of an actor's program.
 type Step struct {
+	// ID is the step's stable id, "function:label": it names the step in
+	// traces, citation tables and patches, and survives edits of the
+	// step's text and citation. A step of an inlined function has the
+	// same id at every call site.
+	ID   string
 	Loc  Loc
 	Text string // the statement(s), in our words
 	// Guard, when set, must hold for the step to be enabled (a lock that
@@ -81,10 +88,27 @@ type Ctx struct {
 	Choice int        // the outcome chosen
 	Step   *Step      // the step being run
 	next   int
+	prog   *Program
 }
 
 // Goto makes l the next step of the actor.
 func (c *Ctx) Goto(l *Label) { c.next = l.pc }
+
+// GotoStep makes the next occurrence of step id (after this step, in
+// program order) the next step of the actor: a forward jump to a step
+// named by its id, for steps defined outside this package. It panics when
+// no such step follows, which Register turns into an error when it builds
+// a variant... only for jumps taken while building; a jump taken at run time
+// to a missing step is a bug in the variant and stops the run.
+func (c *Ctx) GotoStep(id string) {
+	for pc := int(c.Act.PC) + 1; pc < len(c.prog.Steps); pc++ {
+		if c.prog.Steps[pc].ID == id {
+			c.next = pc
+			return
+		}
+	}
+	panic(fmt.Sprintf("GotoStep(%q): no such step after %s in %s", id, c.Step.ID, c.prog.Name))
+}
 
 // Finish ends the actor's program after this step.
 func (c *Ctx) Finish() { c.next = doneBit }
@@ -96,9 +120,11 @@ const doneBit = 1 << 14
 
 // Label is a position in a program, resolved when the program is built.
 type Label struct {
-	pc   int
-	name string
-	set  bool
+	pc     int
+	name   string
+	set    bool
+	stepID string // labelAt: resolved to the first step with this id at or after from
+	from   int
 }
 
 // Program is the flat step list of one actor kind in one version.
@@ -107,14 +133,9 @@ type Program struct {
 	Steps []Step
 }
 
-// fileVersions gives, per model version, which version of each file it uses
-// (spec README, "Which file version each model uses").
-var fileVersions = map[string]map[string]string{
-	"v2.6.18": {dioFile: "v2.6.18", filemapFile: "v2.6.18", aioFile: "v2.6.18", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
-	"before":  {dioFile: "before", filemapFile: "before", aioFile: "v2.6.20", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
-	"after":   {dioFile: "after", filemapFile: "v2.6.20", aioFile: "v2.6.20", xfsFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
-	"v2.6.20": {dioFile: "v2.6.20", filemapFile: "v2.6.20", aioFile: "v2.6.20", xfsFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
-}
+// rootFiles gives which version of each kernel file the root version
+// (v2.6.18) uses; patches move files on (Patch.Files).
+var rootFiles = map[string]string{dioFile: "v2.6.18", filemapFile: "v2.6.18", aioFile: "v2.6.18", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"}
 
 const (
 	dioFile     = "fs/direct-io.c"
@@ -127,7 +148,9 @@ const (
 	userFile    = "userspace"
 )
 
-// builder assembles one program.
+// builder assembles one program of one version: the code in this package
+// is the root version's, and the builder applies the lineage's patches as
+// it goes (a replaced function's model, edits of single steps by id).
 type builder struct {
 	ver    string // model version
 	op     sim.Op // the submitter's operation (submitter programs only)
@@ -135,33 +158,65 @@ type builder struct {
 	sync   bool
 	prog   *Program
 	labels []*Label
+
+	lin   []*Version             // the lineage, root first
+	files map[string]string      // file -> file version
+	edits map[string][]levelEdit // step edits of the lineage, by step id
+	level int                    // lineage level of the code being emitted
+	// last is the index of the step the modifiers (private, lastGuard)
+	// apply to; -1 when the step added last was replaced or removed by a
+	// patch (the modifiers then go to scratch).
+	last    int
+	scratch Step
+	pending []func() // inserted or replacing steps, emitted before the next step or label
+	// arg is the local variable that receives the result of the function
+	// being inlined (dio_complete's ret), for code that needs it.
+	arg localSel
+	// scopes are the labels of the functions being emitted, innermost
+	// last, by name: a patch's replacement code finds the labels of the
+	// function it edits with named.
+	scopes []map[string]*Label
 }
 
-func newBuilder(ver, name string) *builder {
-	return &builder{ver: ver, prog: &Program{Name: name}}
+func newBuilder(m *modelBuild, name string) *builder {
+	return &builder{ver: m.v.Name, prog: &Program{Name: name}, lin: m.lin, files: m.files, edits: m.edits, last: -1, scopes: []map[string]*Label{{}}}
 }
 
 func (b *builder) write() bool { return b.op == sim.Write }
 func (b *builder) xfsFS() bool { return b.fs == sim.XFS }
 
-func (b *builder) is(vers ...string) bool {
-	for _, v := range vers {
-		if v == b.ver {
-			return true
-		}
-	}
-	return false
-}
-
 // label makes a new unresolved label.
 func (b *builder) label(name string) *Label {
 	l := &Label{name: name}
+	b.labels = append(b.labels, l)
+	if len(b.scopes) > 0 {
+		b.scopes[len(b.scopes)-1][name] = l
+	}
+	return l
+}
+
+// named returns the label called name of the innermost function being
+// emitted that has one (for a patch's code replacing a step of it).
+func (b *builder) named(name string) *Label {
+	for i := len(b.scopes) - 1; i >= 0; i-- {
+		if l := b.scopes[i][name]; l != nil {
+			return l
+		}
+	}
+	panic("no label " + name + " in the functions being emitted")
+}
+
+// labelAt makes a label resolved to the first step with id emitted from
+// now on (a forward jump to a step a patch may have moved).
+func (b *builder) labelAt(id string) *Label {
+	l := &Label{name: id, stepID: id, from: len(b.prog.Steps)}
 	b.labels = append(b.labels, l)
 	return l
 }
 
 // mark resolves l to the next step added.
 func (b *builder) mark(l *Label) {
+	b.flush()
 	if l.set {
 		panic("label marked twice: " + l.name)
 	}
@@ -176,13 +231,146 @@ func (b *builder) here(name string) *Label {
 	return l
 }
 
+// flush emits the steps patches queued after the step added last.
+func (b *builder) flush() {
+	for len(b.pending) > 0 {
+		p := b.pending
+		b.pending = nil
+		for _, f := range p {
+			f()
+		}
+	}
+}
+
+// sec emits the model of function (section) name as the lineage has it:
+// the last patch that replaced it, else the root's.
+func (b *builder) sec(name string) {
+	b.flush()
+	for lvl := len(b.lin) - 1; lvl >= 1; lvl-- {
+		if f := b.lin[lvl].Patch.funcs[name]; f != nil {
+			b.at(lvl, f)
+			return
+		}
+	}
+	f := rootFuncs[name]
+	if f == nil {
+		panic("no model of function " + name)
+	}
+	b.at(0, f)
+}
+
+// at runs emitter f as code of lineage level lvl: only later patches'
+// edits apply to the steps it emits.
+func (b *builder) at(lvl int, f func(b *builder)) {
+	saved := b.level
+	b.level = lvl
+	b.scopes = append(b.scopes, map[string]*Label{})
+	f(b)
+	b.flush()
+	b.scopes = b.scopes[:len(b.scopes)-1]
+	b.level = saved
+}
+
+// atLevel runs f with the lineage level set to lvl, in the same label
+// scope (an edit's code belongs to the function it edits).
+func (b *builder) atLevel(lvl int, f func()) {
+	saved := b.level
+	b.level = lvl
+	f()
+	b.level = saved
+}
+
+// rootCode marks the function it is deferred in as the root version's
+// code, whoever calls it: patches' edits apply to its steps. It returns
+// the function that restores the caller's level.
+func (b *builder) rootCode() func() {
+	saved := b.level
+	b.level = 0
+	return func() { b.level = saved }
+}
+
+// add appends a step, unless a patch later in the lineage than the code
+// adding it replaces or removes it; inserted steps follow.
 func (b *builder) add(loc Loc, text string, do func(c *Ctx)) *Step {
-	b.prog.Steps = append(b.prog.Steps, Step{Loc: loc, Text: text, Do: do})
-	return &b.prog.Steps[len(b.prog.Steps)-1]
+	b.flush()
+	id := loc.id
+	if id == "" {
+		panic(fmt.Sprintf("%s: step %q has no id", b.prog.Name, text))
+	}
+	var e *levelEdit
+	for i := range b.edits[id] {
+		le := &b.edits[id][i]
+		if le.level > b.level {
+			e = le
+			break
+		}
+	}
+	if e == nil {
+		if loc.Line == 0 && loc.File != userFile {
+			panic(fmt.Sprintf("%s: step %s has no line in %s@%s (cites/%s@%s.cites)", b.ver, id, loc.File, loc.Ver, strings.ReplaceAll(loc.File, "/", "-"), loc.Ver))
+		}
+		b.prog.Steps = append(b.prog.Steps, Step{ID: id, Loc: loc, Text: text, Do: do})
+		b.last = len(b.prog.Steps) - 1
+		return &b.prog.Steps[b.last]
+	}
+	*e.used = true
+	orig := func() { b.atLevel(e.level, func() { b.add(loc, text, do) }) }
+	with := func() { b.atLevel(e.level, func() { b.emitEdit(e.edit, loc) }) }
+	b.scratch = Step{}
+	b.last = -1
+	switch e.edit.Op {
+	case Replace:
+		b.pending = append(b.pending, with)
+	case Remove:
+	case InsertBefore:
+		b.pending = append(b.pending, with, orig)
+	case InsertAfter:
+		// The original stays the step the modifiers apply to.
+		var st *Step
+		b.atLevel(e.level, func() { st = b.add(loc, text, do) })
+		b.pending = append(b.pending, with)
+		return st
+	}
+	return &b.scratch
+}
+
+// emitEdit emits an edit's new steps; loc is the edited step's location,
+// the default citation of the new ones.
+func (b *builder) emitEdit(e *Edit, loc Loc) {
+	if e.emit != nil {
+		e.emit(b)
+		return
+	}
+	for _, d := range e.With {
+		l := loc
+		if d.Cite != "" {
+			var err error
+			if l, err = ParseLoc(d.Cite); err != nil {
+				panic(fmt.Sprintf("step %s: %v", d.ID, err))
+			}
+		}
+		if d.ID == "" || d.Do == nil {
+			panic(fmt.Sprintf("a step of the edit of %s has no id or no Do", e.Step))
+		}
+		l.id = d.ID
+		st := b.add(l, d.Text, d.Do)
+		st.Guard, st.Outcomes, st.OutcomeName = d.Guard, d.Outcomes, d.OutcomeName
+		if (d.Outcomes == nil) != (d.OutcomeName == nil) {
+			panic(fmt.Sprintf("step %s: Outcomes and OutcomeName go together", d.ID))
+		}
+	}
+}
+
+// lastStep is the step the modifiers apply to.
+func (b *builder) lastStep() *Step {
+	if b.last < 0 {
+		return &b.scratch
+	}
+	return &b.prog.Steps[b.last]
 }
 
 // private marks the step added last as Private (see Step.Private).
-func (b *builder) private() { b.prog.Steps[len(b.prog.Steps)-1].Private = true }
+func (b *builder) private() { b.lastStep().Private = true }
 
 // guarded adds a step with a guard.
 func (b *builder) guarded(loc Loc, text string, guard func(s *sim.State, a int) bool, do func(c *Ctx)) {
@@ -198,7 +386,16 @@ func (b *builder) choice(loc Loc, text string, n func(s *sim.State, a int) int, 
 }
 
 func (b *builder) finish() *Program {
+	b.flush()
 	for _, l := range b.labels {
+		if l.stepID != "" {
+			for pc := l.from; pc < len(b.prog.Steps); pc++ {
+				if b.prog.Steps[pc].ID == l.stepID {
+					l.pc, l.set = pc, true
+					break
+				}
+			}
+		}
 		if !l.set {
 			panic(fmt.Sprintf("%s/%s: label %q never marked", b.ver, b.prog.Name, l.name))
 		}
@@ -209,69 +406,50 @@ func (b *builder) finish() *Program {
 	return b.prog
 }
 
-// at builds a location. lines lists the line spec for each model version
-// in the order the caller's helper defines; spec "-" means the line does not
-// exist in that version (using it is a bug in the model, caught when the
-// programs are built).
-func (b *builder) at(file, fn, spec string) Loc {
-	ver := fileVersions[b.ver][file]
-	if spec == "-" || spec == "" {
-		panic(fmt.Sprintf("%s: %s %s has no line in %s", b.ver, file, fn, ver))
+// cite builds the location of step id in file, from the citation table
+// of the file version the lineage uses.
+func (b *builder) cite(file, id string) Loc {
+	fv := fileVersion{file, b.files[file]}
+	table := citeTables[fv]
+	if table == nil {
+		panic(fmt.Sprintf("%s: no citation table for %s", b.ver, fv))
 	}
-	first, last, isRange := strings.Cut(spec, "-")
+	c, ok := table[id]
+	if !ok {
+		// Only an error if the step is emitted (a patch may replace it).
+		return Loc{File: file, Ver: fv.Ver, id: id}
+	}
+	return Loc{Func: c.Func, File: file, Ver: fv.Ver, Line: c.Line, End: c.End, id: id}
+}
+
+// ParseLoc parses a citation in the form Loc.String gives:
+// fs/direct-io.c@after:279 or fs/direct-io.c@after:279-283.
+func ParseLoc(s string) (Loc, error) {
+	fileVer, lines, ok := strings.Cut(s, ":")
+	file, ver, ok2 := strings.Cut(fileVer, "@")
+	if !ok || !ok2 || file == "" || ver == "" {
+		return Loc{}, fmt.Errorf("citation %q: want FILE@VERSION:LINE[-END]", s)
+	}
+	first, last, isRange := strings.Cut(lines, "-")
 	l, err := strconv.Atoi(first)
-	if err != nil {
-		panic(fmt.Sprintf("bad line spec %q", spec))
-	}
 	e := l
-	if isRange {
-		if e, err = strconv.Atoi(last); err != nil {
-			panic(fmt.Sprintf("bad line spec %q", spec))
-		}
+	if err == nil && isRange {
+		e, err = strconv.Atoi(last)
 	}
-	return Loc{Func: fn, File: file, Ver: ver, Line: l, End: e}
-}
-
-// dio cites fs/direct-io.c with the line in after, before, v2.6.20 and
-// v2.6.18 order (the order of the spec's brackets).
-func (b *builder) dio(fn, after, before, v2620, v2618 string) Loc {
-	spec := map[string]string{"after": after, "before": before, "v2.6.20": v2620, "v2.6.18": v2618}[b.ver]
-	return b.at(dioFile, fn, spec)
-}
-
-// fm cites mm/filemap.c with the line in v2.6.20 (= after), before, v2.6.18.
-func (b *builder) fm(fn, v2620, before, v2618 string) Loc {
-	spec := map[string]string{"after": v2620, "v2.6.20": v2620, "before": before, "v2.6.18": v2618}[b.ver]
-	return b.at(filemapFile, fn, spec)
-}
-
-// aio cites fs/aio.c with the line in v2.6.20 and v2.6.18.
-func (b *builder) aio(fn, v2620, v2618 string) Loc {
-	spec := v2620
-	if b.ver == "v2.6.18" {
-		spec = v2618
+	if err != nil || l <= 0 || e < l {
+		return Loc{}, fmt.Errorf("citation %q: bad line range", s)
 	}
-	return b.at(aioFile, fn, spec)
+	return Loc{File: file, Ver: ver, Line: l, End: e}, nil
 }
 
-// xfs cites fs/xfs/linux-2.6/xfs_aops.c with the line in v2.6.20 and v2.6.18.
-func (b *builder) xfs(fn, v2620, v2618 string) Loc {
-	spec := v2620
-	if b.is("v2.6.18", "before") {
-		spec = v2618
-	}
-	return b.at(xfsFile, fn, spec)
-}
-
-// rw cites fs/read_write.c of v2.6.20 (the synchronous entry used by the
-// before, after and v2.6.20 models).
-func (b *builder) rw(fn, line string) Loc { return b.at(rwFile, fn, line) }
+// The citation helpers, one per kernel file: the location of step id.
+func (b *builder) dio(id string) Loc { return b.cite(dioFile, id) }
+func (b *builder) fm(id string) Loc  { return b.cite(filemapFile, id) }
+func (b *builder) aio(id string) Loc { return b.cite(aioFile, id) }
+func (b *builder) xfs(id string) Loc { return b.cite(xfsFile, id) }
+func (b *builder) rw(id string) Loc  { return b.cite(rwFile, id) }
+func (b *builder) bio(id string) Loc { return b.cite(bioFile, id) }
+func (b *builder) lrw(id string) Loc { return b.cite(lrwFile, id) }
 
 // user names a userspace step (a system call as the program sees it).
-func (b *builder) user(fn string) Loc { return Loc{Func: fn, File: userFile} }
-
-// bio cites fs/bio.c of v2.6.20 (the block layer's bio_endio).
-func (b *builder) bio(fn, line string) Loc { return b.at(bioFile, fn, line) }
-
-// lrw cites fs/xfs/linux-2.6/xfs_lrw.c of v2.6.20.
-func (b *builder) lrw(fn, line string) Loc { return b.at(lrwFile, fn, line) }
+func (b *builder) user(fn string) Loc { return Loc{Func: fn, File: userFile, id: "userspace:" + fn} }

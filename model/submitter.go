@@ -8,12 +8,12 @@ import (
 // request: io_submit (or read(2)/write(2) when sync is set) down through
 // the AIO core, mm/filemap.c, the filesystem glue and fs/direct-io.c, and
 // back, then the userspace observation of a synchronous result.
-func buildSubmitter(ver string, sync bool, op sim.Op, fs sim.FS) *Program {
+func buildSubmitter(mb *modelBuild, sync bool, op sim.Op, fs sim.FS) *Program {
 	mode := "io_submit"
 	if sync {
 		mode = "sync"
 	}
-	b := newBuilder(ver, "submitter ("+mode+" "+op.String()+", "+fs.String()+")")
+	b := newBuilder(mb, "submitter ("+mode+" "+op.String()+", "+fs.String()+")")
 	b.op, b.fs, b.sync = op, fs, sync
 	if sync {
 		b.syncEntry()
@@ -25,7 +25,7 @@ func buildSubmitter(ver string, sync bool, op sim.Op, fs sim.FS) *Program {
 
 // aioEntry: io_submit -> io_submit_one -> aio_run_iocb -> ki_retry.
 func (b *builder) aioEntry() {
-	b.add(b.aio("io_submit_one", "1554-1580", "1504-1531"),
+	b.add(b.aio("io_submit_one:get-req"),
 		"io_submit_one: aio_get_req allocates the kiocb with ki_users = 2; ki_pos, ki_buf, ki_left = ki_nbytes from the user iocb; aio_setup_iocb sets ki_retry",
 		func(c *Ctx) {
 			s := c.S
@@ -38,29 +38,18 @@ func (b *builder) aioEntry() {
 			recordCall(s)
 		})
 	b.private()
-	b.add(b.aio("aio_run_iocb", "693-702", "702-711"),
+	b.add(b.aio("aio_run_iocb:unlink"),
 		"spin_lock_irq(&ctx->ctx_lock) (io_submit_one); aio_run_iocb: clear KIF_KICKED, unlink ki_run_list, spin_unlock_irq(&ctx->ctx_lock)",
 		func(c *Ctx) { useKiocb(c) })
 	b.private()
 	call := b.label("retry-call")
 	b.mark(call)
-	if b.is("v2.6.18") {
-		b.add(b.aio("aio_pread/aio_pwrite", "1310-1343", "1310-1364"),
-			"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_pread/aio_pwrite call aio_read/aio_write(iocb, ki_buf, ki_left, ki_pos)",
-			func(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left })
-		b.private()
-	} else {
-		b.add(b.aio("aio_rw_vect_retry", "1321-1333", "-"),
-			"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_rw_vect_retry calls aio_read/aio_write(iocb, &ki_iovec[ki_cur_seg], nr, ki_pos)",
-			func(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left })
-		b.private()
-	}
+	b.add(b.aio("ki_retry:call"),
+		"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_pread/aio_pwrite call aio_read/aio_write(iocb, ki_buf, ki_left, ki_pos)",
+		retryCall)
+	b.private()
 	b.fileOp()
-	retryLoc := b.aio("aio_rw_vect_retry", "1334-1346", "1310-1364")
-	if b.is("v2.6.18") {
-		retryLoc.Func = "aio_pread/aio_pwrite"
-	}
-	b.add(retryLoc,
+	b.add(b.aio("ki_retry:advance"),
 		"if ret > 0: advance the iovec, ki_left -= ret, and call aio_read/aio_write again while ki_left > 0; if ret == 0 || ki_left == 0: ret = ki_nbytes - ki_left",
 		func(c *Ctx) {
 			k := &c.S.Kiocb
@@ -79,7 +68,7 @@ func (b *builder) aioEntry() {
 		})
 	b.private()
 	queued := b.label("queued")
-	b.add(b.aio("aio_run_iocb", "724-728", "733-737"),
+	b.add(b.aio("aio_run_iocb:retry-returned"),
 		"aio_run_iocb: ki_retry returned ret; current->io_wait = NULL; if ret != -EIOCBRETRY && ret != -EIOCBQUEUED, the core completes the iocb",
 		func(c *Ctx) {
 			f := &c.S.Facts
@@ -89,15 +78,27 @@ func (b *builder) aioEntry() {
 				c.Goto(queued)
 			}
 		})
-	b.aioComplete(b.aio("aio_run_iocb", "729", "738"), "aio_complete(iocb, ret, 0) (aio core)", false, selRetval)
+	b.aioComplete(b.aio("aio_run_iocb:aio-complete"), "aio_complete(iocb, ret, 0) (aio core)", false, selRetval)
 	b.mark(queued)
-	b.add(b.aio("io_submit_one", "1584-1591", "1535-1542"),
+	b.add(b.aio("io_submit_one:put-req"),
 		"aio_run_iocb out: spin_lock_irq(ctx_lock), ret is not -EIOCBRETRY; io_submit_one: run_list empty, spin_unlock_irq; aio_put_req(req) drops the submitter's ki_users reference (freeing the kiocb at 0); io_submit returns to userspace",
 		func(c *Ctx) {
 			useKiocb(c)
 			aioPutReq(c)
 			c.Finish()
 		})
+}
+
+// retryCall is the AIO core's call of ki_retry: the request's position
+// and length become the file operation's arguments.
+func retryCall(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left }
+
+// retryVectored is ki_retry from 2.6.19 on: aio_rw_vect_retry.
+func retryVectored(b *builder) {
+	b.add(b.aio("ki_retry:call"),
+		"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_rw_vect_retry calls aio_read/aio_write(iocb, &ki_iovec[ki_cur_seg], nr, ki_pos)",
+		retryCall)
+	b.private()
 }
 
 // aioPutReq is __aio_put_req under ctx_lock (fs/aio.c@v2.6.20:504-531).
@@ -152,71 +153,7 @@ func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) 
 // generic_file_read/generic_file_write) -> aio_read/aio_write, waiting in
 // wait_on_sync_kiocb for -EIOCBQUEUED; then userspace looks at the file.
 func (b *builder) syncEntry() {
-	init := func(c *Ctx) {
-		s := c.S
-		s.Alloc(sim.ObjKiocb)
-		s.Kiocb.IsSync = true
-		s.Kiocb.Users = 1
-		s.Kiocb.Pos = s.Pos
-		n := int64(s.Scn.Blocks) * sim.BlockSize
-		s.Kiocb.Left, s.Kiocb.NBytes = n, n
-		s.Facts.Submitted = true
-		c.L().Pos = s.Pos
-		c.L().Count = n
-		recordCall(s)
-	}
-	switch {
-	case b.is("v2.6.18") && b.write():
-		// generic_file_write holds i_mutex around the whole write, and
-		// __generic_file_write_nolock waits on the sync kiocb inside it.
-		b.add(b.fm("generic_file_write", "-", "-", "2384-2387"),
-			"write(2): generic_file_write: one-segment iovec; mutex_lock(&inode->i_mutex)",
-			func(c *Ctx) { init(c); lockIMutex(c) })
-		b.private()
-		b.lastGuard(iMutexFree)
-		b.add(b.fm("__generic_file_write_nolock", "-", "-", "2328"),
-			"__generic_file_write_nolock: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
-			func(c *Ctx) {})
-		b.private()
-		b.writeNolock()
-		wret := b.label("v2618-write-ret")
-		b.add(b.fm("__generic_file_write_nolock", "-", "-", "2329-2330"),
-			"__generic_file_aio_write_nolock returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
-			func(c *Ctx) { c.L().Retval = c.L().Written; syncReturned(c, wret) })
-		b.waitOnSyncKiocb(wret)
-		b.mark(wret)
-		b.add(b.fm("generic_file_write", "-", "-", "2389"), "mutex_unlock(&inode->i_mutex)",
-			func(c *Ctx) { c.S.Inode.IMutex = 0 })
-		b.private()
-		b.syncPageRange(b.fm("generic_file_write", "-", "-", "2391-2398"), selRetval)
-	case b.is("v2.6.18"):
-		b.add(b.fm("generic_file_read", "-", "-", "1228-1229"),
-			"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
-			init)
-		b.private()
-		b.readOp()
-		rret := b.label("v2618-read-ret")
-		b.add(b.fm("generic_file_read", "-", "-", "1230"),
-			"__generic_file_aio_read returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
-			func(c *Ctx) { syncReturned(c, rret) })
-		b.waitOnSyncKiocb(rret)
-		b.mark(rret)
-	default:
-		b.add(b.rw("do_sync_read/do_sync_write", "236-242"),
-			"read(2)/write(2): do_sync_read/do_sync_write: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ki_pos = *ppos; ki_left = len; ret = aio_read/aio_write(&kiocb, &iov, 1, ki_pos)",
-			init)
-		b.private()
-		b.fileOp()
-		after := b.label("sync-ret")
-		b.add(b.rw("do_sync_read/do_sync_write", "243-247"),
-			"ret is not -EIOCBRETRY; if ret == -EIOCBQUEUED, wait_on_sync_kiocb(&kiocb)",
-			func(c *Ctx) { syncReturned(c, after) })
-		b.waitOnSyncKiocb(after)
-		b.mark(after)
-		b.add(b.rw("do_sync_read/do_sync_write", "249-250"), "*ppos = kiocb.ki_pos; return ret to userspace",
-			func(c *Ctx) {})
-		b.private()
-	}
+	b.sec("sys_read/sys_write")
 	b.add(b.user("return"), "userspace: read(2)/write(2) returns ret",
 		func(c *Ctx) {
 			if !c.L().Waited {
@@ -228,6 +165,84 @@ func (b *builder) syncEntry() {
 		})
 	b.observe(selRetval, -1)
 }
+
+// syncInit is init_sync_kiocb and the syscall's arguments: a synchronous
+// kiocb with one user, the request's position and length.
+func syncInit(c *Ctx) {
+	s := c.S
+	s.Alloc(sim.ObjKiocb)
+	s.Kiocb.IsSync = true
+	s.Kiocb.Users = 1
+	s.Kiocb.Pos = s.Pos
+	n := int64(s.Scn.Blocks) * sim.BlockSize
+	s.Kiocb.Left, s.Kiocb.NBytes = n, n
+	s.Facts.Submitted = true
+	c.L().Pos = s.Pos
+	c.L().Count = n
+	recordCall(s)
+}
+
+// syncEntry2618 is v2.6.18's read(2)/write(2): generic_file_read and
+// generic_file_write.
+func syncEntry2618(b *builder) {
+	if b.write() {
+		// generic_file_write holds i_mutex around the whole write, and
+		// __generic_file_write_nolock waits on the sync kiocb inside it.
+		b.add(b.fm("generic_file_write:lock-i-mutex"),
+			"write(2): generic_file_write: one-segment iovec; mutex_lock(&inode->i_mutex)",
+			func(c *Ctx) { syncInit(c); lockIMutex(c) })
+		b.private()
+		b.lastGuard(iMutexFree)
+		b.add(b.fm("__generic_file_write_nolock:init-sync-kiocb"),
+			"__generic_file_write_nolock: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
+			func(c *Ctx) {})
+		b.private()
+		b.writeNolock()
+		wret := b.label("v2618-write-ret")
+		b.add(b.fm("__generic_file_write_nolock:sync-wait"),
+			"__generic_file_aio_write_nolock returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
+			func(c *Ctx) { c.L().Retval = c.L().Written; syncReturned(c, wret) })
+		b.waitOnSyncKiocb(wret)
+		b.mark(wret)
+		b.add(b.fm("generic_file_write:unlock-i-mutex"), "mutex_unlock(&inode->i_mutex)",
+			func(c *Ctx) { c.S.Inode.IMutex = 0 })
+		b.private()
+		b.syncPageRange(b.fm("generic_file_write:osync-range"), selRetval)
+		return
+	}
+	b.add(b.fm("generic_file_read:init-sync-kiocb"),
+		"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
+		syncInit)
+	b.private()
+	b.readOp()
+	rret := b.label("v2618-read-ret")
+	b.add(b.fm("generic_file_read:sync-wait"),
+		"__generic_file_aio_read returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
+		func(c *Ctx) { syncReturned(c, rret) })
+	b.waitOnSyncKiocb(rret)
+	b.mark(rret)
+}
+
+// syncEntryDoSync is read(2)/write(2) from 2.6.19 on: do_sync_read and
+// do_sync_write over aio_read/aio_write.
+func syncEntryDoSync(b *builder) {
+	b.add(b.rw("do_sync_read/do_sync_write:init-sync-kiocb"),
+		"read(2)/write(2): do_sync_read/do_sync_write: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ki_pos = *ppos; ki_left = len; ret = aio_read/aio_write(&kiocb, &iov, 1, ki_pos)",
+		syncInit)
+	b.private()
+	b.fileOp()
+	after := b.label("sync-ret")
+	b.add(b.rw("do_sync_read/do_sync_write:sync-wait"),
+		"ret is not -EIOCBRETRY; if ret == -EIOCBQUEUED, wait_on_sync_kiocb(&kiocb)",
+		func(c *Ctx) { syncReturned(c, after) })
+	b.waitOnSyncKiocb(after)
+	b.mark(after)
+	b.add(b.rw("do_sync_read/do_sync_write:return"), "*ppos = kiocb.ki_pos; return ret to userspace",
+		func(c *Ctx) {})
+	b.private()
+}
+
+func init() { rootFuncs["sys_read/sys_write"] = syncEntry2618 }
 
 // recordCall records the call of the iocb's operation in the history.
 func recordCall(s *sim.State) {
@@ -262,29 +277,30 @@ func syncReturned(c *Ctx, skip *Label) {
 // steps, leaving ki_user_data in Retval; it is entered only for
 // -EIOCBQUEUED.
 func (b *builder) waitOnSyncKiocb(out *Label) {
+	defer b.rootCode()()
 	loop := b.label("wait-sync")
 	b.mark(loop)
 	exit := b.label("wait-sync-exit")
-	b.add(b.aio("wait_on_sync_kiocb", "325", "318"), "while (iocb->ki_users): load ki_users",
+	b.add(b.aio("wait_on_sync_kiocb:load-users"), "while (iocb->ki_users): load ki_users",
 		func(c *Ctx) {
 			useKiocb(c)
 			if c.S.Kiocb.Users == 0 {
 				c.Goto(exit)
 			}
 		})
-	b.add(b.aio("wait_on_sync_kiocb", "326", "319"), "set_current_state(TASK_UNINTERRUPTIBLE)",
+	b.add(b.aio("wait_on_sync_kiocb:set-uninterruptible"), "set_current_state(TASK_UNINTERRUPTIBLE)",
 		func(c *Ctx) { c.Act.State = sim.TaskUninterruptible })
-	b.add(b.aio("wait_on_sync_kiocb", "327-328", "320-321"), "if (!iocb->ki_users) break",
+	b.add(b.aio("wait_on_sync_kiocb:test-users"), "if (!iocb->ki_users) break",
 		func(c *Ctx) {
 			useKiocb(c)
 			if c.S.Kiocb.Users == 0 {
 				c.Goto(exit)
 			}
 		})
-	b.add(b.aio("wait_on_sync_kiocb", "329", "322"), "schedule()",
+	b.add(b.aio("wait_on_sync_kiocb:schedule"), "schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A); c.Goto(loop) })
 	b.mark(exit)
-	b.add(b.aio("wait_on_sync_kiocb", "331-332", "324-325"), "__set_current_state(TASK_RUNNING); return iocb->ki_user_data",
+	b.add(b.aio("wait_on_sync_kiocb:return"), "__set_current_state(TASK_RUNNING); return iocb->ki_user_data",
 		func(c *Ctx) {
 			c.Act.State = sim.TaskRunning
 			c.L().Retval = c.S.Kiocb.UserData
@@ -353,6 +369,7 @@ func observePread(s *sim.State, res int64, client int8) {
 // fileOp emits the filesystem's aio_read/aio_write for the program's
 // operation and filesystem, leaving its return value in Retval.
 func (b *builder) fileOp() {
+	defer b.rootCode()()
 	if b.write() {
 		b.writeOp()
 		return
