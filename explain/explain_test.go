@@ -322,9 +322,14 @@ func TestReads(t *testing.T) {
 
 func TestNewBadTrace(t *testing.T) {
 	tr := load(t, dcTrace)
-	tr.Steps[5].Changes = "dio.refcount: 1->7"
+	tr.Steps[5].Outcome = "eio" // another run: a divergence
 	if _, err := New(tr); err == nil || !strings.Contains(err.Error(), "diverges") {
 		t.Errorf("an edited trace: %v", err)
+	}
+	tr = load(t, dcTrace)
+	tr.Steps[5].Changes = "dio.refcount: 1->7" // the same run, another annotation: drift
+	if _, err := New(tr); err != nil {
+		t.Errorf("a trace with a drifted annotation: %v", err)
 	}
 }
 

@@ -69,3 +69,25 @@ func faultOutcomes(f sim.Fault, when func(s *sim.State, a int) bool) func(s *sim
 // ErrName renders a return value the way a kernel developer reads it:
 // a byte count, or a named errno.
 func ErrName(v int64) string { return sim.ErrName(v) }
+
+// The helpers below are for steps defined outside this package (variants:
+// docs/your-own-fix.md): the same bookkeeping the built-in steps do.
+
+// UseDio records an access to the struct dio (a use after free is a
+// dio-lifetime violation).
+func (c *Ctx) UseDio() { useDio(c) }
+
+// UseKiocb records an access to the kiocb.
+func (c *Ctx) UseKiocb() { useKiocb(c) }
+
+// Wake is wake_up_process on a task pointer as the dio stores it (actor
+// index + 1; 0 is NULL, an oops).
+func (c *Ctx) Wake(task int8) { wake(c, task) }
+
+// Bug records that the step reached BUG()/BUG_ON()/an oops and kills the
+// actor.
+func (c *Ctx) Bug(what string) { bug(c, what) }
+
+// BioLockFree is the guard of a section under dio->bio_lock: the lock is
+// free (or held by this actor).
+func BioLockFree(s *sim.State, a int) bool { return bioLockFree(s, a) }

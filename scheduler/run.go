@@ -148,6 +148,7 @@ func describeMove(m *model.Model, s *sim.State, moves []model.Move, mv model.Mov
 	out := TraceStep{
 		Actor:   model.ActorName(s, mv.Actor),
 		Outcome: "-",
+		ID:      st.ID,
 		Loc:     st.Loc.String(),
 		Func:    st.Loc.Func,
 		Text:    st.Text,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -14,8 +15,14 @@ import (
 	"diosim/sim"
 )
 
-// TraceMagic is the first line of every trace file.
-const TraceMagic = "dio-sim trace v1"
+// TraceMagic is the first line of every trace file this version writes.
+// Format v2 names each step by its stable id (model.Step.ID); v1 traces
+// (no ids) are still read and replayed, and `dio-sim replay --update`
+// rewrites them as v2.
+const TraceMagic = "dio-sim trace v2"
+
+// traceMagicV1 is the first line of the traces of format v1.
+const traceMagicV1 = "dio-sim trace v1"
 
 // TraceStep is one step of a trace: who moved, with which outcome, at
 // which kernel line, which actors could have moved, the statement, and the
@@ -24,6 +31,7 @@ type TraceStep struct {
 	N       int
 	Actor   string
 	Outcome string // "-" for a step with one outcome
+	ID      string // the step's stable id; "" in a v1 trace
 	Loc     string
 	Func    string // kernel function (not stored in the file: the location says it)
 	Enabled []string
@@ -40,12 +48,13 @@ type Trace struct {
 	Strategy   string
 	Violations []Violation // what the trace shows, with the step of each
 	Steps      []TraceStep
+	Format     int // 1 or 2: the format the trace was read in (Write writes 2)
 }
 
 const sep = " | "
 
 func (st TraceStep) line() string {
-	return strings.Join([]string{strconv.Itoa(st.N), st.Actor, st.Outcome, st.Loc,
+	return strings.Join([]string{strconv.Itoa(st.N), st.Actor, st.Outcome, st.ID, st.Loc,
 		strings.Join(st.Enabled, " "), st.Text, st.Changes}, sep)
 }
 
@@ -61,7 +70,7 @@ func (t *Trace) Write(w io.Writer) error {
 	for _, v := range t.Violations {
 		fmt.Fprintf(bw, "violation: step %d: %s\n", v.Step, v.Violation)
 	}
-	fmt.Fprintln(bw, "# step | actor | outcome | location | enabled actors | statement | state changed")
+	fmt.Fprintln(bw, "# step | actor | outcome | step id | location | enabled actors | statement | state changed")
 	fmt.Fprintln(bw, "--")
 	for _, st := range t.Steps {
 		fmt.Fprintln(bw, st.line())
@@ -88,10 +97,20 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 		return "", false
 	}
 	first, ok := next()
-	if !ok || first != TraceMagic {
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if !ok || (first != TraceMagic && first != traceMagicV1) {
 		return nil, fmt.Errorf("not a dio-sim trace (first line must be %q)", TraceMagic)
 	}
-	t := &Trace{}
+	fields := 8 // v2: with the step id
+	if first == traceMagicV1 {
+		fields = 7
+	}
+	t := &Trace{Format: 2}
+	if fields == 7 {
+		t.Format = 1
+	}
 	seen := map[string]bool{}
 	nsteps := -1
 	for {
@@ -152,12 +171,17 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 			break
 		}
 		f := strings.Split(l, sep)
-		if len(f) != 7 {
+		if len(f) != fields {
 			at := lineNo
 			if _, more := next(); !more {
 				return nil, fmt.Errorf("truncated trace: the last line (%d) is cut short", at)
 			}
-			return nil, fmt.Errorf("line %d: a step line has 7 fields separated by %q, this one has %d", at, sep, len(f))
+			return nil, fmt.Errorf("line %d: a step line has %d fields separated by %q, this one has %d", at, fields, sep, len(f))
+		}
+		id := ""
+		if fields == 8 {
+			id = f[3]
+			f = append(f[:3], f[4:]...)
 		}
 		n, err := strconv.Atoi(f[0])
 		if err != nil || n != len(t.Steps)+1 {
@@ -167,7 +191,7 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 		if f[4] != "" {
 			enabled = strings.Split(f[4], " ")
 		}
-		t.Steps = append(t.Steps, TraceStep{N: n, Actor: f[1], Outcome: f[2], Loc: f[3], Enabled: enabled, Text: f[5], Changes: f[6]})
+		t.Steps = append(t.Steps, TraceStep{N: n, Actor: f[1], Outcome: f[2], ID: id, Loc: f[3], Enabled: enabled, Text: f[5], Changes: f[6]})
 	}
 	if len(t.Steps) != nsteps {
 		return nil, fmt.Errorf("trace says %d steps but has %d", nsteps, len(t.Steps))
@@ -212,11 +236,12 @@ func Record(m *model.Model, sc *sim.Scenario, seed uint64, strategy string, move
 	if err != nil {
 		return nil, nil, err
 	}
-	t := &Trace{Version: m.Name, Scenario: *sc, Seed: seed, Strategy: strategy, Violations: res.Violations, Steps: res.Steps}
+	t := &Trace{Version: m.Name, Scenario: *sc, Seed: seed, Strategy: strategy, Violations: res.Violations, Steps: res.Steps, Format: 2}
 	return t, res, nil
 }
 
-// DivergenceError says where a replayed trace stops matching the model.
+// DivergenceError says where a replayed trace stops matching the model:
+// another actor, enabled set, step or outcome, or another verdict.
 type DivergenceError struct {
 	Step int
 	Msg  string
@@ -229,10 +254,36 @@ func (e *DivergenceError) Error() string {
 	return fmt.Sprintf("trace diverges from the model at step %d: %s", e.Step, e.Msg)
 }
 
+// Drift is a difference between a trace and the model that does not
+// change the run: the same actor took the same step (by id) with the same
+// outcome, but the step's statement text, citation or the rendering of
+// the state it changed is not what the trace says (the model's text or a
+// line number was edited since the trace was written).
+type Drift struct {
+	Step  int    // the step's number in the trace
+	ID    string // the step's id
+	Field string // "statement", "location" or "state change"
+	Old   string // what the trace says
+	New   string // what the model says now
+}
+
+func (d Drift) String() string {
+	return fmt.Sprintf("step %d (%s): the %s is now %q; the trace says %q", d.Step, d.ID, d.Field, d.New, d.Old)
+}
+
+// ReplayOptions control Replay.
+type ReplayOptions struct {
+	// Strict makes any drift a divergence (statement, location and state
+	// change must match exactly, as in format v1).
+	Strict bool
+}
+
 // replayChooser follows a parsed trace, checking each step against the model.
 type replayChooser struct {
-	t    *Trace
-	next int
+	t      *Trace
+	next   int
+	strict bool
+	drift  []Drift
 }
 
 func (r *replayChooser) Choose(s *sim.State, m *model.Model, moves []model.Move) (int, error) {
@@ -257,8 +308,14 @@ func (r *replayChooser) Choose(s *sim.State, m *model.Model, moves []model.Move)
 	if next == nil {
 		return 0, &DivergenceError{st.N, fmt.Sprintf("%s has no step left", st.Actor)}
 	}
-	if next.Loc.String() != st.Loc {
-		return 0, &DivergenceError{st.N, fmt.Sprintf("%s's next step is at %s, the trace says %s", st.Actor, next.Loc, st.Loc)}
+	if st.ID != "" && next.ID != st.ID {
+		return 0, &DivergenceError{st.N, fmt.Sprintf("%s's next step is %s (%s), the trace says %s (%s)", st.Actor, next.ID, next.Loc, st.ID, st.Loc)}
+	}
+	if loc := next.Loc.String(); loc != st.Loc {
+		if r.strict || st.ID == "" && r.t.Format != 1 {
+			return 0, &DivergenceError{st.N, fmt.Sprintf("%s's next step is at %s, the trace says %s", st.Actor, next.Loc, st.Loc)}
+		}
+		r.drift = append(r.drift, Drift{st.N, next.ID, "location", st.Loc, loc})
 	}
 	for i, mv := range moves {
 		if mv.Actor != actor {
@@ -276,38 +333,68 @@ func (r *replayChooser) Choose(s *sim.State, m *model.Model, moves []model.Move)
 }
 
 // Replay re-executes a trace on its version's model, checking every step
-// (actor, location, enabled actors, outcome, statement, state changed) and
-// the verdict. A mismatch is a *DivergenceError.
+// (actor, enabled actors, step id, outcome) and the verdict; a mismatch
+// is a *DivergenceError. Drift (see ReplayWith) is not an error.
 func Replay(t *Trace) (*Result, error) {
+	res, _, err := ReplayWith(t, ReplayOptions{})
+	return res, err
+}
+
+// ReplayWith is Replay with options, returning the drift it saw: a
+// changed statement text, location or state change rendering is drift;
+// with opt.Strict a divergence, otherwise returned in the list (the run
+// is the same; the trace's annotations are out of date: UpdateTrace
+// rewrites them).
+func ReplayWith(t *Trace, opt ReplayOptions) (*Result, []Drift, error) {
 	m, err := model.Lookup(t.Version)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	sc := t.Scenario
-	res, err := Run(m, &sc, &replayChooser{t: t}, Options{Record: true})
+	rc := &replayChooser{t: t, strict: opt.Strict}
+	res, err := Run(m, &sc, rc, Options{Record: true})
 	if err != nil {
 		var de *DivergenceError
 		if errors.As(err, &de) {
-			return res, err
+			return res, nil, err
 		}
-		return res, &DivergenceError{0, err.Error()}
+		return res, nil, &DivergenceError{0, err.Error()}
 	}
 	if len(res.Steps) != len(t.Steps) {
-		return res, &DivergenceError{len(res.Steps) + 1, fmt.Sprintf("the model can take no step here (the run ended after %d steps), the trace has %d", len(res.Steps), len(t.Steps))}
+		return res, nil, &DivergenceError{len(res.Steps) + 1, fmt.Sprintf("the model can take no step here (the run ended after %d steps), the trace has %d", len(res.Steps), len(t.Steps))}
 	}
+	drift := rc.drift
 	for i, got := range res.Steps {
 		want := t.Steps[i]
 		if got.Text != want.Text {
-			return res, &DivergenceError{want.N, fmt.Sprintf("the statement is %q, the trace says %q", got.Text, want.Text)}
+			if opt.Strict {
+				return res, nil, &DivergenceError{want.N, fmt.Sprintf("the statement is %q, the trace says %q", got.Text, want.Text)}
+			}
+			drift = append(drift, Drift{want.N, got.ID, "statement", want.Text, got.Text})
 		}
 		if got.Changes != want.Changes {
-			return res, &DivergenceError{want.N, fmt.Sprintf("the state change is %q, the trace says %q", got.Changes, want.Changes)}
+			if opt.Strict {
+				return res, nil, &DivergenceError{want.N, fmt.Sprintf("the state change is %q, the trace says %q", got.Changes, want.Changes)}
+			}
+			drift = append(drift, Drift{want.N, got.ID, "state change", want.Changes, got.Changes})
 		}
 	}
+	sort.SliceStable(drift, func(i, j int) bool { return drift[i].Step < drift[j].Step })
 	if a, b := verdict(res.Violations), verdict(t.Violations); a != b {
-		return res, &DivergenceError{0, fmt.Sprintf("the verdict is %q, the trace says %q", a, b)}
+		return res, drift, &DivergenceError{0, fmt.Sprintf("the verdict is %q, the trace says %q", a, b)}
 	}
-	return res, nil
+	return res, drift, nil
+}
+
+// UpdateTrace returns t with every step's annotations (id, statement,
+// location, state change) taken from a replay's result: the trace of the
+// same run as the model tells it now, in format v2.
+func UpdateTrace(t *Trace, res *Result) *Trace {
+	u := *t
+	u.Steps = append([]TraceStep(nil), res.Steps...)
+	u.Violations = res.Violations
+	u.Format = 2
+	return &u
 }
 
 func verdict(vs []Violation) string {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -24,17 +26,30 @@ type matrixReport struct {
 	States    int64                            `json:"states,omitempty"`
 	Steps     int64                            `json:"steps,omitempty"`
 	Versions  map[string]map[string]propResult `json:"versions"`
+	Order     []string                         `json:"version_order"` // the versions' order in the table
 }
 
 func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("dio-sim", "dio-sim [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
+	c := newCommand("dio-sim", "dio-sim [--versions V1,V2,...] [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
 		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".", stdout)
 	sf := addSearchFlags(c, "exhaustive", 5000)
+	versionList := c.fs.String("versions", "", "comma-separated versions or variants to check, in this order (default: every kernel version; \"dio-sim versions\" lists them)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
 	if c.fs.NArg() > 0 {
-		return exitUsage, usagef("unexpected argument %q (commands: check, replay, merge, bench, versions, scenarios, help)", c.fs.Arg(0))
+		return exitUsage, usagef("unexpected argument %q (commands: check, replay, explain, play, merge, bench, versions, diff, scenarios, help)", c.fs.Arg(0))
+	}
+	vers := model.Versions()
+	if *versionList != "" {
+		vers = nil
+		for _, name := range strings.Split(*versionList, ",") {
+			m, err := model.Lookup(strings.TrimSpace(name))
+			if err != nil {
+				return exitUsage, usagef("--versions: %v", err)
+			}
+			vers = append(vers, m)
+		}
 	}
 	if err := sf.validate(); err != nil {
 		return exitUsage, err
@@ -44,6 +59,9 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	set := diosim.DefaultSet()
 	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
+	for _, m := range vers {
+		rep.Order = append(rep.Order, m.Name)
+	}
 	if *sf.strategy != "exhaustive" {
 		rep.Seed, rep.Runs = *sf.seed, *sf.runs
 		rep.Complete = false
@@ -54,7 +72,7 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	stop, release := interruptible()
 	defer release()
 	violated := false
-	for _, m := range model.Versions() {
+	for _, m := range vers {
 		type best struct {
 			fd finding
 			sc int
@@ -136,16 +154,15 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		fmt.Fprintf(w, "dio-sim: exhaustive search of %d scenarios on every version, %s; %d states in all\n\n", len(rep.Scenarios), what, rep.States)
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	vers := model.Versions()
 	fmt.Fprint(tw, "property")
-	for _, m := range vers {
-		fmt.Fprintf(tw, "\t%s", m.Name)
+	for _, name := range rep.Order {
+		fmt.Fprintf(tw, "\t%s", name)
 	}
 	fmt.Fprintln(tw)
 	for _, id := range properties.All {
 		fmt.Fprint(tw, id)
-		for _, m := range vers {
-			r := rep.Versions[m.Name][string(id)]
+		for _, name := range rep.Order {
+			r := rep.Versions[name][string(id)]
 			switch r.Verdict {
 			case "violated":
 				fmt.Fprintf(tw, "\tVIOLATED (%d steps)", r.Length)
@@ -164,26 +181,36 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		fmt.Fprintln(w, "\n\"holds\": every reachable state of every default scenario was checked.")
 	}
 	fmt.Fprintln(w, "\nShortest violation of each property, with the trace to replay (dio-sim replay FILE):")
-	for _, m := range vers {
+	for _, name := range rep.Order {
 		for _, id := range properties.All {
-			r := rep.Versions[m.Name][string(id)]
+			r := rep.Versions[name][string(id)]
 			if r.Verdict != "violated" {
 				continue
 			}
-			fmt.Fprintf(w, "  %-8s %-18s %s: %s\n  %-8s %-18s %s\n", m.Name, id, r.Scenario, r.Message, "", "", r.Trace)
+			fmt.Fprintf(w, "  %-8s %-18s %s: %s\n  %-8s %-18s %s\n", name, id, r.Scenario, r.Message, "", "", r.Trace)
 		}
 	}
 }
 
 func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("replay", "dio-sim replay [--version V] [--brief] [--source DIR] [--html FILE] TRACE",
-		"Prints a trace step by step (actor, kernel location, statement, state changed), replays it on the model\nand re-checks every property. A trace that no longer matches the model is an error (exit 2).", stdout)
+	c := newCommand("replay", "dio-sim replay [--version V] [--brief] [--strict] [--update] [--source DIR] [--html FILE] TRACE",
+		"Prints a trace step by step (actor, step id, kernel location, statement, state changed), replays it on the model\n"+
+			"and re-checks every property. A trace whose run no longer matches the model (another actor, enabled set,\n"+
+			"step id, outcome or verdict) is an error (exit 2). A step whose statement text, citation or state-change\n"+
+			"rendering was edited since the trace was written is drift: a warning on stderr naming the step, old and new;\n"+
+			"--update rewrites the trace's annotations as the model has them now, --strict makes drift an error.\n"+
+			"Traces of format v1 (no step ids) replay too; --update rewrites them as v2.", stdout)
 	version := c.fs.String("version", "", "the version the trace must be of (default: the one in its header)")
 	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
 	srcFlag := addSourceFlag(c)
 	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the trace's user-visible history, annotated with the kernel steps, to this file")
+	strict := c.fs.Bool("strict", false, "treat drift (a changed statement, citation or state-change text) as a divergence")
+	update := c.fs.Bool("update", false, "rewrite TRACE with the model's current annotations when only drift separates them (format v2)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
+	}
+	if *strict && *update {
+		return exitUsage, usagef("replay: --strict and --update exclude each other")
 	}
 	src, err := srcFlag()
 	if err != nil {
@@ -205,9 +232,18 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 			return exitUsage, usagef("replay %s: the trace is of version %s, not %s", path, t.Version, *version)
 		}
 	}
-	res, err := scheduler.Replay(t)
+	res, drift, err := scheduler.ReplayWith(t, scheduler.ReplayOptions{Strict: *strict})
 	if err != nil {
 		return exitUsage, usagef("replay %s: %v", path, err)
+	}
+	for _, d := range drift {
+		fmt.Fprintf(stderr, "dio-sim: replay %s: drift: %s\n", path, d)
+	}
+	if *update && (len(drift) > 0 || t.Format != 2) {
+		if err := rewriteTrace(path, scheduler.UpdateTrace(t, res)); err != nil {
+			return exitUsage, usagef("replay %s: --update: %v", path, err)
+		}
+		fmt.Fprintf(stderr, "dio-sim: replay %s: rewrote the trace (%d steps drifted)\n", path, len(drift))
 	}
 	if *htmlOut != "" {
 		m, _ := model.Lookup(t.Version)
@@ -219,7 +255,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if !*brief {
 		fmt.Fprintln(stdout)
 		for _, st := range res.Steps {
-			fmt.Fprintf(stdout, "%4d  %-10s %s\n", st.N, st.Actor, st.Loc)
+			fmt.Fprintf(stdout, "%4d  %-10s %s  [%s]\n", st.N, st.Actor, st.Loc, st.ID)
 			printSource(stdout, src, st.Loc, "      ")
 			fmt.Fprintf(stdout, "      %-10s %s\n", "", st.Text)
 			if st.Outcome != "-" {
@@ -246,20 +282,6 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	return exitViolation, nil
 }
 
-func cmdVersions(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("versions", "dio-sim versions", "Lists the modelled kernel versions.", stdout)
-	if err := c.parse(args); err != nil {
-		return exitUsage, err
-	}
-	if c.fs.NArg() > 0 {
-		return exitUsage, usagef("versions: unexpected argument %q", c.fs.Arg(0))
-	}
-	for _, m := range model.Versions() {
-		fmt.Fprintf(stdout, "%-8s %s\n", m.Name, m.Doc)
-	}
-	return exitOK, nil
-}
-
 func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
 	c := newCommand("scenarios", "dio-sim scenarios", "Lists the named scenarios (testdata/scenarios/scenarios.txt); * marks the default set.", stdout)
 	if err := c.parse(args); err != nil {
@@ -277,4 +299,25 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprintf(stdout, "%s %-22s %s\n  %-22s %s\n", mark, n.Name, n.Doc, "", fields)
 	}
 	return exitOK, nil
+}
+
+// rewriteTrace replaces the trace file at path with t, through a
+// temporary file in the same directory, so a failed write leaves the old
+// trace in place.
+func rewriteTrace(path string, t *scheduler.Trace) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".dio-sim-trace-*")
+	if err != nil {
+		return err
+	}
+	if err := t.Write(f); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return err
+	}
+	return os.Rename(f.Name(), path)
 }

@@ -7,7 +7,8 @@
 //	dio-sim                      run the default scenario set on every version, print a table
 //	dio-sim check --version V    check one scenario on one version
 //	dio-sim replay TRACE         print a trace step by step and re-check it
-//	dio-sim versions             list the modelled versions
+//	dio-sim versions             list the modelled versions, each its parent plus a patch
+//	dio-sim diff V1 V2           the step-level difference between two versions
 //	dio-sim scenarios            list the named scenarios
 //
 // Exit status: 0 no violation, 1 a violation found, 2 bad usage or input,
@@ -21,6 +22,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"diosim/variants"
 )
 
 // Exit codes.
@@ -56,7 +59,8 @@ Usage:
   dio-sim play --version V     be the scheduler: choose every step by hand, ask for hints
   dio-sim merge [flags] CERT.. combine the certificates of the shards of one exhaustive search
   dio-sim bench [flags]        measure the exhaustive and random strategies
-  dio-sim versions             list the modelled kernel versions
+  dio-sim versions             list the modelled kernel versions: each is its parent plus a patch
+  dio-sim diff V1 V2           the step-level difference between two versions (a patch in model terms)
   dio-sim scenarios            list the named scenarios
   dio-sim help                 this text
 
@@ -85,6 +89,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 }
 
 func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
+	if err := variants.Err(); err != nil {
+		return exitUsage, usagef("a variant in variants/ is malformed: %v", err)
+	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		return cmdMatrix(args, stdout, stderr)
 	}
@@ -103,13 +110,15 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdPlay(args[1:], stdout, stderr)
 	case "versions":
 		return cmdVersions(args[1:], stdout, stderr)
+	case "diff":
+		return cmdDiff(args[1:], stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(args[1:], stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, merge, bench, versions, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, merge, bench, versions, diff, scenarios, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.

@@ -187,13 +187,31 @@ func TestMatchLines(t *testing.T) {
 // TestTutorial runs every command of docs/tutorial.md and compares its
 // output with the tutorial's.
 func TestTutorial(t *testing.T) {
-	text, err := os.ReadFile("../../docs/tutorial.md")
+	tmp := runDoc(t, "docs/tutorial.md", 5)
+	if _, err := os.Stat(filepath.Join(tmp, "double.trace")); err != nil {
+		t.Errorf("the tutorial's game did not save its trace: %v", err)
+	}
+}
+
+// TestYourOwnFix runs every command of docs/your-own-fix.md.
+func TestYourOwnFix(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the default set exhaustively on three versions")
+	}
+	runDoc(t, "docs/your-own-fix.md", 4)
+}
+
+// runDoc runs every marked command of a document (path from the
+// repository's root) and compares its output with the document's; it
+// returns the directory that stands for /tmp/tutorial.
+func runDoc(t *testing.T, path string, min int) string {
+	text, err := os.ReadFile(filepath.Join("../..", path))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sessions := parseTutorial(t, string(text))
-	if len(sessions) < 5 {
-		t.Fatalf("only %d commands found in the tutorial", len(sessions))
+	if len(sessions) < min {
+		t.Fatalf("only %d commands found in %s", len(sessions), path)
 	}
 	t.Chdir("../..")
 	t.Setenv("COLUMNS", "")
@@ -225,7 +243,5 @@ func TestTutorial(t *testing.T) {
 			}
 		})
 	}
-	if _, err := os.Stat(filepath.Join(tmp, "double.trace")); err != nil {
-		t.Errorf("the tutorial's game did not save its trace: %v", err)
-	}
+	return tmp
 }
