@@ -297,15 +297,15 @@ func (b *builder) add(loc Loc, text string, do func(c *Ctx)) *Step {
 	if id == "" {
 		panic(fmt.Sprintf("%s: step %q has no id", b.prog.Name, text))
 	}
-	var e *levelEdit
+	// The edits of the first patch after the code emitting the step.
+	var es []*levelEdit
 	for i := range b.edits[id] {
 		le := &b.edits[id][i]
-		if le.level > b.level {
-			e = le
-			break
+		if le.level > b.level && (len(es) == 0 || le.level == es[0].level) {
+			es = append(es, le)
 		}
 	}
-	if e == nil {
+	if len(es) == 0 {
 		if loc.Line == 0 && loc.File != userFile {
 			panic(fmt.Sprintf("%s: step %s has no line in %s@%s (cites/%s@%s.cites)", b.ver, id, loc.File, loc.Ver, strings.ReplaceAll(loc.File, "/", "-"), loc.Ver))
 		}
@@ -313,24 +313,47 @@ func (b *builder) add(loc Loc, text string, do func(c *Ctx)) *Step {
 		b.last = len(b.prog.Steps) - 1
 		return &b.prog.Steps[b.last]
 	}
-	*e.used = true
-	orig := func() { b.atLevel(e.level, func() { b.add(loc, text, do) }) }
-	with := func() { b.atLevel(e.level, func() { b.emitEdit(e.edit, loc) }) }
-	b.scratch = Step{}
-	b.last = -1
-	switch e.edit.Op {
-	case Replace:
-		b.pending = append(b.pending, with)
-	case Remove:
-	case InsertBefore:
-		b.pending = append(b.pending, with, orig)
-	case InsertAfter:
+	lvl := es[0].level
+	var before, after []*Edit
+	var repl *Edit
+	keep := true
+	for _, le := range es {
+		*le.used = true
+		switch le.edit.Op {
+		case InsertBefore:
+			before = append(before, le.edit)
+		case InsertAfter:
+			after = append(after, le.edit)
+		case Replace, Remove:
+			if !keep {
+				panic(fmt.Sprintf("the patch replaces or removes step %s twice", id))
+			}
+			keep = false
+			if le.edit.Op == Replace {
+				repl = le.edit
+			}
+		}
+	}
+	for _, e := range before {
+		b.atLevel(lvl, func() { b.emitEdit(e, loc) })
+		b.flush()
+	}
+	for _, e := range append([]*Edit{repl}, after...) {
+		if e != nil {
+			b.pending = append(b.pending, func() { b.atLevel(lvl, func() { b.emitEdit(e, loc) }) })
+		}
+	}
+	if keep {
 		// The original stays the step the modifiers apply to.
 		var st *Step
-		b.atLevel(e.level, func() { st = b.add(loc, text, do) })
-		b.pending = append(b.pending, with)
+		pending := b.pending
+		b.pending = nil
+		b.atLevel(lvl, func() { st = b.add(loc, text, do) })
+		b.pending = append(b.pending, pending...)
 		return st
 	}
+	b.scratch = Step{}
+	b.last = -1
 	return &b.scratch
 }
 

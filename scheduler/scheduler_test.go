@@ -188,6 +188,31 @@ func TestTraceRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReplayV1: a trace of format v1 (no step ids) still replays, to the
+// same run and verdict, and UpdateTrace turns it into the v2 trace of the
+// same run.
+func TestReplayV1(t *testing.T) {
+	old := readTrace(t, "testdata/v1/before-double-completion-exactly-once.trace")
+	if old.Format != 1 {
+		t.Fatalf("format %d, want 1", old.Format)
+	}
+	res, drift, err := ReplayWith(old, ReplayOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(drift) != 0 {
+		t.Errorf("drift replaying an unedited v1 trace: %v", drift)
+	}
+	var got bytes.Buffer
+	if err := UpdateTrace(old, res).Write(&got); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := os.ReadFile("../testdata/traces/commit-message/before-double-completion-exactly-once.trace")
+	if got.String() != string(want) {
+		t.Error("the updated v1 trace is not the committed v2 trace of the same run")
+	}
+}
+
 // TestReplayRejects: edited, truncated and foreign traces are errors that
 // say where they diverge, never wrong verdicts.
 func TestReplayRejects(t *testing.T) {
@@ -212,17 +237,28 @@ func TestReplayRejects(t *testing.T) {
 	}
 	cases := []struct {
 		name, text, parseErr, replayErr string
+		drift                           string // non-strict: no error, this drift; strict: replayErr
 	}{
-		{"foreign file", "hello\n", "not a dio-sim trace", ""},
-		{"truncated", text[:len(text)/2], "truncated trace", ""},
-		{"no end", strings.TrimSuffix(text, "end\n"), "truncated trace", ""},
-		{"other version", strings.Replace(text, "version: before", "version: after", 1), "", "diverges"},
-		{"unknown version", strings.Replace(text, "version: before", "version: 2.6.19", 1), "unknown version", ""},
+		{"foreign file", "hello\n", "not a dio-sim trace", "", ""},
+		{"truncated", text[:len(text)/2], "truncated trace", "", ""},
+		{"no end", strings.TrimSuffix(text, "end\n"), "truncated trace", "", ""},
+		{"other version", strings.Replace(text, "version: before", "version: after", 1), "", "diverges", ""},
+		{"unknown version", strings.Replace(text, "version: before", "version: 2.6.19", 1), "unknown version", "", ""},
 		{"edited location", edit(func(c []string) []string {
 			i := stepLine("12")
 			c[i] = strings.Replace(c[i], "@before:", "@before:9", 1)
 			return c
-		}), "", "step 12"},
+		}), "", "step 12", "step 12 (get_more_blocks:get-block): the location"},
+		{"edited statement", edit(func(c []string) []string {
+			i := stepLine("12")
+			c[i] = strings.Replace(c[i], "page_errors is 0", "page_errors is zero", 1)
+			return c
+		}), "", "step 12", "step 12 (get_more_blocks:get-block): the statement"},
+		{"edited step id", edit(func(c []string) []string {
+			i := stepLine("12")
+			c[i] = strings.Replace(c[i], "get_more_blocks:get-block", "get_more_blocks:other", 1)
+			return c
+		}), "", "the trace says get_more_blocks:other", ""},
 		{"edited change", edit(func(c []string) []string {
 			for i, l := range c {
 				if strings.Contains(l, "dio.refcount: 1->2") {
@@ -232,16 +268,26 @@ func TestReplayRejects(t *testing.T) {
 			}
 			t.Fatal("no refcount change in the trace")
 			return c
-		}), "", "state change"},
+		}), "", "state change", ""},
+		{"renamed field", edit(func(c []string) []string {
+			for i, l := range c {
+				if strings.Contains(l, "dio.refcount: 1->2") {
+					c[i] = strings.Replace(l, "dio.refcount: 1->2", "dio.count: 1->2", 1)
+					return c
+				}
+			}
+			t.Fatal("no refcount change in the trace")
+			return c
+		}), "", "state change", "the state change is now"},
 		{"dropped step", edit(func(c []string) []string {
 			i := stepLine("5")
 			return append(c[:i], c[i+1:]...)
-		}), "step number", ""},
-		{"edited verdict", strings.Replace(text, "completed 2 times", "completed 3 times", 1), "", "verdict"},
+		}), "step number", "", ""},
+		{"edited verdict", strings.Replace(text, "completed 2 times", "completed 3 times", 1), "", "verdict", ""},
 		{"wrong outcome", edit(func(c []string) []string {
 			for i, l := range c {
 				f := strings.Split(l, " | ")
-				if len(f) == 7 && strings.HasPrefix(f[2], "gup:") {
+				if len(f) == 8 && strings.HasPrefix(f[2], "gup:") {
 					f[2] = "gup:-EFAULT@block0"
 					if f[2] == strings.Split(l, " | ")[2] {
 						f[2] = "ok"
@@ -252,7 +298,7 @@ func TestReplayRejects(t *testing.T) {
 			}
 			t.Fatal("no get_user_pages fault in the trace")
 			return c
-		}), "", "step"},
+		}), "", "step", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -266,10 +312,23 @@ func TestReplayRejects(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			_, err = Replay(tr)
+			_, drift, err := ReplayWith(tr, ReplayOptions{Strict: true})
 			var de *DivergenceError
 			if !errors.As(err, &de) || !strings.Contains(err.Error(), c.replayErr) {
-				t.Fatalf("replay error %v, want a divergence mentioning %q", err, c.replayErr)
+				t.Fatalf("strict replay error %v, want a divergence mentioning %q", err, c.replayErr)
+			}
+			_, drift, err = ReplayWith(tr, ReplayOptions{})
+			if c.drift == "" {
+				if !errors.As(err, &de) || !strings.Contains(err.Error(), c.replayErr) {
+					t.Fatalf("replay error %v, want a divergence mentioning %q", err, c.replayErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("replay of a drifted trace: %v", err)
+			}
+			if len(drift) != 1 || !strings.Contains(drift[0].String(), c.drift) {
+				t.Fatalf("drift %v, want one mentioning %q", drift, c.drift)
 			}
 		})
 	}
