@@ -389,7 +389,7 @@ func (b *acct) stuck(n int) {
 			}
 			continue
 		}
-		if st.kind(a) == sim.BioEnd && s.Bios[act.Index].State < sim.BioSubmitted {
+		if st.kind(a) == sim.BioEnd && s.ReqOf(a).Bios[act.Index].State < sim.BioSubmitted {
 			continue
 		}
 		if st.m.Enabled(s, a) {

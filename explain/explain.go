@@ -275,13 +275,15 @@ func (st *Story) deliveries() []int {
 // delivered returns the result delivery step n carried.
 func (st *Story) delivered(n int) int64 {
 	b, a := st.states[n-1], st.states[n]
+	actor := st.step(n).ActorID
+	bq, aq := b.ReqOf(actor), a.ReqOf(actor)
 	switch {
-	case b.Facts.Deliveries == 0:
-		return a.Facts.FirstRes
+	case bq.Facts.Deliveries == 0:
+		return aq.Facts.FirstRes
 	case len(a.Ring) > len(b.Ring):
 		return a.Ring[len(a.Ring)-1].Res
-	case a.Kiocb.UserData != b.Kiocb.UserData:
-		return a.Kiocb.UserData
+	case aq.Kiocb.UserData != bq.Kiocb.UserData:
+		return aq.Kiocb.UserData
 	}
 	return a.Actors[st.step(n).ActorID].L.Retval
 }

@@ -327,7 +327,7 @@ func TestNewBadTrace(t *testing.T) {
 		t.Errorf("an edited trace: %v", err)
 	}
 	tr = load(t, dcTrace)
-	tr.Steps[5].Changes = "dio.refcount: 1->7" // the same run, another annotation: drift
+	tr.Steps[5].Text += " (reworded)" // the same run, another annotation: drift
 	if _, err := New(tr); err != nil {
 		t.Errorf("a trace with a drifted annotation: %v", err)
 	}

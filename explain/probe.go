@@ -10,8 +10,8 @@ import (
 // find: get and set read and write it in a state; alt gives the other
 // values to try instead of v.
 type probe struct {
-	get func(s *sim.State) int64
-	set func(s *sim.State, v int64)
+	get func(q *sim.Req) int64
+	set func(q *sim.Req, v int64)
 	alt func(v int64) []int64
 }
 
@@ -34,46 +34,46 @@ func counterAlt(v int64) []int64 {
 // and the XFS ioend's io_remaining.
 var fieldProbes = map[string]probe{
 	"dio.refcount": {
-		get: func(s *sim.State) int64 { return int64(s.Dio.Refcount) },
-		set: func(s *sim.State, v int64) { s.Dio.Refcount = int32(v) },
+		get: func(q *sim.Req) int64 { return int64(q.Dio.Refcount) },
+		set: func(q *sim.Req, v int64) { q.Dio.Refcount = int32(v) },
 		alt: counterAlt,
 	},
 	"dio.bio_count": {
-		get: func(s *sim.State) int64 { return int64(s.Dio.BioCount) },
-		set: func(s *sim.State, v int64) { s.Dio.BioCount = int32(v) },
+		get: func(q *sim.Req) int64 { return int64(q.Dio.BioCount) },
+		set: func(q *sim.Req, v int64) { q.Dio.BioCount = int32(v) },
 		alt: counterAlt,
 	},
 	"dio.bios_in_flight": {
-		get: func(s *sim.State) int64 { return int64(s.Dio.BiosInFlight) },
-		set: func(s *sim.State, v int64) { s.Dio.BiosInFlight = int32(v) },
+		get: func(q *sim.Req) int64 { return int64(q.Dio.BiosInFlight) },
+		set: func(q *sim.Req, v int64) { q.Dio.BiosInFlight = int32(v) },
 		alt: counterAlt,
 	},
 	"kiocb.ki_users": {
-		get: func(s *sim.State) int64 { return int64(s.Kiocb.Users) },
-		set: func(s *sim.State, v int64) { s.Kiocb.Users = int32(v) },
+		get: func(q *sim.Req) int64 { return int64(q.Kiocb.Users) },
+		set: func(q *sim.Req, v int64) { q.Kiocb.Users = int32(v) },
 		alt: counterAlt,
 	},
 	"ioend.io_remaining": {
-		get: func(s *sim.State) int64 { return int64(s.Kiocb.IoendRemaining) },
-		set: func(s *sim.State, v int64) { s.Kiocb.IoendRemaining = int32(v) },
+		get: func(q *sim.Req) int64 { return int64(q.Kiocb.IoendRemaining) },
+		set: func(q *sim.Req, v int64) { q.Kiocb.IoendRemaining = int32(v) },
 		alt: counterAlt,
 	},
 	// iocb->private is the XFS ioend pointer: set (1) or NULL (0).
 	"kiocb.private": {
-		get: func(s *sim.State) int64 {
-			if s.Kiocb.Private {
+		get: func(q *sim.Req) int64 {
+			if q.Kiocb.Private {
 				return 1
 			}
 			return 0
 		},
-		set: func(s *sim.State, v int64) { s.Kiocb.Private = v != 0 },
+		set: func(q *sim.Req, v int64) { q.Kiocb.Private = v != 0 },
 		alt: func(v int64) []int64 { return []int64{1 - v} },
 	},
 	// dio->waiter is a task pointer (actor index + 1, 0 for NULL): NULL
 	// is tried against the submitter, a task against NULL.
 	"dio.waiter": {
-		get: func(s *sim.State) int64 { return int64(s.Dio.Waiter) },
-		set: func(s *sim.State, v int64) { s.Dio.Waiter = int8(v) },
+		get: func(q *sim.Req) int64 { return int64(q.Dio.Waiter) },
+		set: func(q *sim.Req, v int64) { q.Dio.Waiter = int8(v) },
 		alt: func(v int64) []int64 {
 			if v == 0 {
 				return []int64{1}
@@ -103,7 +103,7 @@ func (st *Story) readsFields(n int, fields []string) []string {
 func (st *Story) reads(n int, p probe) bool {
 	before, after := st.states[n-1], st.states[n]
 	want := after.Encode(nil)
-	for _, v := range p.alt(p.get(before)) {
+	for _, v := range p.alt(p.get(before.ReqOf(st.moves[n-1].Actor))) {
 		if st.differs(n, p, v, want) {
 			return true
 		}
@@ -114,7 +114,7 @@ func (st *Story) reads(n int, p probe) bool {
 func (st *Story) differs(n int, p probe, v int64, want []byte) (dep bool) {
 	mv := st.moves[n-1]
 	s := st.states[n-1].Clone()
-	p.set(s, v)
+	p.set(s.ReqOf(mv.Actor), v)
 	defer func() {
 		if recover() != nil {
 			dep = true
@@ -124,6 +124,6 @@ func (st *Story) differs(n int, p probe, v int64, want []byte) (dep bool) {
 		return true
 	}
 	st.m.Apply(s, mv)
-	p.set(s, p.get(st.states[n]))
+	p.set(s.ReqOf(mv.Actor), p.get(st.states[n].ReqOf(mv.Actor)))
 	return !bytes.Equal(s.Encode(nil), want)
 }

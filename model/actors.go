@@ -11,12 +11,12 @@ func buildBioEnd(mb *modelBuild) *Program {
 		"the device completes the bio: bio_endio(bio, bytes, error) clears BIO_UPTODATE on error, bi_size -= bytes (now 0), calls bio->bi_end_io; bi_end_io: dio = bio->bi_private; bi_size is 0",
 		faultOutcomes(sim.FaultEIO, nil), okOr("eio"),
 		func(c *Ctx) {
-			s := c.S
+			r := c.R
 			i := c.Act.Index
-			bio := &s.Bios[i]
+			bio := &r.Bios[i]
 			if c.Choice == 1 {
 				bio.Uptodate = false
-				s.Facts.FaultsMet |= sim.ErrMetBioEIO
+				r.Facts.FaultsMet |= sim.ErrMetBioEIO
 			}
 			c.L().Bio = i
 			if !bio.EndAIO {
@@ -39,9 +39,9 @@ func buildBioEnd(mb *modelBuild) *Program {
 func bioComplete(c *Ctx) {
 	useDio(c)
 	writeBlock(c)
-	bio := &c.S.Bios[c.L().Bio]
+	bio := &c.R.Bios[c.L().Bio]
 	if !bio.Uptodate {
-		c.S.Dio.IoError = -sim.EIO
+		c.R.Dio.IoError = -sim.EIO
 	}
 	bio.State = sim.BioEnded
 }
@@ -49,8 +49,8 @@ func bioComplete(c *Ctx) {
 // writeBlock records that a successful write bio's block is on disk.
 func writeBlock(c *Ctx) {
 	i := c.Act.Index
-	if c.S.Scn.Op == sim.Write && c.S.Bios[i].Uptodate {
-		c.S.Inode.Data[c.S.Block(int(i))] = byte(c.S.Cur) + 1
+	if c.S.Scn.Op == sim.Write && c.R.Bios[i].Uptodate {
+		c.S.Inode.Data[c.S.Block(int(c.Act.Req), int(i))] = byte(c.Act.Req) + 1
 	}
 }
 
@@ -86,15 +86,15 @@ func endAioRefcount(b *builder) {
 		"dio_bio_end_aio: dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; if dio->is_async && dio->rw == READ: bio_check_pages_dirty(bio), else release the pages and bio_put",
 		bioComplete)
 	b.add(b.dio("dio_bio_end_aio:load-waiter"), "waiter_holds_ref = !!dio->waiter",
-		func(c *Ctx) { useDio(c); c.L().Flag = c.S.Dio.Waiter != 0 })
+		func(c *Ctx) { useDio(c); c.L().Flag = c.R.Dio.Waiter != 0 })
 	last := b.label("aio-last")
 	b.add(b.dio("dio_bio_end_aio:drop-ref"),
 		"remaining = atomic_sub_return(1, &dio->refcount); if (remaining == 1 && waiter_holds_ref) wake the waiter below; if (remaining == 0) complete below",
 		func(c *Ctx) {
 			useDio(c)
-			c.S.Dio.Refcount--
+			c.R.Dio.Refcount--
 			l := c.L()
-			l.Remaining = int64(c.S.Dio.Refcount)
+			l.Remaining = int64(c.R.Dio.Refcount)
 			switch {
 			case l.Remaining == 1 && l.Flag:
 			case l.Remaining == 0:
@@ -104,7 +104,7 @@ func endAioRefcount(b *builder) {
 			}
 		})
 	b.add(b.dio("dio_bio_end_aio:reload-waiter"), "load dio->waiter (again) for wake_up_process",
-		func(c *Ctx) { useDio(c); c.L().Tmp = int64(c.S.Dio.Waiter) })
+		func(c *Ctx) { useDio(c); c.L().Tmp = int64(c.R.Dio.Waiter) })
 	b.add(b.dio("dio_bio_end_aio:wake-waiter"), "wake_up_process(dio->waiter); remaining is 1: return 0",
 		func(c *Ctx) { wake(c, int8(c.L().Tmp)); c.Finish() })
 	b.mark(last)
@@ -126,7 +126,7 @@ func endAioDropLocked(b *builder) {
 	b.add(b.dio("dio_bio_end_aio:drop-ref"),
 		"spin_lock_irqsave(&dio->bio_lock); remaining = --dio->refcount; if remaining == 1 && dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore(&dio->bio_lock)",
 		func(c *Ctx) {
-			d := &c.S.Dio
+			d := &c.R.Dio
 			useDio(c)
 			d.Refcount--
 			c.L().Remaining = int64(d.Refcount)
@@ -148,13 +148,13 @@ func lastCompletion(b *builder) {
 		func(c *Ctx) {
 			useDio(c)
 			useKiocb(c)
-			c.L().Off = c.S.Kiocb.Pos
+			c.L().Off = c.R.Kiocb.Pos
 			c.L().Ret = 0
 		})
 	b.dioComplete(selRet)
 	b.aioComplete(b.dio("dio_bio_end_aio:aio-complete"), "aio_complete(dio->iocb, ret, 0)", true, selRet)
 	b.add(b.dio("dio_bio_end_aio:kfree"), "kfree(dio)",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc) })
 }
 
 // endIO2 emits dio_bio_end_io, the bi_end_io of a dio without is_async
@@ -163,7 +163,7 @@ func (b *builder) endIO2() {
 	b.add(b.dio("dio_bio_end_io:queue-bio"),
 		"dio_bio_end_io: spin_lock_irqsave(&dio->bio_lock); bio->bi_private = dio->bio_list; dio->bio_list = bio; dio->bios_in_flight--; if dio->waiter && dio->bios_in_flight == 0: wake_up_process(dio->waiter); spin_unlock_irqrestore; return 0",
 		func(c *Ctx) {
-			d := &c.S.Dio
+			d := &c.R.Dio
 			useDio(c)
 			writeBlock(c)
 			pushBioList(c)
@@ -195,7 +195,7 @@ func endIOLocked(b *builder) {
 // endIORefcount is dio_bio_end_io of before, after and v2.6.20 (atomic or
 // locked refcount, the same effect under bio_lock).
 func endIORefcount(c *Ctx) {
-	d := &c.S.Dio
+	d := &c.R.Dio
 	useDio(c)
 	writeBlock(c)
 	pushBioList(c)
@@ -207,9 +207,9 @@ func endIORefcount(c *Ctx) {
 }
 
 func pushBioList(c *Ctx) {
-	d := &c.S.Dio
+	d := &c.R.Dio
 	i := c.Act.Index
-	c.S.Bios[i].Next = d.BioList
+	c.R.Bios[i].Next = d.BioList
 	d.BioList = i
 }
 
@@ -227,7 +227,7 @@ func buildReaper(mb *modelBuild) *Program {
 			s.Reaped++
 			c.L().Retval = ev.Res
 			c.Act.Req = ev.Iocb // the next steps look at this iocb's range
-			pos := s.Pos + int64(int(ev.Iocb)-int(s.Cur))*requestLen(s)
+			pos := s.Reqs[ev.Iocb].Pos
 			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: ev.Iocb, Pos: pos, Len: requestLen(s), Val: ev.Res})
 		})
 	b.observe(selRetval, -1)
@@ -257,15 +257,15 @@ func buildWorker(mb *modelBuild) *Program {
 		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
 		func(c *Ctx) {
 			useIoend(c)
-			for i := range c.S.Bios {
-				c.S.Inode.Unwritten[c.S.Block(i)] = false
+			for i := range c.R.Bios {
+				c.S.Inode.Unwritten[c.S.Block(int(c.Act.Req), i)] = false
 			}
 		})
 	b.add(b.xfs("xfs_end_bio_unwritten:destroy-ioend"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",
 		func(c *Ctx) {
 			useIoend(c)
-			c.S.Free(sim.ObjIoend, &c.Step.Loc)
-			c.S.Kiocb.IoendQueued = false
+			c.R.Free(sim.ObjIoend, &c.Step.Loc)
+			c.R.Kiocb.IoendQueued = false
 			c.Finish()
 		})
 	return b.finish()

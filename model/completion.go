@@ -10,18 +10,18 @@ func tailAfter(b *builder) {
 	b.add(b.dio("direct_io_worker:queue-or-wait"),
 		"BUG_ON(ret == -EIOCBQUEUED); if dio->is_async && ret == 0 && dio->result && ((rw & READ) || dio->result == dio->size): ret = -EIOCBQUEUED; if ret != -EIOCBQUEUED: dio_await_completion(dio)",
 		func(c *Ctx) {
-			s := c.S
+			r := c.R
 			l := c.L()
 			useDio(c)
 			if l.Ret == eiocbqueued {
 				bug(c, "BUG_ON(ret == -EIOCBQUEUED) in direct_io_worker")
 				return
 			}
-			d := &s.Dio
+			d := &r.Dio
 			// rw & READ is always 0 (READ is 0): only result == size counts.
 			if d.IsAsync && l.Ret == 0 && d.Result != 0 && d.Result == d.Size {
 				l.Ret = eiocbqueued
-				s.Facts.Committed = true
+				r.Facts.Committed = true
 				c.Goto(dec)
 			}
 		})
@@ -33,12 +33,12 @@ func tailAfter(b *builder) {
 	b.add(b.dio("direct_io_worker:drop-ref"),
 		"if atomic_dec_and_test(&dio->refcount): go on to dio_complete and kfree; else BUG_ON(ret != -EIOCBQUEUED)",
 		func(c *Ctx) {
-			s := c.S
+			r := c.R
 			useDio(c)
-			s.Dio.Refcount--
-			if s.Dio.Refcount == 0 {
+			r.Dio.Refcount--
+			if r.Dio.Refcount == 0 {
 				if c.L().Ret == eiocbqueued {
-					s.Facts.Committed = false
+					r.Facts.Committed = false
 				}
 				return
 			}
@@ -53,7 +53,7 @@ func tailAfter(b *builder) {
 	b.dioComplete(selRet)
 	b.mark(free)
 	b.add(b.dio("direct_io_worker:kfree"), "kfree(dio)",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
 }
 
@@ -66,23 +66,23 @@ func dropRefLocked(b *builder) {
 		"spin_lock_irqsave(&dio->bio_lock); ret2 = --dio->refcount; spin_unlock_irqrestore(&dio->bio_lock)",
 		func(c *Ctx) {
 			useDio(c)
-			c.S.Dio.Refcount--
-			c.L().Ret2 = int64(c.S.Dio.Refcount)
+			c.R.Dio.Refcount--
+			c.L().Ret2 = int64(c.R.Dio.Refcount)
 		})
 	b.lastGuard(bioLockFree)
 	b.add(b.dio("direct_io_worker:check-ref"),
 		"BUG_ON(!dio->is_async && ret2 != 0) (loads dio->is_async); if ret2 == 0: go on to dio_complete and kfree; else BUG_ON(ret != -EIOCBQUEUED)",
 		func(c *Ctx) {
-			s := c.S
+			r := c.R
 			l := c.L()
 			useDio(c)
-			if !s.Dio.IsAsync && l.Ret2 != 0 {
+			if !r.Dio.IsAsync && l.Ret2 != 0 {
 				bug(c, "BUG_ON(!dio->is_async && ret2 != 0) in direct_io_worker")
 				return
 			}
 			if l.Ret2 == 0 {
 				if l.Ret == eiocbqueued {
-					s.Facts.Committed = false
+					r.Facts.Committed = false
 				}
 				return
 			}
@@ -114,8 +114,8 @@ func tailBefore(b *builder) {
 		"/* this can free the dio */ if atomic_dec_and_test(&dio->refcount): dio_complete_aio(dio)",
 		func(c *Ctx) {
 			useDio(c)
-			c.S.Dio.Refcount--
-			if c.S.Dio.Refcount != 0 {
+			c.R.Dio.Refcount--
+			if c.R.Dio.Refcount != 0 {
 				c.Goto(afterAio)
 			}
 		})
@@ -124,7 +124,7 @@ func tailBefore(b *builder) {
 	b.add(b.dio("direct_io_worker:async-kfree"), "if should_wait: kfree(dio)",
 		func(c *Ctx) {
 			if c.L().Flag {
-				c.S.Free(sim.ObjDio, &c.Step.Loc)
+				c.R.Free(sim.ObjDio, &c.Step.Loc)
 			}
 			c.Goto(end)
 		})
@@ -137,9 +137,9 @@ func tailBefore(b *builder) {
 	b.add(b.dio("direct_io_worker:extend-test"),
 		"/* We could have also come here on an AIO file extend */ if !is_sync_kiocb(iocb) && (rw & WRITE) && ret >= 0 && dio->result == dio->size",
 		func(c *Ctx) {
-			s := c.S
+			s, r := c.S, c.R
 			useDio(c)
-			if !(!s.Kiocb.IsSync && s.Scn.Op == sim.Write && c.L().Ret >= 0 && s.Dio.Result == s.Dio.Size) {
+			if !(!r.Kiocb.IsSync && s.Scn.Op == sim.Write && c.L().Ret >= 0 && r.Dio.Result == r.Dio.Size) {
 				c.Goto(noAio)
 			}
 		})
@@ -149,13 +149,13 @@ func tailBefore(b *builder) {
 	b.add(b.dio("direct_io_worker:sync-drop-ref"), "if atomic_dec_and_test(&dio->refcount)",
 		func(c *Ctx) {
 			useDio(c)
-			c.S.Dio.Refcount--
-			if c.S.Dio.Refcount != 0 {
+			c.R.Dio.Refcount--
+			if c.R.Dio.Refcount != 0 {
 				c.Goto(bugLbl)
 			}
 		})
 	b.add(b.dio("direct_io_worker:sync-kfree"), "kfree(dio)",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 	b.mark(bugLbl)
 	b.add(b.dio("direct_io_worker:sync-bug"), "else BUG()",
 		func(c *Ctx) { bug(c, "BUG() in direct_io_worker: the sync path did not drop the last dio reference") })
@@ -167,9 +167,9 @@ func tailBefore(b *builder) {
 // without a lock; a zero ret becomes dio->result. It jumps to syncBranch for
 // a dio without is_async and reports whether it took the async branch.
 func asyncShouldWait(c *Ctx, syncBranch *Label) bool {
-	s := c.S
+	s, r := c.S, c.R
 	l := c.L()
-	d := &s.Dio
+	d := &r.Dio
 	useDio(c)
 	if !d.IsAsync {
 		c.Goto(syncBranch)
@@ -195,7 +195,7 @@ func (b *builder) dioCompleteAio() {
 		func(c *Ctx) {
 			useDio(c)
 			useKiocb(c)
-			c.L().Off = c.S.Kiocb.Pos
+			c.L().Off = c.R.Kiocb.Pos
 			c.L().Tmp = 0
 		})
 	b.dioComplete(selTmp)
@@ -203,14 +203,14 @@ func (b *builder) dioCompleteAio() {
 		"/* Complete AIO later if falling back to buffered i/o */ if dio->result == dio->size || ((dio->rw == READ) && dio->result)",
 		func(c *Ctx) {
 			useDio(c)
-			d := &c.S.Dio
+			d := &c.R.Dio
 			if !(d.Result == d.Size || (d.Rw == sim.RWRead && d.Result != 0)) {
 				c.Goto(end)
 			}
 		})
 	b.aioComplete(b.dio("dio_complete_aio:aio-complete"), "aio_complete(dio->iocb, ret, 0)", true, selTmp)
 	b.add(b.dio("dio_complete_aio:kfree"), "kfree(dio)",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
 }
 
@@ -235,10 +235,10 @@ func tail2618(b *builder) {
 	loop := b.label("t18-wait")
 	out := b.label("t18-out")
 	test := func(c *Ctx) {
-		s := c.S
+		r := c.R
 		useDio(c)
 		c.Act.State = sim.TaskUninterruptible
-		if s.Dio.BioCount == 0 {
+		if r.Dio.BioCount == 0 {
 			c.Goto(out)
 		}
 	}
@@ -262,7 +262,7 @@ func tail2618(b *builder) {
 	b.add(b.dio("direct_io_worker:async-wait-unlock"), "spin_unlock_irqrestore(&dio->bio_lock); set_current_state(TASK_RUNNING)",
 		func(c *Ctx) { c.Act.State = sim.TaskRunning })
 	b.add(b.dio("direct_io_worker:async-wait-kfree"), "kfree(dio)",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 
 	b.mark(syncBranch)
 	b.add(b.dio("direct_io_worker:sync-finished-one-bio"), "transferred = 0; finished_one_bio(dio) (drops the submitter's share of bio_count)",
@@ -272,18 +272,18 @@ func tail2618(b *builder) {
 	b.add(b.dio("direct_io_worker:sync-result"),
 		"if ret == 0: ret = ret2; if ret == 0: ret = dio->page_errors; if dio->result: i_size = i_size_read(inode), transferred = dio->result, clamped to i_size - offset for a read past EOF",
 		func(c *Ctx) {
-			s := c.S
+			s, r := c.S, c.R
 			l := c.L()
 			useDio(c)
 			if l.Ret == 0 {
 				l.Ret = l.Ret2
 			}
 			if l.Ret == 0 {
-				l.Ret = s.Dio.PageErrors
+				l.Ret = r.Dio.PageErrors
 			}
 			l.Transferred = 0
-			if s.Dio.Result != 0 {
-				l.Transferred = s.Dio.Result
+			if r.Dio.Result != 0 {
+				l.Transferred = r.Dio.Result
 				if s.Scn.Op == sim.Read && l.Pos+l.Transferred > s.Inode.ISize {
 					l.Transferred = s.Inode.ISize - l.Pos
 				}
@@ -297,20 +297,20 @@ func tail2618(b *builder) {
 	b.add(b.dio("direct_io_worker:extend-test"),
 		"if ret == 0: ret = transferred; /* We could have also come here on an AIO file extend */ if !is_sync_kiocb(iocb) && (rw & WRITE) && ret >= 0 && dio->result == dio->size",
 		func(c *Ctx) {
-			s := c.S
+			s, r := c.S, c.R
 			l := c.L()
 			useDio(c)
 			if l.Ret == 0 {
 				l.Ret = l.Transferred
 			}
-			if !(!s.Kiocb.IsSync && s.Scn.Op == sim.Write && l.Ret >= 0 && s.Dio.Result == s.Dio.Size) {
+			if !(!r.Kiocb.IsSync && s.Scn.Op == sim.Write && l.Ret >= 0 && r.Dio.Result == r.Dio.Size) {
 				c.Goto(noAio)
 			}
 		})
 	b.aioComplete(b.dio("direct_io_worker:extend-aio-complete"), "aio_complete(iocb, ret, 0)", true, selRet)
 	b.mark(noAio)
 	b.add(b.dio("direct_io_worker:sync-kfree"), "kfree(dio)",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
 }
 
@@ -323,7 +323,7 @@ func (b *builder) finishedOneBio() {
 	b.add(b.dio("finished_one_bio:last-test"),
 		"finished_one_bio: spin_lock_irqsave(&dio->bio_lock); if dio->bio_count == 1 && dio->is_async: spin_unlock_irqrestore and complete the AIO; else dio->bio_count--, spin_unlock_irqrestore",
 		func(c *Ctx) {
-			d := &c.S.Dio
+			d := &c.R.Dio
 			useDio(c)
 			if d.BioCount == 1 && d.IsAsync {
 				return
@@ -335,13 +335,13 @@ func (b *builder) finishedOneBio() {
 	b.add(b.dio("finished_one_bio:transferred"),
 		"transferred = dio->result; offset = dio->iocb->ki_pos; if dio->rw == READ && offset + transferred > dio->i_size: transferred = dio->i_size - offset; if dio->io_error: transferred = dio->io_error",
 		func(c *Ctx) {
-			s := c.S
+			r := c.R
 			l := c.L()
-			d := &s.Dio
+			d := &r.Dio
 			useDio(c)
 			useKiocb(c)
 			l.Transferred = d.Result
-			l.Off = s.Kiocb.Pos
+			l.Off = r.Kiocb.Pos
 			if d.Rw == sim.RWRead && l.Off+l.Transferred > d.ISize {
 				l.Transferred = d.ISize - l.Off
 			}
@@ -354,7 +354,7 @@ func (b *builder) finishedOneBio() {
 		"if dio->result == dio->size || ((dio->rw == READ) && dio->result)",
 		func(c *Ctx) {
 			useDio(c)
-			d := &c.S.Dio
+			d := &c.R.Dio
 			if !(d.Result == d.Size || (d.Rw == sim.RWRead && d.Result != 0)) {
 				c.Goto(notLast)
 			}
@@ -362,12 +362,12 @@ func (b *builder) finishedOneBio() {
 	b.aioComplete(b.dio("finished_one_bio:aio-complete"), "aio_complete(dio->iocb, transferred, 0)", true,
 		func(l *sim.Locals) *int64 { return &l.Transferred })
 	b.add(b.dio("finished_one_bio:kfree"), "kfree(dio); return",
-		func(c *Ctx) { c.S.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
+		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 	b.mark(notLast)
 	b.add(b.dio("finished_one_bio:drop-count"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->bio_count--; if dio->waiter: wake_up_process(dio->waiter); spin_unlock_irqrestore; return",
 		func(c *Ctx) {
-			d := &c.S.Dio
+			d := &c.R.Dio
 			useDio(c)
 			d.BioCount--
 			if d.Waiter != 0 {
@@ -402,7 +402,7 @@ func dioCompleteCentral(b *builder) {
 		"if dio->lock_type == DIO_LOCKING: up_read_non_owner(&dio->inode->i_alloc_sem)",
 		func(c *Ctx) {
 			useDio(c)
-			if c.S.Dio.LockType == sim.DIOLocking {
+			if c.R.Dio.LockType == sim.DIOLocking {
 				c.S.Inode.AllocSem--
 			}
 		})
@@ -410,7 +410,7 @@ func dioCompleteCentral(b *builder) {
 		"if ret == 0: ret = dio->page_errors; if ret == 0: ret = dio->io_error; if ret == 0: ret = transferred; return ret",
 		func(c *Ctx) {
 			l := c.L()
-			d := &c.S.Dio
+			d := &c.R.Dio
 			useDio(c)
 			r := ret(l)
 			if *r == 0 {
@@ -438,7 +438,7 @@ func dioCompleteTransferredQueued(b *builder) {
 // whether a -EIOCBQUEUED ret is first mapped to 0.
 func dioCompleteTransferred(c *Ctx, ret localSel, queued bool) {
 	l := c.L()
-	d := &c.S.Dio
+	d := &c.R.Dio
 	useDio(c)
 	if queued && *ret(l) == eiocbqueued {
 		*ret(l) = 0
@@ -461,7 +461,7 @@ func (b *builder) dioComplete2618() {
 		"if dio->lock_type == DIO_LOCKING: up_read_non_owner(&dio->inode->i_alloc_sem)",
 		func(c *Ctx) {
 			useDio(c)
-			if c.S.Dio.LockType == sim.DIOLocking {
+			if c.R.Dio.LockType == sim.DIOLocking {
 				c.S.Inode.AllocSem--
 			}
 		})
@@ -473,7 +473,7 @@ func (b *builder) endIO(loc Loc, text string) {
 	skip := b.label("endio-skip")
 	b.add(loc, text, func(c *Ctx) {
 		useDio(c)
-		if !c.S.Dio.EndIO || c.S.Dio.Result == 0 {
+		if !c.R.Dio.EndIO || c.R.Dio.Result == 0 {
 			c.Goto(skip)
 		}
 	})
@@ -489,23 +489,23 @@ func (b *builder) xfsEndIO() {
 	b.add(b.xfs("xfs_end_io_direct:load-private"), "xfs_end_io_direct: ioend = iocb->private",
 		func(c *Ctx) {
 			useKiocb(c)
-			c.L().Flag2 = c.S.Kiocb.Private
-			if !(c.S.Dio.BPrivate && c.L().Transferred > 0) {
+			c.L().Flag2 = c.R.Kiocb.Private
+			if !(c.R.Dio.BPrivate && c.L().Transferred > 0) {
 				c.Goto(destroy)
 			}
 		})
 	b.add(b.xfs("xfs_end_io_direct:finish-ioend"),
 		"if private && size > 0: ioend->io_offset = offset; ioend->io_size = size; xfs_finish_ioend(ioend): if atomic_dec_and_test(&ioend->io_remaining), queue_work(xfsdatad_workqueue, &ioend->io_work)",
 		func(c *Ctx) {
-			s := c.S
+			r := c.R
 			if !c.L().Flag2 {
 				bug(c, "oops: xfs_finish_ioend(NULL): iocb->private was already cleared")
 				return
 			}
 			useIoend(c)
-			s.Kiocb.IoendRemaining--
-			if s.Kiocb.IoendRemaining == 0 {
-				s.Kiocb.IoendQueued = true
+			r.Kiocb.IoendRemaining--
+			if r.Kiocb.IoendRemaining == 0 {
+				r.Kiocb.IoendQueued = true
 			}
 			c.Goto(clear)
 		})
@@ -518,11 +518,11 @@ func (b *builder) xfsEndIO() {
 				return
 			}
 			useIoend(c)
-			c.S.Free(sim.ObjIoend, &c.Step.Loc)
+			c.R.Free(sim.ObjIoend, &c.Step.Loc)
 		})
 	b.mark(clear)
 	b.add(b.xfs("xfs_end_io_direct:clear-private"), "iocb->private = NULL",
-		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Private = false })
+		func(c *Ctx) { useKiocb(c); c.R.Kiocb.Private = false })
 }
 
 // xfsDirectIO emits xfs_vm_direct_IO around __blockdev_direct_IO. Result in Ret.
@@ -530,10 +530,10 @@ func (b *builder) xfsDirectIO() {
 	b.add(b.xfs("xfs_vm_direct_IO:alloc-ioend"),
 		"xfs_vm_direct_IO: bhv_vop_bmap for the target device; iocb->private = xfs_alloc_ioend(inode, IOMAP_UNWRITTEN) (io_remaining = 1)",
 		func(c *Ctx) {
-			s := c.S
-			s.Alloc(sim.ObjIoend)
-			s.Kiocb.Private = true
-			s.Kiocb.IoendRemaining = 1
+			r := c.R
+			r.Alloc(sim.ObjIoend)
+			r.Kiocb.Private = true
+			r.Kiocb.IoendRemaining = 1
 		})
 	b.private()
 	b.blockdevDirectIO()
@@ -541,19 +541,19 @@ func (b *builder) xfsDirectIO() {
 	b.add(b.xfs("xfs_vm_direct_IO:test-private"), "if (ret <= 0 && iocb->private)",
 		func(c *Ctx) {
 			useKiocb(c)
-			if !(c.L().Ret <= 0 && c.S.Kiocb.Private) {
+			if !(c.L().Ret <= 0 && c.R.Kiocb.Private) {
 				c.Goto(skip)
 			}
 		})
 	b.add(b.xfs("xfs_vm_direct_IO:destroy-ioend"), "xfs_destroy_ioend(iocb->private) (the pointer is loaded again)",
 		func(c *Ctx) {
 			useKiocb(c)
-			if !c.S.Kiocb.Private {
+			if !c.R.Kiocb.Private {
 				bug(c, "oops: xfs_destroy_ioend(NULL): iocb->private was cleared since the test")
 				return
 			}
 			useIoend(c)
-			c.S.Free(sim.ObjIoend, &c.Step.Loc)
+			c.R.Free(sim.ObjIoend, &c.Step.Loc)
 		})
 	b.mark(skip)
 }
@@ -565,7 +565,7 @@ func xfsTestQueued(b *builder) {
 	b.add(b.xfs("xfs_vm_direct_IO:test-private"), "if (ret != -EIOCBQUEUED && iocb->private)",
 		func(c *Ctx) {
 			useKiocb(c)
-			if !(c.L().Ret != eiocbqueued && c.S.Kiocb.Private) {
+			if !(c.L().Ret != eiocbqueued && c.R.Kiocb.Private) {
 				c.Goto(skip)
 			}
 		})
@@ -585,9 +585,9 @@ func init() {
 // bio_list.
 func completeReapedBio(c *Ctx) {
 	useDio(c)
-	bio := &c.S.Bios[c.L().Bio]
+	bio := &c.R.Bios[c.L().Bio]
 	if !bio.Uptodate {
-		c.S.Dio.IoError = -sim.EIO
+		c.R.Dio.IoError = -sim.EIO
 	}
 	bio.State = sim.BioEnded
 }
@@ -606,9 +606,9 @@ func awaitLockless(b *builder) {
 		"dio_await_one: bio = NULL; spin_lock_irqsave(&dio->bio_lock); while wait_for_more_bios(dio): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
-			c.S.Dio.BioLock = me(c)
+			c.R.Dio.BioLock = me(c)
 			c.L().Bio = -1
-			if !wait(&c.S.Dio) {
+			if !wait(&c.R.Dio) {
 				c.Goto(pop)
 			}
 		})
@@ -620,18 +620,18 @@ func awaitLockless(b *builder) {
 		"if wait_for_more_bios(dio): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
-			if !wait(&c.S.Dio) {
+			if !wait(&c.R.Dio) {
 				c.Goto(running)
 			}
 		})
 	b.add(b.dio("dio_await_one:set-waiter-unlock"),
 		"dio->waiter = current; spin_unlock_irqrestore(&dio->bio_lock)",
-		func(c *Ctx) { useDio(c); c.S.Dio.Waiter = me(c); c.S.Dio.BioLock = 0 })
+		func(c *Ctx) { useDio(c); c.R.Dio.Waiter = me(c); c.R.Dio.BioLock = 0 })
 	b.add(b.dio("dio_await_one:io-schedule"), "io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
 	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL",
-		func(c *Ctx) { useDio(c); c.S.Dio.BioLock = me(c); c.S.Dio.Waiter = 0 })
+		func(c *Ctx) { useDio(c); c.R.Dio.BioLock = me(c); c.R.Dio.Waiter = 0 })
 	b.lastGuard(bioLockFree)
 	b.mark(running)
 	b.add(b.dio("dio_await_one:set-running"), "set_current_state(TASK_RUNNING)",
@@ -640,14 +640,14 @@ func awaitLockless(b *builder) {
 		"while wait_for_more_bios(dio) (loop test, bio_lock held): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
-			if wait(&c.S.Dio) {
+			if wait(&c.R.Dio) {
 				c.Goto(body)
 			}
 		})
 	b.mark(pop)
 	b.add(b.dio("dio_await_one:pop"),
 		"if dio->bio_list: bio = dio->bio_list, dio->bio_list = bio->bi_private; spin_unlock_irqrestore(&dio->bio_lock); return bio",
-		func(c *Ctx) { popBioList(c); c.S.Dio.BioLock = 0 })
+		func(c *Ctx) { popBioList(c); c.R.Dio.BioLock = 0 })
 	b.add(b.dio("dio_await_completion:complete-bio"),
 		"dio_await_completion: if bio: dio_bio_complete(dio, bio) (io_error = -EIO for a failed bio; release pages; bio_put); repeat while bio",
 		func(c *Ctx) {
@@ -663,11 +663,11 @@ func awaitLockless(b *builder) {
 
 func popBioList(c *Ctx) {
 	useDio(c)
-	d := &c.S.Dio
+	d := &c.R.Dio
 	c.L().Bio = -1
 	if d.BioList >= 0 {
 		c.L().Bio = d.BioList
-		d.BioList = c.S.Bios[d.BioList].Next
+		d.BioList = c.R.Bios[d.BioList].Next
 	}
 }
 
@@ -679,7 +679,7 @@ func awaitLocked(b *builder) {
 	complete := b.label("await-complete")
 	done := b.label("await-done")
 	section := func(c *Ctx) {
-		d := &c.S.Dio
+		d := &c.R.Dio
 		useDio(c)
 		if d.Refcount > 1 && d.BioList < 0 {
 			c.Act.State = sim.TaskUninterruptible
@@ -701,7 +701,7 @@ func awaitLocked(b *builder) {
 	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL; loop test: sleep again as above, or pop bio_list into bio, spin_unlock_irqrestore, return bio",
 		func(c *Ctx) {
-			c.S.Dio.Waiter = 0
+			c.R.Dio.Waiter = 0
 			section(c)
 		})
 	b.lastGuard(bioLockFree)
@@ -727,7 +727,7 @@ func await2618(b *builder) {
 	got := b.label("await-got")
 	done := b.label("await-done")
 	section := func(c *Ctx) {
-		d := &c.S.Dio
+		d := &c.R.Dio
 		useDio(c)
 		if d.BioList < 0 {
 			c.Act.State = sim.TaskUninterruptible
@@ -743,7 +743,7 @@ func await2618(b *builder) {
 		"dio_await_completion: ret = 0; if dio->bio: dio_bio_submit(dio) (never: the tail submitted it); while dio->bio_count (plain load)",
 		func(c *Ctx) {
 			useDio(c)
-			if c.S.Dio.BioCount == 0 {
+			if c.R.Dio.BioCount == 0 {
 				c.Goto(done)
 			}
 		})
@@ -757,7 +757,7 @@ func await2618(b *builder) {
 	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL; set_current_state(TASK_RUNNING); loop test: sleep again as above, or pop bio_list, spin_unlock_irqrestore, return bio",
 		func(c *Ctx) {
-			c.S.Dio.Waiter = 0
+			c.R.Dio.Waiter = 0
 			c.Act.State = sim.TaskRunning
 			section(c)
 		})
@@ -766,7 +766,7 @@ func await2618(b *builder) {
 	b.add(b.dio("dio_bio_complete:reaped"),
 		"ret2 = dio_bio_complete(dio, bio): if !uptodate: dio->io_error = -EIO; release the pages; bio_put; then finished_one_bio(dio); back in dio_await_completion: if ret == 0, ret = ret2",
 		func(c *Ctx) {
-			if !c.S.Bios[c.L().Bio].Uptodate && c.L().Ret2 == 0 {
+			if !c.R.Bios[c.L().Bio].Uptodate && c.L().Ret2 == 0 {
 				c.L().Ret2 = -sim.EIO
 			}
 			completeReapedBio(c)

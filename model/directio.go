@@ -6,7 +6,10 @@ import (
 	"diosim/sim"
 )
 
-func bioLockFree(s *sim.State, a int) bool { return s.Dio.BioLock == 0 || s.Dio.BioLock == int8(a+1) }
+func bioLockFree(s *sim.State, a int) bool {
+	r := s.ReqOf(a)
+	return r.Dio.BioLock == 0 || r.Dio.BioLock == int8(a+1)
+}
 
 func (b *builder) lockType() int8 {
 	if !b.xfsFS() {
@@ -26,14 +29,14 @@ func (b *builder) blockdevDirectIO() {
 	b.add(b.dio("__blockdev_direct_IO:alloc-dio"),
 		"__blockdev_direct_IO: if rw & WRITE: rw = WRITE_SYNC; alignment checks pass; dio = kmalloc(sizeof(*dio)); dio->lock_type = dio_lock_type",
 		func(c *Ctx) {
-			s := c.S
-			s.Alloc(sim.ObjDio)
-			s.Dio.Rw = sim.RWRead
+			s, r := c.S, c.R
+			r.Alloc(sim.ObjDio)
+			r.Dio.Rw = sim.RWRead
 			if s.Scn.Op == sim.Write {
-				s.Dio.Rw = sim.WriteSync
+				r.Dio.Rw = sim.WriteSync
 			}
-			s.Dio.LockType = lt
-			s.Dio.EndIO = xfs
+			r.Dio.LockType = lt
+			r.Dio.EndIO = xfs
 		})
 	b.private()
 	if lt == sim.DIOLocking && !b.write() {
@@ -52,9 +55,9 @@ func (b *builder) blockdevDirectIO() {
 	b.add(b.dio("__blockdev_direct_IO:is-async"),
 		"dio->is_async = !is_sync_kiocb(iocb) && !((rw & WRITE) && (end > i_size_read(inode)))",
 		func(c *Ctx) {
-			s := c.S
+			s, r := c.S, c.R
 			end := c.L().Pos + int64(s.Scn.Blocks)*sim.BlockSize
-			s.Dio.IsAsync = !s.Kiocb.IsSync && !(s.Scn.Op == sim.Write && end > s.Inode.ISize)
+			r.Dio.IsAsync = !r.Kiocb.IsSync && !(s.Scn.Op == sim.Write && end > s.Inode.ISize)
 		})
 	b.private()
 	b.worker()
@@ -75,7 +78,7 @@ func (b *builder) worker() {
 		"dio->result += iov_len - ((final_block_in_request - block_in_file) << blkbits); if ret: dio_cleanup(dio), leave the segment loop",
 		func(c *Ctx) {
 			useDio(c)
-			c.S.Dio.Result += int64(c.S.Dio.BlockInFile) * sim.BlockSize
+			c.R.Dio.Result += int64(c.R.Dio.BlockInFile) * sim.BlockSize
 		})
 	b.private()
 	noCur := b.label("tail-nocur")
@@ -87,9 +90,9 @@ func (b *builder) worker() {
 			if l.Ret == -sim.ENOTBLK && c.S.Scn.Op == sim.Write {
 				l.Ret = 0
 			}
-			if c.S.Dio.CurPage < 0 {
+			if c.R.Dio.CurPage < 0 {
 				c.Goto(noCur)
-			} else if c.S.Dio.Bio < 0 {
+			} else if c.R.Dio.Bio < 0 {
 				c.Goto(newBio)
 			}
 		})
@@ -100,7 +103,7 @@ func (b *builder) worker() {
 		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page; back in direct_io_worker: page_cache_release(cur_page), cur_page = NULL",
 		func(c *Ctx) {
 			newBioForCurPage(c)
-			c.S.Dio.CurPage = -1
+			c.R.Dio.CurPage = -1
 		})
 	b.private()
 	b.mark(noCur)
@@ -108,7 +111,7 @@ func (b *builder) worker() {
 	b.add(b.dio("direct_io_worker:submit-bio"),
 		"if dio->bio: dio_bio_submit(dio)",
 		func(c *Ctx) {
-			if c.S.Dio.Bio < 0 {
+			if c.R.Dio.Bio < 0 {
 				c.Goto(done)
 			}
 		})
@@ -123,8 +126,8 @@ func (b *builder) worker() {
 // workerInit is direct_io_worker's initialisation of the dio; refcount
 // says whether the bio counters are the reference count of the clean-ups.
 func workerInit(c *Ctx, refcount bool) {
-	s := c.S
-	d := &s.Dio
+	s, r := c.S, c.R
+	d := &r.Dio
 	d.ISize = s.Inode.ISize
 	if refcount {
 		d.Refcount = 1
@@ -152,8 +155,8 @@ func workerInitRefcount(b *builder) {
 // loop; the clean-ups ("dio: call blk_run_address_space() once per op")
 // add blk_run_address_space to its text.
 func workerUnplug(c *Ctx) {
-	s := c.S
-	if s.Scn.Op == sim.Read && s.Dio.LockType == sim.DIOLocking {
+	s, r := c.S, c.R
+	if s.Scn.Op == sim.Read && r.Dio.LockType == sim.DIOLocking {
 		s.Inode.IMutex = 0
 	}
 }
@@ -170,12 +173,12 @@ func workerUnplugOnce(b *builder) {
 // only from the 65th new bio on (reap_counter >= 64), which a request of at
 // most 64 blocks never reaches, so reap_counter is not kept.
 func newBioForCurPage(c *Ctx) {
-	s := c.S
-	i := s.Dio.CurPage
-	s.Bios[i].State = sim.BioAllocated
-	s.Bios[i].Uptodate = true
-	s.Bios[i].EndAIO = s.Dio.IsAsync
-	s.Dio.Bio = int8(i)
+	r := c.R
+	i := r.Dio.CurPage
+	r.Bios[i].State = sim.BioAllocated
+	r.Bios[i].Uptodate = true
+	r.Bios[i].EndAIO = r.Dio.IsAsync
+	r.Dio.Bio = int8(i)
 }
 
 // doDirectIO emits do_direct_IO's block loop for a page-aligned buffer
@@ -190,8 +193,8 @@ func (b *builder) doDirectIO() {
 		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer (fs/direct-io.c:152-163); an error comes back as ret",
 		gupOutcomes, gupName,
 		func(c *Ctx) {
-			s := c.S
-			d := &s.Dio
+			r := c.R
+			d := &r.Dio
 			l := c.L()
 			if d.BlockInFile >= d.FinalBlock {
 				c.Goto(out)
@@ -209,7 +212,7 @@ func (b *builder) doDirectIO() {
 			}
 			if limit <= d.BlockInFile {
 				l.Ret = -sim.EFAULT
-				s.Facts.FaultsMet |= sim.ErrMetEFAULT
+				r.Facts.FaultsMet |= sim.ErrMetEFAULT
 				c.Goto(out)
 				return
 			}
@@ -220,17 +223,17 @@ func (b *builder) doDirectIO() {
 		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
 		getBlockOutcomes, getBlockName,
 		func(c *Ctx) {
-			s := c.S
-			d := &s.Dio
-			isMapped, _ := baseMapping(s)
-			switch getBlockOutcome(s, c.Choice) {
+			s, r := c.S, c.R
+			d := &r.Dio
+			isMapped, _ := baseMapping(s, r)
+			switch getBlockOutcome(s, c.A, c.Choice) {
 			case "getblock:-EIO":
 				c.L().Ret = -sim.EIO
-				s.Facts.FaultsMet |= sim.ErrMetGetBlock
+				r.Facts.FaultsMet |= sim.ErrMetGetBlock
 				c.Goto(out)
 				return
 			case "hole":
-				s.Facts.FaultsMet |= sim.HoleMet
+				r.Facts.FaultsMet |= sim.HoleMet
 				isMapped = false
 			}
 			if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
@@ -238,7 +241,7 @@ func (b *builder) doDirectIO() {
 				// write and sets map_bh.b_private to the inode
 				// (xfs_aops.c@v2.6.20:1271-1276).
 				d.BPrivate = true
-				s.Inode.Unwritten[s.Block(int(d.BlockInFile))] = true
+				s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile))] = true
 			}
 			if isMapped {
 				c.Goto(mapped)
@@ -248,14 +251,14 @@ func (b *builder) doDirectIO() {
 	b.add(b.dio("do_direct_IO:hole"),
 		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
 		func(c *Ctx) {
-			s := c.S
-			d := &s.Dio
+			s, r := c.S, c.R
+			d := &r.Dio
 			if s.Scn.Op == sim.Write {
 				c.L().Ret = -sim.ENOTBLK
 				c.Goto(out)
 				return
 			}
-			abs := s.Pos + int64(d.BlockInFile)*sim.BlockSize
+			abs := r.Pos + int64(d.BlockInFile)*sim.BlockSize
 			aligned := (s.Inode.ISize + sim.BlockSize - 1) / sim.BlockSize * sim.BlockSize
 			if abs >= aligned {
 				c.L().Ret = 0
@@ -271,7 +274,7 @@ func (b *builder) doDirectIO() {
 	b.add(b.dio("submit_page_section:send-cur-page"),
 		"blocks_available = 1; next_block_for_io = b_blocknr; submit_page_section(dio, page, offset, len, next_block_for_io): the page is not the deferred cur_page, so a pending cur_page is sent: dio_send_cur_page submits dio->bio first when there is one (fs/direct-io.c:614-625)",
 		func(c *Ctx) {
-			d := &c.S.Dio
+			d := &c.R.Dio
 			if d.CurPage < 0 {
 				d.CurPage = d.BlockInFile
 				d.BlockInFile++
@@ -289,7 +292,7 @@ func (b *builder) doDirectIO() {
 		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io); dio_bio_add_page; submit_page_section: cur_page = page; do_direct_IO: block_in_file++, page_cache_release(page)",
 		func(c *Ctx) {
 			newBioForCurPage(c)
-			d := &c.S.Dio
+			d := &c.R.Dio
 			d.CurPage = d.BlockInFile
 			d.BlockInFile++
 			c.Goto(loop)
@@ -299,7 +302,8 @@ func (b *builder) doDirectIO() {
 }
 
 func gupOutcomes(s *sim.State, a int) int {
-	d := &s.Dio
+	r := s.ReqOf(a)
+	d := &r.Dio
 	if !s.Scn.Faults.Has(sim.FaultGUP) || d.GupBad != 0 || d.BlockInFile >= d.FinalBlock || d.PagesPinned > d.BlockInFile {
 		return 1
 	}
@@ -307,17 +311,18 @@ func gupOutcomes(s *sim.State, a int) int {
 }
 
 func gupName(s *sim.State, a, k int) string {
+	r := s.ReqOf(a)
 	if k == 0 {
 		return "ok"
 	}
-	return fmt.Sprintf("gup:-EFAULT@block%d", int(s.Dio.BlockInFile)+k-1)
+	return fmt.Sprintf("gup:-EFAULT@block%d", int(r.Dio.BlockInFile)+k-1)
 }
 
 // baseMapping is what get_block finds without faults: whether the block is
 // mapped, and whether it is allocated by this call (create).
-func baseMapping(s *sim.State) (isMapped, create bool) {
-	d := &s.Dio
-	abs := s.Pos + int64(d.BlockInFile)*sim.BlockSize
+func baseMapping(s *sim.State, r *sim.Req) (isMapped, create bool) {
+	d := &r.Dio
+	abs := r.Pos + int64(d.BlockInFile)*sim.BlockSize
 	allocated := abs < s.Inode.ISize
 	if s.Scn.Op == sim.Write {
 		create = true
@@ -331,15 +336,15 @@ func baseMapping(s *sim.State) (isMapped, create bool) {
 	return allocated || create, create
 }
 
-func getBlockOutcomesList(s *sim.State) (eio, hole bool) {
-	isMapped, create := baseMapping(s)
+func getBlockOutcomesList(s *sim.State, a int) (eio, hole bool) {
+	isMapped, create := baseMapping(s, s.ReqOf(a))
 	eio = s.Scn.Faults.Has(sim.FaultGetBlock)
 	hole = s.Scn.Faults.Has(sim.FaultHole) && isMapped && !create
 	return
 }
 
 func getBlockOutcomes(s *sim.State, a int) int {
-	eio, hole := getBlockOutcomesList(s)
+	eio, hole := getBlockOutcomesList(s, a)
 	n := 1
 	if eio {
 		n++
@@ -350,11 +355,11 @@ func getBlockOutcomes(s *sim.State, a int) int {
 	return n
 }
 
-func getBlockOutcome(s *sim.State, k int) string {
+func getBlockOutcome(s *sim.State, a, k int) string {
 	if k == 0 {
 		return "ok"
 	}
-	eio, _ := getBlockOutcomesList(s)
+	eio, _ := getBlockOutcomesList(s, a)
 	if eio {
 		if k == 1 {
 			return "getblock:-EIO"
@@ -364,20 +369,20 @@ func getBlockOutcome(s *sim.State, k int) string {
 	return "hole"
 }
 
-func getBlockName(s *sim.State, a, k int) string { return getBlockOutcome(s, k) }
+func getBlockName(s *sim.State, a, k int) string { return getBlockOutcome(s, a, k) }
 
 // dioBioSubmit emits dio_bio_submit for dio->bio.
 func (b *builder) dioBioSubmit() {
 	b.add(b.dio("dio_bio_submit:get-ref"),
 		"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->bio_count++; dio->bios_in_flight++; spin_unlock_irqrestore",
-		func(c *Ctx) { useDio(c); c.S.Dio.BioCount++; c.S.Dio.BiosInFlight++ })
+		func(c *Ctx) { useDio(c); c.R.Dio.BioCount++; c.R.Dio.BiosInFlight++ })
 	b.lastGuard(bioLockFree)
 	b.add(b.dio("dio_bio_submit:submit"),
 		"if dio->is_async && dio->rw == READ: bio_set_pages_dirty(bio); submit_bio(dio->rw, bio) (its bi_end_io may run from now on); dio->bio = NULL; dio->boundary = 0",
 		func(c *Ctx) {
 			useDio(c)
-			d := &c.S.Dio
-			c.S.Bios[d.Bio].State = sim.BioSubmitted
+			d := &c.R.Dio
+			c.R.Bios[d.Bio].State = sim.BioSubmitted
 			d.Bio = -1
 		})
 }
@@ -387,7 +392,7 @@ func (b *builder) dioBioSubmit() {
 func getRefAtomic(b *builder) {
 	b.add(b.dio("dio_bio_submit:get-ref"),
 		"dio_bio_submit: bio->bi_private = dio; atomic_inc(&dio->refcount)",
-		func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
+		func(c *Ctx) { useDio(c); c.R.Dio.Refcount++ })
 }
 
 // getRefLocked is dio_bio_submit's reference after "dio: lock refcount
@@ -395,6 +400,6 @@ func getRefAtomic(b *builder) {
 func getRefLocked(b *builder) {
 	b.add(b.dio("dio_bio_submit:get-ref"),
 		"dio_bio_submit: bio->bi_private = dio; spin_lock_irqsave(&dio->bio_lock); dio->refcount++; spin_unlock_irqrestore",
-		func(c *Ctx) { useDio(c); c.S.Dio.Refcount++ })
+		func(c *Ctx) { useDio(c); c.R.Dio.Refcount++ })
 	b.lastGuard(bioLockFree)
 }

@@ -71,16 +71,16 @@ func readFallback(translate bool) func(b *builder) {
 		b.add(b.fm("generic_file_aio_read:buffered"),
 			"direct I/O returned 0: buffered read: retval = 0; do_generic_file_read from *ppos reads up to i_size and advances *ppos",
 			func(c *Ctx) {
-				s := c.S
+				s, r := c.S, c.R
 				useKiocb(c)
-				n := s.Inode.ISize - s.Kiocb.Pos
+				n := s.Inode.ISize - r.Kiocb.Pos
 				if n > c.L().Count {
 					n = c.L().Count
 				}
 				if n < 0 {
 					n = 0
 				}
-				s.Kiocb.Pos += n
+				r.Kiocb.Pos += n
 				c.L().Retval = n
 			})
 		b.private()
@@ -101,16 +101,16 @@ func readChecksFallback(b *builder) {
 // positive AIO result into -EIOCBQUEUED (before, v2.6.18), the *ppos update
 // and the return.
 func readReturn(c *Ctx, translate, always bool, end *Label) {
-	s := c.S
+	r := c.R
 	l := c.L()
 	v := l.Ret
-	if translate && v > 0 && !s.Kiocb.IsSync {
+	if translate && v > 0 && !r.Kiocb.IsSync {
 		v = eiocbqueued
-		s.Facts.Committed = true
+		r.Facts.Committed = true
 	}
 	if v > 0 {
 		useKiocb(c)
-		s.Kiocb.Pos = l.Pos + v
+		r.Kiocb.Pos = l.Pos + v
 	}
 	l.Retval = v
 	if v != 0 || always {
@@ -124,7 +124,7 @@ func readReturn(c *Ctx, translate, always bool, end *Label) {
 func (b *builder) xfsSyncWait(loc Loc, text string) {
 	skip := b.label("xfs-nowait")
 	b.add(loc, text, func(c *Ctx) {
-		if !(c.S.Kiocb.IsSync && c.L().Retval == eiocbqueued) {
+		if !(c.R.Kiocb.IsSync && c.L().Retval == eiocbqueued) {
 			c.Goto(skip)
 			return
 		}
@@ -153,14 +153,14 @@ func (b *builder) directIO() {
 			faultOutcomes(sim.FaultInvalidate, func(s *sim.State, a int) bool { return s.Inode.NrPages > 0 }),
 			okOr("invalidate:-EIO"),
 			func(c *Ctx) {
-				s := c.S
+				s, r := c.S, c.R
 				if s.Inode.NrPages == 0 {
 					return
 				}
 				if c.Choice == 1 {
-					s.Facts.FaultsMet |= sim.ErrMetInvalidate
+					r.Facts.FaultsMet |= sim.ErrMetInvalidate
 					if c.L().Ret == eiocbqueued {
-						s.Facts.Committed = false
+						r.Facts.Committed = false
 					}
 					c.L().Ret = -sim.EIO
 					return
@@ -183,8 +183,8 @@ func (b *builder) writeOp() {
 			func(c *Ctx) {
 				useKiocb(c)
 				lockIMutex(c)
-				c.L().Pos = c.S.Kiocb.Pos
-				c.L().Count = c.S.Kiocb.Left
+				c.L().Pos = c.R.Kiocb.Pos
+				c.L().Count = c.R.Kiocb.Left
 			})
 		b.lastGuard(iMutexFree)
 		b.private()
@@ -200,7 +200,7 @@ func (b *builder) writeOp() {
 		"generic_file_aio_write: BUG_ON(iocb->ki_pos != pos); mutex_lock(&inode->i_mutex)",
 		func(c *Ctx) {
 			useKiocb(c)
-			if c.S.Kiocb.Pos != c.S.Pos {
+			if c.R.Kiocb.Pos != c.R.Pos {
 				bug(c, "BUG_ON(iocb->ki_pos != pos) in generic_file_aio_write")
 				return
 			}
@@ -224,7 +224,7 @@ func (b *builder) syncPageRange(loc Loc, ret localSel) {
 		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
 		func(c *Ctx) {
 			if cond(c.S, c.A) && c.Choice == 1 {
-				c.S.Facts.FaultsMet |= sim.ErrMetOSync
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 				*ret(c.L()) = -sim.EIO
 			}
 		})
@@ -239,7 +239,7 @@ func (b *builder) writeNolock() {
 		"__generic_file_aio_write_nolock: segment checks; count = ocount; pos = *ppos; vfs_check_frozen; generic_write_checks; count != 0; remove_suid; file_update_time",
 		func(c *Ctx) {
 			useKiocb(c)
-			c.L().Pos = c.S.Kiocb.Pos
+			c.L().Pos = c.R.Kiocb.Pos
 			c.L().Count = int64(c.S.Scn.Blocks) * sim.BlockSize
 			c.L().Tmp = 0 // err
 		})
@@ -317,7 +317,7 @@ func (b *builder) directWrite() {
 		func(c *Ctx) { c.S.Inode.ISize = c.L().Pos + c.L().Written })
 	b.mark(ppos)
 	b.add(b.fm("generic_file_direct_write:ppos"), "*ppos = end",
-		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Pos = c.L().Pos + c.L().Written })
+		func(c *Ctx) { useKiocb(c); c.R.Kiocb.Pos = c.L().Pos + c.L().Written })
 	b.mark(osync)
 	b.choice(b.fm("generic_file_direct_write:osync"),
 		"if written >= 0 && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; if written == count && !is_sync_kiocb(iocb): written = -EIOCBQUEUED; return written",
@@ -341,18 +341,18 @@ func osyncCond(translate bool) func(s *sim.State, a int) bool {
 func osyncDo(translate bool) func(c *Ctx) {
 	cond := osyncCond(translate)
 	return func(c *Ctx) {
-		s := c.S
+		s, r := c.S, c.R
 		l := c.L()
 		if cond(s, c.A) && c.Choice == 1 {
-			s.Facts.FaultsMet |= sim.ErrMetOSync
+			r.Facts.FaultsMet |= sim.ErrMetOSync
 			if l.Written == eiocbqueued {
-				s.Facts.Committed = false
+				r.Facts.Committed = false
 			}
 			l.Written = -sim.EIO
 		}
-		if translate && l.Written == l.Count && !s.Kiocb.IsSync {
+		if translate && l.Written == l.Count && !r.Kiocb.IsSync {
 			l.Written = eiocbqueued
-			s.Facts.Committed = true
+			r.Facts.Committed = true
 		}
 	}
 }
@@ -371,11 +371,11 @@ func (b *builder) bufferedWrite() {
 	b.add(b.fm("generic_file_buffered_write:copy"),
 		"generic_file_buffered_write: skip the written bytes of the iovec; for each remaining page prepare_write, copy, commit_write (which extends i_size past the old size)",
 		func(c *Ctx) {
-			s := c.S
+			s, r := c.S, c.R
 			l := c.L()
-			first := (l.Pos - s.Pos) / sim.BlockSize
-			for i := int(first); i < len(s.Bios); i++ {
-				s.Inode.Data[s.Block(i)] = byte(s.Cur) + 1
+			first := (l.Pos - r.Pos) / sim.BlockSize
+			for i := int(first); i < len(r.Bios); i++ {
+				s.Inode.Data[s.Block(int(c.Act.Req), i)] = byte(c.Act.Req) + 1
 			}
 			s.Inode.NrPages++
 			if end := l.Pos + l.Count; end > s.Inode.ISize {
@@ -384,14 +384,14 @@ func (b *builder) bufferedWrite() {
 			l.Buffered = l.Written + l.Count
 		})
 	b.add(b.fm("generic_file_buffered_write:ppos"), "*ppos = pos",
-		func(c *Ctx) { useKiocb(c); c.S.Kiocb.Pos = c.L().Pos + c.L().Count })
-	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && !s.Kiocb.IsSync }
+		func(c *Ctx) { useKiocb(c); c.R.Kiocb.Pos = c.L().Pos + c.L().Count })
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && !s.ReqOf(a).Kiocb.IsSync }
 	b.choice(b.fm("generic_file_buffered_write:osync"),
 		"if status >= 0 && (O_SYNC || IS_SYNC(inode)) && (!a_ops->writepage || !is_sync_kiocb(iocb)): status = generic_osync_inode(inode, mapping, OSYNC_METADATA|OSYNC_DATA)",
 		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
 		func(c *Ctx) {
 			if cond(c.S, c.A) && c.Choice == 1 {
-				c.S.Facts.FaultsMet |= sim.ErrMetOSync
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 				c.L().Tmp = -sim.EIO // status; dropped below because written is non-zero
 			}
 		})

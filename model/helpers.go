@@ -15,8 +15,8 @@ const eiocbqueued = -sim.EIOCBQUEUED
 // deliver records that the result res reached the kiocb's owner: an
 // aio_complete, or a synchronous return of a value other than
 // -EIOCBQUEUED.
-func deliver(s *sim.State, res int64) {
-	f := &s.Facts
+func deliver(r *sim.Req, res int64) {
+	f := &r.Facts
 	if f.Deliveries == 0 {
 		f.FirstRes = res
 	}
@@ -25,13 +25,13 @@ func deliver(s *sim.State, res int64) {
 
 // bug records a BUG()/oops at the current step and kills the actor.
 func bug(c *Ctx, what string) {
-	c.S.Bug(c.Step.Loc.String(), what)
+	c.R.Bug(c.Step.Loc.String(), what)
 	c.Act.Dead = true
 }
 
-func useDio(c *Ctx)   { c.S.Use(sim.ObjDio, &c.Step.Loc) }
-func useKiocb(c *Ctx) { c.S.Use(sim.ObjKiocb, &c.Step.Loc) }
-func useIoend(c *Ctx) { c.S.Use(sim.ObjIoend, &c.Step.Loc) }
+func useDio(c *Ctx)   { c.R.Use(sim.ObjDio, &c.Step.Loc) }
+func useKiocb(c *Ctx) { c.R.Use(sim.ObjKiocb, &c.Step.Loc) }
+func useIoend(c *Ctx) { c.R.Use(sim.ObjIoend, &c.Step.Loc) }
 
 // wake is wake_up_process on a task pointer (actor index + 1); a NULL
 // pointer is an oops.

@@ -150,30 +150,16 @@ func (m *Model) Next(s *sim.State, a int) *Step {
 	return &p.Steps[act.PC]
 }
 
-// view switches s to actor a's request and returns a function that
-// switches back to request 0 (with one iocb, both do nothing).
-func view(s *sim.State, a int) func() {
-	r := int(s.Actors[a].Req)
-	if r == 0 {
-		return func() {}
-	}
-	s.SwitchTo(r)
-	return func() { s.SwitchTo(0) }
-}
-
 // Enabled reports whether actor a can take a step now.
 func (m *Model) Enabled(s *sim.State, a int) bool {
-	if s.Actors[a].Req != 0 {
-		defer view(s, a)()
-	}
 	act := &s.Actors[a]
 	if act.Done || act.Dead || act.Asleep {
 		return false
 	}
-	if act.Kind == sim.BioEnd && s.Bios[act.Index].State < sim.BioSubmitted {
+	if act.Kind == sim.BioEnd && s.ReqOf(a).Bios[act.Index].State < sim.BioSubmitted {
 		return false
 	}
-	if act.Kind == sim.Worker && !s.Kiocb.IoendQueued {
+	if act.Kind == sim.Worker && !s.ReqOf(a).Kiocb.IoendQueued {
 		return false
 	}
 	st := m.Next(s, a)
@@ -185,9 +171,6 @@ func (m *Model) Enabled(s *sim.State, a int) bool {
 
 // Outcomes returns how many outcomes actor a's next step has now.
 func (m *Model) Outcomes(s *sim.State, a int) int {
-	if s.Actors[a].Req != 0 {
-		defer view(s, a)()
-	}
 	st := m.Next(s, a)
 	if st == nil || st.Outcomes == nil {
 		return 1
@@ -198,9 +181,6 @@ func (m *Model) Outcomes(s *sim.State, a int) int {
 // OutcomeName names outcome k of actor a's next step ("" for a step with
 // one outcome).
 func (m *Model) OutcomeName(s *sim.State, a, k int) string {
-	if s.Actors[a].Req != 0 {
-		defer view(s, a)()
-	}
 	st := m.Next(s, a)
 	if st == nil || st.Outcomes == nil || st.Outcomes(s, a) == 1 {
 		return ""
@@ -226,13 +206,10 @@ func (m *Model) Moves(s *sim.State, buf []Move) []Move {
 
 // Apply performs move mv on s in place.
 func (m *Model) Apply(s *sim.State, mv Move) {
-	if s.Actors[mv.Actor].Req != 0 {
-		defer view(s, mv.Actor)()
-	}
 	act := &s.Actors[mv.Actor]
 	p := m.Program(s, mv.Actor)
 	st := &p.Steps[act.PC]
-	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, next: int(act.PC) + 1, prog: p}
+	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, R: s.ReqOf(mv.Actor), next: int(act.PC) + 1, prog: p}
 	st.Do(&c)
 	if act.Dead {
 		return

@@ -142,7 +142,7 @@ func TestMovesAndApply(t *testing.T) {
 		}
 		m.Apply(s, buf[0])
 	}
-	if s.Mem[sim.ObjDio] != sim.Freed || s.Facts.Deliveries != 1 || s.Facts.FirstRes != 3*sim.BlockSize {
-		t.Errorf("after the run: dio %d, deliveries %d, result %d", s.Mem[sim.ObjDio], s.Facts.Deliveries, s.Facts.FirstRes)
+	if r := &s.Reqs[0]; r.Mem[sim.ObjDio] != sim.Freed || r.Facts.Deliveries != 1 || r.Facts.FirstRes != 3*sim.BlockSize {
+		t.Errorf("after the run: dio %d, deliveries %d, result %d", r.Mem[sim.ObjDio], r.Facts.Deliveries, r.Facts.FirstRes)
 	}
 }

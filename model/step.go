@@ -87,6 +87,7 @@ type Ctx struct {
 	Act    *sim.Actor // &S.Actors[A]
 	Choice int        // the outcome chosen
 	Step   *Step      // the step being run
+	R      *sim.Req   // the request the actor works for: &S.Reqs[Act.Req]
 	next   int
 	prog   *Program
 }

@@ -28,14 +28,14 @@ func (b *builder) aioEntry() {
 	b.add(b.aio("io_submit_one:get-req"),
 		"io_submit_one: aio_get_req allocates the kiocb with ki_users = 2; ki_pos, ki_buf, ki_left = ki_nbytes from the user iocb; aio_setup_iocb sets ki_retry",
 		func(c *Ctx) {
-			s := c.S
-			s.Alloc(sim.ObjKiocb)
-			s.Kiocb.Users = 2
-			s.Kiocb.Pos = s.Pos
+			s, r := c.S, c.R
+			r.Alloc(sim.ObjKiocb)
+			r.Kiocb.Users = 2
+			r.Kiocb.Pos = r.Pos
 			n := int64(s.Scn.Blocks) * sim.BlockSize
-			s.Kiocb.Left, s.Kiocb.NBytes = n, n
-			s.Facts.Submitted = true
-			recordCall(s)
+			r.Kiocb.Left, r.Kiocb.NBytes = n, n
+			r.Facts.Submitted = true
+			recordCall(c)
 		})
 	b.private()
 	b.add(b.aio("aio_run_iocb:unlink"),
@@ -52,7 +52,7 @@ func (b *builder) aioEntry() {
 	b.add(b.aio("ki_retry:advance"),
 		"if ret > 0: advance the iovec, ki_left -= ret, and call aio_read/aio_write again while ki_left > 0; if ret == 0 || ki_left == 0: ret = ki_nbytes - ki_left",
 		func(c *Ctx) {
-			k := &c.S.Kiocb
+			k := &c.R.Kiocb
 			l := c.L()
 			useKiocb(c)
 			if l.Retval > 0 {
@@ -71,7 +71,7 @@ func (b *builder) aioEntry() {
 	b.add(b.aio("aio_run_iocb:retry-returned"),
 		"aio_run_iocb: ki_retry returned ret; current->io_wait = NULL; if ret != -EIOCBRETRY && ret != -EIOCBQUEUED, the core completes the iocb",
 		func(c *Ctx) {
-			f := &c.S.Facts
+			f := &c.R.Facts
 			f.RetryReturned = true
 			f.RetryRet = c.L().Retval
 			if c.L().Retval == eiocbqueued {
@@ -91,7 +91,7 @@ func (b *builder) aioEntry() {
 
 // retryCall is the AIO core's call of ki_retry: the request's position
 // and length become the file operation's arguments.
-func retryCall(c *Ctx) { useKiocb(c); c.L().Pos = c.S.Kiocb.Pos; c.L().Count = c.S.Kiocb.Left }
+func retryCall(c *Ctx) { useKiocb(c); c.L().Pos = c.R.Kiocb.Pos; c.L().Count = c.R.Kiocb.Left }
 
 // retryVectored is ki_retry from 2.6.19 on: aio_rw_vect_retry.
 func retryVectored(b *builder) {
@@ -103,14 +103,14 @@ func retryVectored(b *builder) {
 
 // aioPutReq is __aio_put_req under ctx_lock (fs/aio.c@v2.6.20:504-531).
 func aioPutReq(c *Ctx) {
-	k := &c.S.Kiocb
+	k := &c.R.Kiocb
 	k.Users--
 	if k.Users < 0 {
 		bug(c, "BUG_ON(req->ki_users < 0) in __aio_put_req")
 		return
 	}
 	if k.Users == 0 {
-		c.S.Free(sim.ObjKiocb, &c.Step.Loc)
+		c.R.Free(sim.ObjKiocb, &c.Step.Loc)
 	}
 }
 
@@ -122,18 +122,18 @@ func aioPutReq(c *Ctx) {
 func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) {
 	b.add(loc, text+"; aio_complete (fs/aio.c) posts the event under ctx_lock and drops ki_users, or for a sync kiocb sets ki_user_data, ki_users = 0 and wakes the waiter",
 		func(c *Ctx) {
-			s := c.S
+			s, r := c.S, c.R
 			useKiocb(c)
 			v := *res(c.L())
-			f := &s.Facts
+			f := &r.Facts
 			if fromDio {
 				f.DioCompletes++
 				if !f.Committed && !(f.RetryReturned && f.RetryRet == eiocbqueued) {
 					f.EarlyDioComp = true
 				}
 			}
-			deliver(s, v)
-			k := &s.Kiocb
+			deliver(r, v)
+			k := &r.Kiocb
 			if k.IsSync {
 				if k.Users != 1 {
 					bug(c, "BUG_ON(iocb->ki_users != 1) in aio_complete for a sync kiocb")
@@ -144,7 +144,7 @@ func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) 
 				s.WakeUpProcess(0)
 				return
 			}
-			s.Ring = append(s.Ring, sim.Event{Res: v, Iocb: s.Cur})
+			s.Ring = append(s.Ring, sim.Event{Res: v, Iocb: c.Act.Req})
 			aioPutReq(c)
 		})
 }
@@ -159,9 +159,9 @@ func (b *builder) syncEntry() {
 			if !c.L().Waited {
 				// The value was returned, not handed over by aio_complete
 				// to wait_on_sync_kiocb: this return is its delivery.
-				deliver(c.S, c.L().Retval)
+				deliver(c.R, c.L().Retval)
 			}
-			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: c.S.Cur, Client: c.S.Cur, Pos: c.S.Pos, Len: requestLen(c.S), Val: c.L().Retval})
+			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: c.Act.Req, Client: c.Act.Req, Pos: c.R.Pos, Len: requestLen(c.S), Val: c.L().Retval})
 		})
 	b.observe(selRetval, -1)
 }
@@ -169,17 +169,17 @@ func (b *builder) syncEntry() {
 // syncInit is init_sync_kiocb and the syscall's arguments: a synchronous
 // kiocb with one user, the request's position and length.
 func syncInit(c *Ctx) {
-	s := c.S
-	s.Alloc(sim.ObjKiocb)
-	s.Kiocb.IsSync = true
-	s.Kiocb.Users = 1
-	s.Kiocb.Pos = s.Pos
+	s, r := c.S, c.R
+	r.Alloc(sim.ObjKiocb)
+	r.Kiocb.IsSync = true
+	r.Kiocb.Users = 1
+	r.Kiocb.Pos = r.Pos
 	n := int64(s.Scn.Blocks) * sim.BlockSize
-	s.Kiocb.Left, s.Kiocb.NBytes = n, n
-	s.Facts.Submitted = true
-	c.L().Pos = s.Pos
+	r.Kiocb.Left, r.Kiocb.NBytes = n, n
+	r.Facts.Submitted = true
+	c.L().Pos = r.Pos
 	c.L().Count = n
-	recordCall(s)
+	recordCall(c)
 }
 
 // syncEntry2618 is v2.6.18's read(2)/write(2): generic_file_read and
@@ -245,8 +245,9 @@ func syncEntryDoSync(b *builder) {
 func init() { rootFuncs["sys_read/sys_write"] = syncEntry2618 }
 
 // recordCall records the call of the iocb's operation in the history.
-func recordCall(s *sim.State) {
-	s.Record(sim.HistEvent{Op: histOp(s), ID: s.Cur, Client: s.Cur, Pos: s.Pos, Len: requestLen(s)})
+func recordCall(c *Ctx) {
+	s := c.S
+	s.Record(sim.HistEvent{Op: histOp(s), ID: c.Act.Req, Client: c.Act.Req, Pos: c.R.Pos, Len: requestLen(s)})
 }
 
 func histOp(s *sim.State) sim.HistOp {
@@ -264,7 +265,7 @@ func requestLen(s *sim.State) int64 { return int64(s.Scn.Blocks) * sim.BlockSize
 // returns to userspace (v2.6.18's generic_file_write still runs its O_SYNC
 // sync after this point).
 func syncReturned(c *Ctx, skip *Label) {
-	f := &c.S.Facts
+	f := &c.R.Facts
 	v := c.L().Retval
 	f.RetryReturned = true
 	f.RetryRet = v
@@ -284,7 +285,7 @@ func (b *builder) waitOnSyncKiocb(out *Label) {
 	b.add(b.aio("wait_on_sync_kiocb:load-users"), "while (iocb->ki_users): load ki_users",
 		func(c *Ctx) {
 			useKiocb(c)
-			if c.S.Kiocb.Users == 0 {
+			if c.R.Kiocb.Users == 0 {
 				c.Goto(exit)
 			}
 		})
@@ -293,7 +294,7 @@ func (b *builder) waitOnSyncKiocb(out *Label) {
 	b.add(b.aio("wait_on_sync_kiocb:test-users"), "if (!iocb->ki_users) break",
 		func(c *Ctx) {
 			useKiocb(c)
-			if c.S.Kiocb.Users == 0 {
+			if c.R.Kiocb.Users == 0 {
 				c.Goto(exit)
 			}
 		})
@@ -303,7 +304,7 @@ func (b *builder) waitOnSyncKiocb(out *Label) {
 	b.add(b.aio("wait_on_sync_kiocb:return"), "__set_current_state(TASK_RUNNING); return iocb->ki_user_data",
 		func(c *Ctx) {
 			c.Act.State = sim.TaskRunning
-			c.L().Retval = c.S.Kiocb.UserData
+			c.L().Retval = c.R.Kiocb.UserData
 			c.L().Waited = true // delivered by aio_complete
 			c.Goto(out)
 		})
@@ -317,32 +318,34 @@ func (b *builder) waitOnSyncKiocb(out *Label) {
 func (b *builder) observe(res localSel, client int8) {
 	cl := func(c *Ctx) int8 {
 		if client >= 0 || c.Act.Kind != sim.Reaper {
-			return c.S.Cur
+			return c.Act.Req
 		}
 		return int8(c.S.NumReqs())
 	}
 	b.add(b.user("stat"), "userspace: stat(2) reads i_size after the result was seen",
-		func(c *Ctx) { observeStat(c.S, *res(c.L()), cl(c)) })
+		func(c *Ctx) { observeStat(c, *res(c.L()), cl(c)) })
 	b.add(b.user("pread"), "userspace: pread(2) reads the request's range back through the page cache",
-		func(c *Ctx) { observePread(c.S, *res(c.L()), cl(c)); c.Finish() })
+		func(c *Ctx) { observePread(c, *res(c.L()), cl(c)); c.Finish() })
 }
 
-func observeStat(s *sim.State, res int64, client int8) {
+func observeStat(c *Ctx, res int64, client int8) {
+	s, r := c.S, c.R
 	id := s.NextObserverOp()
 	s.Record(sim.HistEvent{Op: sim.HistStat, ID: id, Client: client})
 	s.Record(sim.HistEvent{Return: true, Op: sim.HistStat, ID: id, Client: client, Val: s.Inode.ISize})
-	if s.Scn.Op == sim.Write && res > 0 && s.Facts.StatAfterReap < 0 {
-		s.Facts.StatAfterReap = s.Inode.ISize
-		s.Facts.StatRes = res
+	if s.Scn.Op == sim.Write && res > 0 && r.Facts.StatAfterReap < 0 {
+		r.Facts.StatAfterReap = s.Inode.ISize
+		r.Facts.StatRes = res
 	}
 }
 
 // observePread reads the request's range as a buffered read would: up to
 // i_size, a block of an XFS unwritten extent reading as zeros.
-func observePread(s *sim.State, res int64, client int8) {
+func observePread(c *Ctx, res int64, client int8) {
+	s, r := c.S, c.R
 	id := s.NextObserverOp()
 	n := requestLen(s)
-	if lim := s.Inode.ISize - s.Pos; lim < n {
+	if lim := s.Inode.ISize - r.Pos; lim < n {
 		n = lim
 	}
 	if n < 0 {
@@ -352,17 +355,18 @@ func observePread(s *sim.State, res int64, client int8) {
 	data := make([]byte, blocks)
 	seen := int8(0)
 	for i := int64(0); i < blocks; i++ {
-		if !s.Inode.Unwritten[s.Block(int(i))] {
-			data[i] = s.Inode.Data[s.Block(int(i))]
+		blk := s.Block(int(c.Act.Req), int(i))
+		if !s.Inode.Unwritten[blk] {
+			data[i] = s.Inode.Data[blk]
 		}
-		if data[i] == byte(s.Cur)+1 {
+		if data[i] == byte(c.Act.Req)+1 {
 			seen++
 		}
 	}
-	s.Record(sim.HistEvent{Op: sim.HistPread, ID: id, Client: client, Pos: s.Pos, Len: requestLen(s)})
-	s.Record(sim.HistEvent{Return: true, Op: sim.HistPread, ID: id, Client: client, Pos: s.Pos, Len: requestLen(s), Val: n, Data: string(data)})
-	if s.Scn.Op == sim.Write && res > 0 && s.Facts.PreadSeen < 0 {
-		s.Facts.PreadSeen = seen
+	s.Record(sim.HistEvent{Op: sim.HistPread, ID: id, Client: client, Pos: r.Pos, Len: requestLen(s)})
+	s.Record(sim.HistEvent{Return: true, Op: sim.HistPread, ID: id, Client: client, Pos: r.Pos, Len: requestLen(s), Val: n, Data: string(data)})
+	if s.Scn.Op == sim.Write && res > 0 && r.Facts.PreadSeen < 0 {
+		r.Facts.PreadSeen = seen
 	}
 }
 

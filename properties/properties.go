@@ -123,25 +123,25 @@ func AfterStep(s *sim.State) []Violation {
 			lin = HistoryViolations(s, false)
 		}
 	}
-	if len(s.Reqs) == 0 {
-		return append(afterStepView(s), lin...)
+	if len(s.Reqs) == 1 {
+		return append(afterStepReq(&s.Reqs[0]), lin...)
 	}
 	out := lin
-	s.ForEachReq(func(r int) {
-		for _, v := range afterStepView(s) {
+	for r := range s.Reqs {
+		for _, v := range afterStepReq(&s.Reqs[r]) {
 			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
 			out = append(out, v)
 		}
-	})
+	}
 	return dedupe(out)
 }
 
-// afterStepView checks the request in view.
-func afterStepView(s *sim.State) []Violation {
-	f := &s.Facts
+// afterStepReq checks one request.
+func afterStepReq(q *sim.Req) []Violation {
+	f := &q.Facts
 	if f.Bug == "" && f.MemErr == "" && f.Deliveries <= 1 && !f.EarlyDioComp &&
 		!(f.RetryReturned && f.DioCompletes > 0 && f.RetryRet != -sim.EIOCBQUEUED) &&
-		!(f.StatAfterReap >= 0 && f.StatAfterReap < s.Pos+f.StatRes) {
+		!(f.StatAfterReap >= 0 && f.StatAfterReap < q.Pos+f.StatRes) {
 		return nil
 	}
 	var out []Violation
@@ -163,8 +163,8 @@ func afterStepView(s *sim.State) []Violation {
 	if f.Bug != "" {
 		out = append(out, Violation{NoBug, f.Bug})
 	}
-	if f.StatAfterReap >= 0 && f.StatAfterReap < s.Pos+f.StatRes {
-		out = append(out, Violation{IsizeVisible, fmt.Sprintf("userspace saw the write complete with %d bytes, but stat shows i_size %d < %d", f.StatRes, f.StatAfterReap, s.Pos+f.StatRes)})
+	if f.StatAfterReap >= 0 && f.StatAfterReap < q.Pos+f.StatRes {
+		out = append(out, Violation{IsizeVisible, fmt.Sprintf("userspace saw the write complete with %d bytes, but stat shows i_size %d < %d", f.StatRes, f.StatAfterReap, q.Pos+f.StatRes)})
 	}
 	return out
 }
@@ -178,16 +178,16 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 		if act.Done || act.Dead {
 			continue
 		}
-		s.SwitchTo(int(act.Req))
+		q := s.ReqOf(a)
 		switch act.Kind {
 		case sim.BioEnd:
-			if s.Bios[act.Index].State < sim.BioSubmitted {
+			if q.Bios[act.Index].State < sim.BioSubmitted {
 				continue // never submitted: there is nothing to complete
 			}
 		case sim.Reaper:
 			continue // waiting for an event: a lost completion, reported below
 		case sim.Worker:
-			if !s.Kiocb.IoendQueued {
+			if !q.Kiocb.IoendQueued {
 				continue
 			}
 		}
@@ -200,48 +200,47 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 		}
 		out = append(out, Violation{NoHang, fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where)})
 	}
-	s.SwitchTo(0)
 	out = append(out, HistoryViolations(s, true)...)
-	if len(s.Reqs) == 0 {
-		return dedupe(append(out, atEndView(s)...))
+	if len(s.Reqs) == 1 {
+		return dedupe(append(out, atEndReq(s, &s.Reqs[0])...))
 	}
-	s.ForEachReq(func(r int) {
-		for _, v := range atEndView(s) {
+	for r := range s.Reqs {
+		for _, v := range atEndReq(s, &s.Reqs[r]) {
 			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
 			out = append(out, v)
 		}
-	})
+	}
 	return dedupe(out)
 }
 
-// atEndView checks the end-of-run properties of the request in view.
-func atEndView(s *sim.State) []Violation {
+// atEndReq checks the end-of-run properties of request q.
+func atEndReq(s *sim.State, q *sim.Req) []Violation {
 	var out []Violation
-	f := &s.Facts
+	f := &q.Facts
 	if f.Submitted && f.Deliveries == 0 {
 		out = append(out, Violation{ExactlyOnce, "the iocb was never completed (lost completion)"})
 	}
-	if s.Mem[sim.ObjDio] == sim.Live {
+	if q.Mem[sim.ObjDio] == sim.Live {
 		out = append(out, Violation{DioLifetime, "the dio was never freed (leak)"})
 	}
-	if s.Mem[sim.ObjKiocb] == sim.Live && !s.Kiocb.IsSync {
-		out = append(out, Violation{ObjectLifetime, fmt.Sprintf("the kiocb was never freed (leak: ki_users = %d)", s.Kiocb.Users)})
+	if q.Mem[sim.ObjKiocb] == sim.Live && !q.Kiocb.IsSync {
+		out = append(out, Violation{ObjectLifetime, fmt.Sprintf("the kiocb was never freed (leak: ki_users = %d)", q.Kiocb.Users)})
 	}
-	if s.Mem[sim.ObjIoend] == sim.Live {
+	if q.Mem[sim.ObjIoend] == sim.Live {
 		out = append(out, Violation{ObjectLifetime, "the XFS ioend was never freed (leak)"})
 	}
 	if f.Deliveries >= 1 {
-		if msg := checkResult(s); msg != "" {
+		if msg := checkResult(s, q); msg != "" {
 			out = append(out, Violation{ResultValue, msg})
 		}
 	}
 	return out
 }
 
-// Expected describes the result the sequential semantics give for the run:
-// either a set of allowed errnos, or a byte count.
-func Expected(s *sim.State) (errs []int64, bytes int64) {
-	met := s.Facts.FaultsMet
+// Expected describes the result the sequential semantics give for request
+// q of the run: either a set of allowed errnos, or a byte count.
+func Expected(s *sim.State, q *sim.Req) (errs []int64, bytes int64) {
+	met := q.Facts.FaultsMet
 	if met&sim.ErrMetEFAULT != 0 {
 		errs = append(errs, -sim.EFAULT)
 	}
@@ -253,7 +252,7 @@ func Expected(s *sim.State) (errs []int64, bytes int64) {
 		return errs, count
 	}
 	_, isize := s.Scn.Geometry()
-	n := isize - s.Pos
+	n := isize - q.Pos
 	if n > count {
 		n = count
 	}
@@ -263,9 +262,9 @@ func Expected(s *sim.State) (errs []int64, bytes int64) {
 	return errs, n
 }
 
-func checkResult(s *sim.State) string {
-	res := s.Facts.FirstRes
-	errs, bytes := Expected(s)
+func checkResult(s *sim.State, q *sim.Req) string {
+	res := q.Facts.FirstRes
+	errs, bytes := Expected(s, q)
 	if len(errs) == 0 {
 		if res != bytes {
 			return fmt.Sprintf("the completion carried %s, the sequential result is %d bytes", model.ErrName(res), bytes)

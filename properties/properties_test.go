@@ -31,20 +31,20 @@ func TestAfterStep(t *testing.T) {
 		want string
 	}{
 		{"nothing yet", state(read, func(s *sim.State) {}), ""},
-		{"one delivery", state(read, func(s *sim.State) { s.Facts.Deliveries = 1 }), ""},
-		{"double completion", state(read, func(s *sim.State) { s.Facts.Deliveries = 2 }), "exactly-once"},
-		{"early dio completion", state(read, func(s *sim.State) { s.Facts.EarlyDioComp = true }), "only-after-queued"},
+		{"one delivery", state(read, func(s *sim.State) { s.Reqs[0].Facts.Deliveries = 1 }), ""},
+		{"double completion", state(read, func(s *sim.State) { s.Reqs[0].Facts.Deliveries = 2 }), "exactly-once"},
+		{"early dio completion", state(read, func(s *sim.State) { s.Reqs[0].Facts.EarlyDioComp = true }), "only-after-queued"},
 		{"dio completion, then not queued", state(read, func(s *sim.State) {
-			s.Facts.DioCompletes, s.Facts.RetryReturned, s.Facts.RetryRet = 1, true, -sim.EFAULT
+			s.Reqs[0].Facts.DioCompletes, s.Reqs[0].Facts.RetryReturned, s.Reqs[0].Facts.RetryRet = 1, true, -sim.EFAULT
 		}), "only-after-queued"},
 		{"dio completion after queued", state(read, func(s *sim.State) {
-			s.Facts.DioCompletes, s.Facts.RetryReturned, s.Facts.RetryRet = 1, true, -sim.EIOCBQUEUED
+			s.Reqs[0].Facts.DioCompletes, s.Reqs[0].Facts.RetryReturned, s.Reqs[0].Facts.RetryRet = 1, true, -sim.EIOCBQUEUED
 		}), ""},
-		{"dio use after free", state(read, func(s *sim.State) { s.Facts.MemErr, s.Facts.MemErrObj = "uaf", sim.ObjDio }), "dio-lifetime"},
-		{"kiocb use after free", state(read, func(s *sim.State) { s.Facts.MemErr, s.Facts.MemErrObj = "uaf", sim.ObjKiocb }), "object-lifetime"},
-		{"bug", state(read, func(s *sim.State) { s.Facts.Bug = "x: BUG" }), "no-bug"},
-		{"stale i_size", state(write, func(s *sim.State) { s.Facts.StatAfterReap, s.Facts.StatRes = 4096, 8192 }), "isize-visible"},
-		{"fresh i_size", state(write, func(s *sim.State) { s.Facts.StatAfterReap, s.Facts.StatRes = 8192, 8192 }), ""},
+		{"dio use after free", state(read, func(s *sim.State) { s.Reqs[0].Facts.MemErr, s.Reqs[0].Facts.MemErrObj = "uaf", sim.ObjDio }), "dio-lifetime"},
+		{"kiocb use after free", state(read, func(s *sim.State) { s.Reqs[0].Facts.MemErr, s.Reqs[0].Facts.MemErrObj = "uaf", sim.ObjKiocb }), "object-lifetime"},
+		{"bug", state(read, func(s *sim.State) { s.Reqs[0].Facts.Bug = "x: BUG" }), "no-bug"},
+		{"stale i_size", state(write, func(s *sim.State) { s.Reqs[0].Facts.StatAfterReap, s.Reqs[0].Facts.StatRes = 4096, 8192 }), "isize-visible"},
+		{"fresh i_size", state(write, func(s *sim.State) { s.Reqs[0].Facts.StatAfterReap, s.Reqs[0].Facts.StatRes = 8192, 8192 }), ""},
 	}
 	for _, c := range cases {
 		if got := ids(AfterStep(c.s)); got != c.want {
@@ -60,11 +60,11 @@ func TestAtEnd(t *testing.T) {
 		for i := range s.Actors {
 			s.Actors[i].Done = true
 		}
-		s.Facts.Submitted = true
-		s.Facts.Deliveries = 1
-		s.Facts.FirstRes = 2*sim.BlockSize - sim.BlockSize/2
-		s.Mem[sim.ObjDio] = sim.Freed
-		s.Mem[sim.ObjKiocb] = sim.Freed
+		s.Reqs[0].Facts.Submitted = true
+		s.Reqs[0].Facts.Deliveries = 1
+		s.Reqs[0].Facts.FirstRes = 2*sim.BlockSize - sim.BlockSize/2
+		s.Reqs[0].Mem[sim.ObjDio] = sim.Freed
+		s.Reqs[0].Mem[sim.ObjKiocb] = sim.Freed
 	}
 	cases := []struct {
 		name string
@@ -72,16 +72,16 @@ func TestAtEnd(t *testing.T) {
 		want string
 	}{
 		{"clean end", ok, ""},
-		{"lost completion", func(s *sim.State) { ok(s); s.Facts.Deliveries = 0 }, "exactly-once"},
-		{"leaked dio", func(s *sim.State) { ok(s); s.Mem[sim.ObjDio] = sim.Live }, "dio-lifetime"},
-		{"leaked kiocb", func(s *sim.State) { ok(s); s.Mem[sim.ObjKiocb] = sim.Live }, "object-lifetime"},
+		{"lost completion", func(s *sim.State) { ok(s); s.Reqs[0].Facts.Deliveries = 0 }, "exactly-once"},
+		{"leaked dio", func(s *sim.State) { ok(s); s.Reqs[0].Mem[sim.ObjDio] = sim.Live }, "dio-lifetime"},
+		{"leaked kiocb", func(s *sim.State) { ok(s); s.Reqs[0].Mem[sim.ObjKiocb] = sim.Live }, "object-lifetime"},
 		{"sleeping submitter", func(s *sim.State) { ok(s); s.Actors[0].Done = false; s.Actors[0].Asleep = true }, "no-hang"},
-		{"wrong byte count", func(s *sim.State) { ok(s); s.Facts.FirstRes = 2 * sim.BlockSize }, "result-value"},
-		{"error met, bytes delivered", func(s *sim.State) { ok(s); s.Facts.FaultsMet = sim.ErrMetBioEIO }, "result-value"},
+		{"wrong byte count", func(s *sim.State) { ok(s); s.Reqs[0].Facts.FirstRes = 2 * sim.BlockSize }, "result-value"},
+		{"error met, bytes delivered", func(s *sim.State) { ok(s); s.Reqs[0].Facts.FaultsMet = sim.ErrMetBioEIO }, "result-value"},
 		{"error met, error delivered", func(s *sim.State) {
 			ok(s)
-			s.Facts.FaultsMet = sim.ErrMetBioEIO | sim.ErrMetEFAULT
-			s.Facts.FirstRes = -sim.EFAULT
+			s.Reqs[0].Facts.FaultsMet = sim.ErrMetBioEIO | sim.ErrMetEFAULT
+			s.Reqs[0].Facts.FirstRes = -sim.EFAULT
 		}, ""},
 	}
 	for _, c := range cases {

@@ -229,9 +229,12 @@ func TestSameEncodingSameFuture(t *testing.T) {
 					variant.Actors[i].L.Tmp = -3
 				}
 			}
-			for i := range variant.Bios {
-				if variant.Bios[i].State == sim.BioEnded {
-					variant.Bios[i].Uptodate = !variant.Bios[i].Uptodate
+			for r := range variant.Reqs {
+				bios := variant.Reqs[r].Bios
+				for i := range bios {
+					if bios[i].State == sim.BioEnded {
+						bios[i].Uptodate = !bios[i].Uptodate
+					}
 				}
 			}
 			canon := s.Clone()

@@ -46,13 +46,12 @@ type CanonScratch struct {
 // index, which makes the reduction weaker (two symmetric states may keep
 // two forms) but never unsound.
 func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
-	if len(s.Reqs) == 0 {
-		return s.canonView(cs, 0)
+	if len(s.Reqs) == 1 {
+		return s.canonReq(cs, 0, 0)
 	}
 	var moved []int8
 	for r := range s.Reqs {
-		s.SwitchTo(r)
-		if p := s.canonView(cs, s.ActorBase(r)); p != nil {
+		if p := s.canonReq(cs, r, s.ActorBase(r)); p != nil {
 			if moved == nil {
 				moved = make([]int8, len(s.Actors))
 				for i := range moved {
@@ -66,17 +65,17 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 			}
 		}
 	}
-	s.SwitchTo(0)
 	return moved
 }
 
-// canonView canonicalizes the bios of the request in view, whose submitter
-// is actor base, and returns the actor permutation (nil if none moved).
-func (s *State) canonView(cs *CanonScratch, base int) []int8 {
-	n := len(s.Bios)
+// canonReq canonicalizes the bios of request r, whose submitter is actor
+// base, and returns the actor permutation (nil if none moved).
+func (s *State) canonReq(cs *CanonScratch, r, base int) []int8 {
+	q := &s.Reqs[r]
+	n := len(q.Bios)
 	idx := cs.idx[:0]
-	for i := range s.Bios {
-		if s.Bios[i].State >= BioSubmitted {
+	for i := range q.Bios {
+		if q.Bios[i].State >= BioSubmitted {
 			idx = append(idx, i)
 		}
 	}
@@ -90,7 +89,7 @@ func (s *State) canonView(cs *CanonScratch, base int) []int8 {
 	}
 	cs.listPos = listPos
 	pos := 0
-	for b := s.Dio.BioList; b >= 0; b = s.Bios[b].Next {
+	for b := q.Dio.BioList; b >= 0; b = q.Bios[b].Next {
 		listPos[b] = pos
 		pos++
 		if pos > n {
@@ -104,7 +103,7 @@ func (s *State) canonView(cs *CanonScratch, base int) []int8 {
 	}
 	cs.keys = keys
 	for _, i := range idx {
-		keys[i] = s.bioKeyHash(base, i, listPos[i], subBio == int8(i))
+		keys[i] = s.bioKeyHash(r, base, i, listPos[i], subBio == int8(i))
 	}
 	sorted := append(cs.sorted[:0], idx...)
 	cs.sorted = sorted
@@ -129,7 +128,7 @@ func (s *State) canonView(cs *CanonScratch, base int) []int8 {
 	if !moved {
 		return nil
 	}
-	s.applyBioPerm(base, perm, cs)
+	s.applyBioPerm(r, base, perm, cs)
 	ap := cs.actorPerm[:0]
 	for i := range s.Actors {
 		ap = append(ap, int8(i))
@@ -145,8 +144,8 @@ func (s *State) canonView(cs *CanonScratch, base int) []int8 {
 // index: its struct, its position in bio_list, whether the submitter holds
 // it, its block's data, and its completion actor's program counter, task
 // state and locals.
-func (s *State) bioKeyHash(base, i, listPos int, poppedBySubmitter bool) uint64 {
-	b := s.Bios[i]
+func (s *State) bioKeyHash(r, base, i, listPos int, poppedBySubmitter bool) uint64 {
+	b := s.Reqs[r].Bios[i]
 	if b.State == BioEnded {
 		b = Bio{State: BioEnded, Next: -1} // bio_put has run: nothing reads it
 	}
@@ -157,8 +156,8 @@ func (s *State) bioKeyHash(base, i, listPos int, poppedBySubmitter bool) uint64 
 	}
 	h := uint64(0x9e3779b97f4a7c15)
 	h = keyMix(h, uint64(b.State)|uint64(boolByte(b.Uptodate))<<8|uint64(boolByte(b.EndAIO))<<9|
-		uint64(listPos+1)<<10|uint64(boolByte(poppedBySubmitter))<<20|uint64(s.Inode.Data[s.Block(i)])<<21|
-		uint64(boolByte(s.Inode.Unwritten[s.Block(i)]))<<29|uint64(uint16(a.PC))<<30|uint64(boolByte(a.Done))<<46|
+		uint64(listPos+1)<<10|uint64(boolByte(poppedBySubmitter))<<20|uint64(s.Inode.Data[s.Block(r, i)])<<21|
+		uint64(boolByte(s.Inode.Unwritten[s.Block(r, i)]))<<29|uint64(uint16(a.PC))<<30|uint64(boolByte(a.Done))<<46|
 		uint64(boolByte(a.Dead))<<47|uint64(boolByte(a.Asleep))<<48|uint64(a.State)<<49|
 		uint64(boolByte(l.Flag))<<57|uint64(boolByte(l.Flag2))<<58|uint64(boolByte(l.Bio >= 0))<<59|uint64(boolByte(l.Waited))<<60)
 	for j, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off, int64(l.Got)} {
@@ -184,24 +183,25 @@ func boolByte(b bool) byte {
 
 // applyBioPerm moves bio old to perm[old], with its completion actor and
 // block data, and renames every reference.
-func (s *State) applyBioPerm(base int, perm []int8, cs *CanonScratch) {
-	n := len(s.Bios)
-	off := s.Block(0)
+func (s *State) applyBioPerm(r, base int, perm []int8, cs *CanonScratch) {
+	q := &s.Reqs[r]
+	n := len(q.Bios)
+	off := s.Block(r, 0)
 	ren := func(b int8) int8 {
 		if b < 0 {
 			return b
 		}
 		return perm[b]
 	}
-	bios := append(cs.bios[:0], s.Bios...)
+	bios := append(cs.bios[:0], q.Bios...)
 	data := append(cs.data[:0], s.Inode.Data[off:off+n]...)
 	unw := append(cs.unw[:0], s.Inode.Unwritten[off:off+n]...)
 	actors := append(cs.actors[:0], s.Actors[base+1:base+1+n]...)
 	cs.bios, cs.data, cs.unw, cs.actors = bios, data, unw, actors
 	for old := 0; old < n; old++ {
 		nw := perm[old]
-		bios[nw] = s.Bios[old]
-		bios[nw].Next = ren(s.Bios[old].Next)
+		bios[nw] = q.Bios[old]
+		bios[nw].Next = ren(q.Bios[old].Next)
 		data[nw] = s.Inode.Data[off+old]
 		unw[nw] = s.Inode.Unwritten[off+old]
 		a := s.Actors[base+1+old]
@@ -209,11 +209,11 @@ func (s *State) applyBioPerm(base int, perm []int8, cs *CanonScratch) {
 		a.L.Bio = ren(a.L.Bio)
 		actors[nw] = a
 	}
-	copy(s.Bios, bios)
+	copy(q.Bios, bios)
 	copy(s.Inode.Data[off:off+n], data)
 	copy(s.Inode.Unwritten[off:off+n], unw)
 	copy(s.Actors[base+1:base+1+n], actors)
-	s.Dio.BioList = ren(s.Dio.BioList)
+	q.Dio.BioList = ren(q.Dio.BioList)
 	s.Actors[base].L.Bio = ren(s.Actors[base].L.Bio)
 }
 
@@ -222,16 +222,11 @@ func (s *State) applyBioPerm(base int, perm []int8, cs *CanonScratch) {
 // popped bio, and the blocks' data. After a move by an actor other than a
 // bio completion, equal answers mean the canonical order is unchanged.
 func (s *State) SameBios(o *State) bool {
-	if s.Dio.BioList != o.Dio.BioList || len(s.Bios) != len(o.Bios) || len(s.Reqs) != len(o.Reqs) {
+	if len(s.Reqs) != len(o.Reqs) {
 		return false
 	}
 	for a := range s.Actors {
 		if s.Actors[a].Kind == Submitter && s.Actors[a].L.Bio != o.Actors[a].L.Bio {
-			return false
-		}
-	}
-	for i := range s.Bios {
-		if s.Bios[i] != o.Bios[i] {
 			return false
 		}
 	}
@@ -240,9 +235,9 @@ func (s *State) SameBios(o *State) bool {
 			return false
 		}
 	}
-	for r := 1; r < len(s.Reqs); r++ {
+	for r := range s.Reqs {
 		a, b := &s.Reqs[r], &o.Reqs[r]
-		if a.Dio.BioList != b.Dio.BioList {
+		if a.Dio.BioList != b.Dio.BioList || len(a.Bios) != len(b.Bios) {
 			return false
 		}
 		for i := range a.Bios {

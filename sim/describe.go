@@ -93,13 +93,13 @@ func (s *State) Fields() []Field {
 		data = append(data, v)
 	}
 	add("file.blocks", strings.Join(data, ","))
-	s.ForEachReq(func(r int) {
+	for r := range s.Reqs {
 		p := ""
 		if s.NumReqs() > 1 {
 			p = "iocb" + strconv.Itoa(r) + "."
 		}
-		s.viewFields(p, add)
-	})
+		s.reqFields(&s.Reqs[r], p, add)
+	}
 	var ring []string
 	for _, e := range s.Ring {
 		v := ErrName(e.Res)
@@ -130,17 +130,17 @@ func (s *State) Fields() []Field {
 	return out
 }
 
-// viewFields adds the fields of the request in view, names prefixed with p.
-func (s *State) viewFields(p string, add func(string, any)) {
-	add(p+"mem.kiocb", objState[s.Mem[ObjKiocb]])
-	k := &s.Kiocb
+// reqFields adds the fields of request q, names prefixed with p.
+func (s *State) reqFields(q *Req, p string, add func(string, any)) {
+	add(p+"mem.kiocb", objState[q.Mem[ObjKiocb]])
+	k := &q.Kiocb
 	add(p+"kiocb.ki_users", k.Users)
 	add(p+"kiocb.ki_pos", k.Pos)
 	add(p+"kiocb.ki_left", k.Left)
 	add(p+"kiocb.private", map[bool]string{true: "ioend", false: "NULL"}[k.Private])
 	add(p+"kiocb.ki_user_data", ErrName(k.UserData))
-	add(p+"mem.dio", objState[s.Mem[ObjDio]])
-	d := &s.Dio
+	add(p+"mem.dio", objState[q.Mem[ObjDio]])
+	d := &q.Dio
 	add(p+"dio.is_async", d.IsAsync)
 	add(p+"dio.refcount", d.Refcount)
 	add(p+"dio.bio_count", d.BioCount)
@@ -156,15 +156,15 @@ func (s *State) viewFields(p string, add func(string, any)) {
 	add(p+"dio.cur_page", d.CurPage)
 	add(p+"dio.bio", bioName(d.Bio))
 	add(p+"dio.map_bh.b_private", map[bool]string{true: "inode", false: "NULL"}[d.BPrivate])
-	add(p+"mem.ioend", objState[s.Mem[ObjIoend]])
+	add(p+"mem.ioend", objState[q.Mem[ObjIoend]])
 	add(p+"ioend.io_remaining", k.IoendRemaining)
 	add(p+"ioend.work_queued", k.IoendQueued)
-	for i := range s.Bios {
-		b := &s.Bios[i]
+	for i := range q.Bios {
+		b := &q.Bios[i]
 		add(p+bioName(int8(i))+".state", bioState[b.State])
 		add(p+bioName(int8(i))+".uptodate", b.Uptodate)
 	}
-	f := &s.Facts
+	f := &q.Facts
 	add(p+"aio_complete.calls", f.Deliveries)
 	add(p+"committed_to_EIOCBQUEUED", f.Committed)
 	add(p+"userspace.stat_i_size", f.StatAfterReap)

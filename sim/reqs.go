@@ -1,10 +1,9 @@
 package sim
 
-// Req is one iocb's share of the world: its position, kiocb, dio, bios,
-// object lifetimes and facts. With several iocbs in flight, the State's
-// top-level Pos, Kiocb, Dio, Bios, Mem and Facts are a view of request Cur;
-// the other requests wait in Reqs. Between steps the view shows request 0,
-// so a state has one encoding.
+// Req is one iocb's objects: its position in the file, its kiocb, its dio
+// and bios, their lifetimes, and the facts the properties need about it.
+// The State holds one per iocb; the actors working for iocb r (its
+// submitter, its bios' completions, its XFS worker) use Reqs[r].
 type Req struct {
 	Pos   int64
 	Kiocb Kiocb
@@ -15,38 +14,14 @@ type Req struct {
 }
 
 // NumReqs returns the number of iocbs in the world.
-func (s *State) NumReqs() int {
-	if len(s.Reqs) == 0 {
-		return 1
-	}
-	return len(s.Reqs)
-}
+func (s *State) NumReqs() int { return len(s.Reqs) }
 
-// SwitchTo makes request r the one the top-level fields show.
-func (s *State) SwitchTo(r int) {
-	if r == int(s.Cur) {
-		return
-	}
-	cur := &s.Reqs[s.Cur]
-	cur.Pos, cur.Kiocb, cur.Dio, cur.Bios, cur.Mem, cur.Facts = s.Pos, s.Kiocb, s.Dio, s.Bios, s.Mem, s.Facts
-	nw := &s.Reqs[r]
-	s.Pos, s.Kiocb, s.Dio, s.Bios, s.Mem, s.Facts = nw.Pos, nw.Kiocb, nw.Dio, nw.Bios, nw.Mem, nw.Facts
-	nw.Bios = nil
-	s.Cur = int8(r)
-}
+// ReqOf returns the request actor a works for (the reaper: the iocb it
+// observes).
+func (s *State) ReqOf(a int) *Req { return &s.Reqs[s.Actors[a].Req] }
 
-// ForEachReq runs f with each request in view in turn, and leaves request 0
-// in view.
-func (s *State) ForEachReq(f func(r int)) {
-	for r := 0; r < s.NumReqs(); r++ {
-		s.SwitchTo(r)
-		f(r)
-	}
-	s.SwitchTo(0)
-}
-
-// Block returns the index in Inode.Data of block i of the request in view.
-func (s *State) Block(i int) int { return int(s.Cur)*len(s.Bios) + i }
+// Block returns the index in Inode.Data of block i of request r.
+func (s *State) Block(r, i int) int { return r*s.Scn.Blocks + i }
 
 // ActorBase returns the index of request r's submitter in Actors; its bios'
 // completions follow it.
@@ -59,29 +34,7 @@ func (s *State) ActorBase(r int) int {
 	return 0
 }
 
-func encodeReq(b []byte, r *Req) []byte {
-	// Encode the request through a State view so the field order is the
-	// same as for request 0.
-	var v State
-	v.Pos, v.Kiocb, v.Dio, v.Bios, v.Mem, v.Facts = r.Pos, r.Kiocb, r.Dio, r.Bios, r.Mem, r.Facts
-	return v.encodeView(b)
-}
-
-func cloneReqs(rs []Req) []Req {
-	if rs == nil {
-		return nil
-	}
-	out := append([]Req(nil), rs...)
-	for i := range out {
-		out[i].Bios = append([]Bio(nil), rs[i].Bios...)
-	}
-	return out
-}
-
 func copyReqs(dst, src []Req) []Req {
-	if src == nil {
-		return dst[:0]
-	}
 	if cap(dst) < len(src) {
 		dst = make([]Req, len(src))
 	}

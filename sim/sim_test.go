@@ -66,13 +66,13 @@ func TestCloneAndEncode(t *testing.T) {
 	if !bytes.Equal(s.Encode(nil), c.Encode(nil)) {
 		t.Fatal("clone encodes differently")
 	}
-	c.Bios[1].State = BioSubmitted
+	c.Reqs[0].Bios[1].State = BioSubmitted
 	c.Actors[2].L.Ret = -EIO
 	c.Inode.Data[0] = 1
 	if bytes.Equal(s.Encode(nil), c.Encode(nil)) {
 		t.Fatal("a changed clone encodes like the original")
 	}
-	if s.Bios[1].State != BioNone || s.Inode.Data[0] != 0 {
+	if s.Reqs[0].Bios[1].State != BioNone || s.Inode.Data[0] != 0 {
 		t.Fatal("changing the clone changed the original")
 	}
 	var d State
@@ -104,22 +104,22 @@ func TestTasks(t *testing.T) {
 func TestMemory(t *testing.T) {
 	s := NewState(&Scenario{Op: Read, Blocks: 1})
 	loc := stringer("here")
-	s.Alloc(ObjDio)
-	s.Use(ObjDio, loc)
-	if s.Facts.MemErr != "" {
+	s.Reqs[0].Alloc(ObjDio)
+	s.Reqs[0].Use(ObjDio, loc)
+	if s.Reqs[0].Facts.MemErr != "" {
 		t.Fatal("use of a live object reported")
 	}
-	s.Free(ObjDio, loc)
-	s.Use(ObjDio, loc)
-	if !strings.Contains(s.Facts.MemErr, "use after free of the dio at here") {
-		t.Fatalf("MemErr %q", s.Facts.MemErr)
+	s.Reqs[0].Free(ObjDio, loc)
+	s.Reqs[0].Use(ObjDio, loc)
+	if !strings.Contains(s.Reqs[0].Facts.MemErr, "use after free of the dio at here") {
+		t.Fatalf("MemErr %q", s.Reqs[0].Facts.MemErr)
 	}
 	s2 := NewState(&Scenario{Op: Read, Blocks: 1})
-	s2.Alloc(ObjKiocb)
-	s2.Free(ObjKiocb, loc)
-	s2.Free(ObjKiocb, loc)
-	if !strings.Contains(s2.Facts.MemErr, "double free of the kiocb") || s2.Facts.MemErrObj != ObjKiocb {
-		t.Fatalf("MemErr %q", s2.Facts.MemErr)
+	s2.Reqs[0].Alloc(ObjKiocb)
+	s2.Reqs[0].Free(ObjKiocb, loc)
+	s2.Reqs[0].Free(ObjKiocb, loc)
+	if !strings.Contains(s2.Reqs[0].Facts.MemErr, "double free of the kiocb") || s2.Reqs[0].Facts.MemErrObj != ObjKiocb {
+		t.Fatalf("MemErr %q", s2.Reqs[0].Facts.MemErr)
 	}
 }
 

@@ -195,24 +195,20 @@ type Event struct {
 }
 
 // State is the whole simulated world plus every actor's program counter
-// and locals.
+// and locals. Each iocb's objects (its kiocb, dio and bios, their
+// lifetimes, and what the properties need to know about it) are in its
+// Req, indexed by the iocb's number; an actor names the iocb it works for
+// (Actor.Req). Nothing is swapped in and out of view.
 type State struct {
-	Scn    *Scenario `json:"-"` // constant for a run; not part of the encoding
-	Pos    int64     // file position of the request
-	Inode  Inode
-	Kiocb  Kiocb
-	Dio    Dio
-	Bios   []Bio
-	Ring   []Event
-	Mem    [NumObjs]uint8
+	Scn   *Scenario `json:"-"` // constant for a run; not part of the encoding
+	Inode Inode
+	Ring  []Event
+	// Reqs holds every iocb's objects, one Req per iocb.
+	Reqs   []Req
 	Actors []Actor
-	Facts  Facts
 	// History is what userspace saw, in order: calls and returns of the
 	// iocbs and of the observer's stat and pread.
 	History []HistEvent
-	// Reqs holds every iocb when several are in flight (see Req); nil for one.
-	Reqs []Req
-	Cur  int8 // the request the top-level fields show (0 between steps)
 	// HistChecked is how much of History the linearizability check has
 	// seen: a cache, not part of the state's encoding (the verdict is a
 	// function of the history).
@@ -235,24 +231,17 @@ func NewState(sc *Scenario) *State {
 		// after a direct write has work to do and can fail.
 		s.Inode.NrPages = 1
 	}
-	s.Facts.StatAfterReap = -1
-	s.Facts.PreadSeen = -1
-	newReq := func(r int) Req {
-		q := Req{Pos: pos + int64(r*sc.Blocks)*BlockSize, Facts: s.Facts}
+	s.Reqs = make([]Req, n)
+	for r := range s.Reqs {
+		q := &s.Reqs[r]
+		q.Pos = pos + int64(r*sc.Blocks)*BlockSize
+		q.Facts.StatAfterReap = -1
+		q.Facts.PreadSeen = -1
 		q.Bios = make([]Bio, sc.Blocks)
 		for i := range q.Bios {
 			q.Bios[i].Next = -1
 		}
 		q.Dio.BioList, q.Dio.Bio, q.Dio.CurPage = -1, -1, -1
-		return q
-	}
-	q0 := newReq(0)
-	s.Pos, s.Bios, s.Dio = q0.Pos, q0.Bios, q0.Dio
-	if n > 1 {
-		s.Reqs = make([]Req, n)
-		for r := 1; r < n; r++ {
-			s.Reqs[r] = newReq(r)
-		}
 	}
 	for r := 0; r < n; r++ {
 		s.Actors = append(s.Actors, Actor{Kind: Submitter, Req: int8(r)})
@@ -277,23 +266,21 @@ func (s *State) Clone() *State {
 	c := *s
 	c.Inode.Data = append([]uint8(nil), s.Inode.Data...)
 	c.Inode.Unwritten = append([]bool(nil), s.Inode.Unwritten...)
-	c.Bios = append([]Bio(nil), s.Bios...)
 	c.Ring = append([]Event(nil), s.Ring...)
 	c.Actors = append([]Actor(nil), s.Actors...)
 	c.History = append([]HistEvent(nil), s.History...)
-	c.Reqs = cloneReqs(s.Reqs)
+	c.Reqs = copyReqs(nil, s.Reqs)
 	return &c
 }
 
 // CopyFrom makes s a deep copy of o, reusing s's slices.
 func (s *State) CopyFrom(o *State) {
-	data, unw, bios, ring, actors, hist, reqs := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Bios[:0], s.Ring[:0], s.Actors[:0], s.History[:0], s.Reqs
+	data, unw, ring, actors, hist, reqs := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Ring[:0], s.Actors[:0], s.History[:0], s.Reqs
 	*s = *o
 	s.History = append(hist, o.History...)
 	s.Reqs = copyReqs(reqs, o.Reqs)
 	s.Inode.Data = append(data, o.Inode.Data...)
 	s.Inode.Unwritten = append(unw, o.Inode.Unwritten...)
-	s.Bios = append(bios, o.Bios...)
 	s.Ring = append(ring, o.Ring...)
 	s.Actors = append(actors, o.Actors...)
 }
@@ -302,14 +289,10 @@ func (s *State) CopyFrom(o *State) {
 // future behaviour and its verdicts (everything but the scenario pointer,
 // which is the same for all states of a run).
 func (s *State) Encode(b []byte) []byte {
-	if s.Cur != 0 {
-		panic("Encode while another request is in view")
-	}
 	le := binary.LittleEndian
 	bl := boolB
-	b = s.encodeView(b)
-	for r := 1; r < len(s.Reqs); r++ {
-		b = encodeReq(b, &s.Reqs[r])
+	for r := range s.Reqs {
+		b = s.Reqs[r].encode(b)
 	}
 	b = append(b, byte(s.Reaped))
 	in := &s.Inode
@@ -360,9 +343,9 @@ func boolB(v bool) byte {
 	return 0
 }
 
-// encodeView encodes the fields of the request in view: position, kiocb,
-// dio, bios, object lifetimes and facts.
-func (s *State) encodeView(b []byte) []byte {
+// encode appends the fields of one request: position, kiocb, dio, bios,
+// object lifetimes and facts.
+func (s *Req) encode(b []byte) []byte {
 	le := binary.LittleEndian
 	bl := boolB
 	b = le.AppendUint64(b, uint64(s.Pos))
@@ -405,11 +388,11 @@ func (s *State) encodeView(b []byte) []byte {
 }
 
 // Alloc marks o allocated.
-func (s *State) Alloc(o Obj) { s.Mem[o] = Live }
+func (s *Req) Alloc(o Obj) { s.Mem[o] = Live }
 
 // Use records an access to o at where; an access to a freed object is a
-// use after free, kept as the run's first memory error.
-func (s *State) Use(o Obj, where fmt.Stringer) {
+// use after free, kept as the request's first memory error.
+func (s *Req) Use(o Obj, where fmt.Stringer) {
 	if s.Mem[o] == Freed && s.Facts.MemErr == "" {
 		s.Facts.MemErr = fmt.Sprintf("use after free of the %s at %s", o, where.String())
 		s.Facts.MemErrObj = o
@@ -417,7 +400,7 @@ func (s *State) Use(o Obj, where fmt.Stringer) {
 }
 
 // Free marks o freed; freeing a freed object is a double free.
-func (s *State) Free(o Obj, where fmt.Stringer) {
+func (s *Req) Free(o Obj, where fmt.Stringer) {
 	if s.Mem[o] == Freed && s.Facts.MemErr == "" {
 		s.Facts.MemErr = fmt.Sprintf("double free of the %s at %s", o, where.String())
 		s.Facts.MemErrObj = o
@@ -425,8 +408,9 @@ func (s *State) Free(o Obj, where fmt.Stringer) {
 	s.Mem[o] = Freed
 }
 
-// Bug records that BUG()/BUG_ON()/an oops was reached.
-func (s *State) Bug(where, what string) {
+// Bug records that BUG()/BUG_ON()/an oops was reached by an actor working
+// for this request.
+func (s *Req) Bug(where, what string) {
 	if s.Facts.Bug == "" {
 		s.Facts.Bug = where + ": " + what
 	}

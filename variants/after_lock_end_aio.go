@@ -24,7 +24,7 @@ func init() {
 					Guard: model.BioLockFree,
 					Do: func(c *model.Ctx) {
 						c.UseDio()
-						d := &c.S.Dio
+						d := &c.R.Dio
 						d.Refcount--
 						c.L().Remaining = int64(d.Refcount)
 						if d.Refcount == 1 && d.Waiter != 0 {

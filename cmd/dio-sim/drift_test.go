@@ -55,7 +55,7 @@ func TestReplayDrift(t *testing.T) {
 	behaviour := stepDef(t, "before", id)
 	orig := behaviour.Do
 	behaviour.Do = func(c *model.Ctx) {
-		c.S.Dio.Refcount++ // one more reference than the C drops: another run
+		c.R.Dio.Refcount++ // one more reference than the C drops: another run
 		orig(c)
 	}
 	registerOnce(t, model.Version{Name: "before+behaviour", Parent: "before", Patch: &model.Patch{

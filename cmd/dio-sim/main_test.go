@@ -148,8 +148,11 @@ func TestReplayCommitted(t *testing.T) {
 
 func TestListings(t *testing.T) {
 	code, out, _ := runCLI("versions")
-	if code != 0 || strings.Count(out, "\n") != 4 || !strings.Contains(out, "v2.6.18") {
-		t.Errorf("versions: %d %q", code, out)
+	for _, want := range []string{"v2.6.18  Linux 2.6.18", "the root", "before   parent", "= v2.6.18 + \"dio clean-ups", "after    the seed patch", "= before + \"dio: only call aio_complete() after returning -EIOCBQUEUED\"",
+		"v2.6.20  Linux 2.6.20", "= after + \"dio: lock refcount operations\"", "after+lock-end-aio"} {
+		if code != 0 || !strings.Contains(out, want) {
+			t.Errorf("versions: exit %d, lacks %q:\n%s", code, want, out)
+		}
 	}
 	code, out, _ = runCLI("scenarios")
 	if code != 0 || !strings.Contains(out, "* double-completion") || !strings.Contains(out, "stale-isize") {

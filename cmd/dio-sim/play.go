@@ -287,9 +287,9 @@ func (g *game) why(a int) string {
 		return "it was killed by a BUG or an oops"
 	case act.Asleep:
 		return "it is asleep in schedule() after " + g.m.Where(g.s, a)
-	case act.Kind == sim.BioEnd && g.s.Bios[act.Index].State < sim.BioSubmitted:
+	case act.Kind == sim.BioEnd && g.s.ReqOf(a).Bios[act.Index].State < sim.BioSubmitted:
 		return "its bio has not been submitted"
-	case act.Kind == sim.Worker && !g.s.Kiocb.IoendQueued:
+	case act.Kind == sim.Worker && !g.s.ReqOf(a).Kiocb.IoendQueued:
 		return "no work is queued for it"
 	case act.Kind == sim.Reaper:
 		return "it waits in io_getevents for a completion event"

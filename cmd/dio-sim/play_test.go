@@ -322,7 +322,7 @@ func TestPlayAfterRefuses(t *testing.T) {
 		}
 		mod.Apply(s, model.Move{Actor: a, Choice: choice})
 		applied++
-		if s.Facts.Deliveries > 1 {
+		if s.Reqs[0].Facts.Deliveries > 1 {
 			t.Fatalf("after: the before moves gave a double completion at move %d", applied)
 		}
 	}
@@ -355,7 +355,7 @@ func TestAfterNoDoubleCompletion(t *testing.T) {
 		for len(queue) > 0 {
 			s := queue[0]
 			queue = queue[1:]
-			double = double || s.Facts.Deliveries > 1
+			double = double || s.Reqs[0].Facts.Deliveries > 1
 			for _, mv := range m.Moves(s, nil) {
 				c := s.Clone()
 				m.Apply(c, mv)
