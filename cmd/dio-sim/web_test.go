@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"diosim/web"
+	"diosim/web/explorer"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -129,7 +130,7 @@ func TestExplorerInBrowser(t *testing.T) {
 		t.Skipf("WARNING: %s is missing (%v): the explorer is not tested in a browser", chromiumPath, err)
 	}
 	builtWasm(t)
-	base := startServe(t)
+	base := startServe(t, "--version", "before", "--scenario", "double-completion")
 	traceURL := startServe(t, "../../testdata/traces/commit-message/before-double-completion-exactly-once.trace")
 	shots := os.Getenv("DIOSIM_SCREENSHOTS")
 
@@ -169,10 +170,34 @@ func TestExplorerInBrowser(t *testing.T) {
 		os.WriteFile(filepath.Join(shots, name+".png"), png, 0o644)
 	}
 
-	// The challenge list, then the first level.
-	if err := chromedp.Run(ctx, network.Enable(), chromedp.Navigate(base),
-		chromedp.WaitVisible(`body[data-ready="1"]`), chromedp.Click("#challenges-btn"), chromedp.WaitVisible(`#chlist button`)); err != nil {
+	// The scenario serve was asked for, after its forced moves: the page's
+	// hint is the Go search's.
+	if err := chromedp.Run(ctx, network.Enable(), chromedp.Navigate(base), chromedp.WaitVisible(`body[data-ready="1"]`)); err != nil {
 		t.Fatalf("loading %s: %v", base, err)
+	}
+	first := settled(ctx, t, 0)
+	x, err := explorer.New("before", "double-completion")
+	if err != nil {
+		t.Fatal(err)
+	}
+	forced := x.AutoRun()
+	want, err := x.Hint("exactly-once", 0, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.N != forced || first.Verdict != "violated" || first.Length != fmt.Sprint(want.Length) {
+		t.Errorf("at the start the page shows %+v, the search says %d moves", first, want.Length)
+	}
+	var readyMs, hintMs, states string
+	chromedp.Run(ctx, chromedp.Evaluate(`document.body.dataset.readyMs`, &readyMs),
+		chromedp.Evaluate(`document.getElementById("hint").dataset.ms`, &hintMs),
+		chromedp.Evaluate(`document.getElementById("hint").dataset.states`, &states))
+	t.Logf("page ready %s ms after navigation; hint after the forced moves of before/double-completion: %s ms, %s states", readyMs, hintMs, states)
+	shot("0-scenario")
+
+	// The challenge list, then the first level.
+	if err := chromedp.Run(ctx, chromedp.Click("#challenges-btn"), chromedp.WaitVisible(`#chlist button`)); err != nil {
+		t.Fatal(err)
 	}
 	shot("1-challenges")
 	if err := chromedp.Run(ctx, chromedp.Click(`button[data-challenge="double-completion-before"]`)); err != nil {

@@ -3,7 +3,7 @@
 // it the learner's clicks and draws the views it returns.
 "use strict";
 
-const HINT_MAX_STATES = 300000; // bound of a hint search in the page
+const SLOW_HINT_MS = 1500; // a hint slower than this is no longer searched after every move
 const STORE = "dio-sim.explorer.challenges";
 const $ = (id) => document.getElementById(id);
 
@@ -17,6 +17,7 @@ let selected = -1; // selected step (1-based), -1: the last
 let challenge = null; // the level being played
 let hintFor = ""; // the link a running hint search is for
 let lastHint = null;
+let autoHint = true; // search after every move (off after a slow search)
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
@@ -67,6 +68,7 @@ function showError(err) {
 }
 
 async function act(op, args) {
+  if (op === "init" || op === "open" || op === "trace") autoHint = !(args && args.manual);
   document.body.dataset.busy = "1";
   try {
     const v = await call(op, args);
@@ -299,7 +301,7 @@ function renderDetail() {
 
 // ---- hints --------------------------------------------------------------
 
-function requestHint() {
+function requestHint(force) {
   const box = $("hint");
   if (!$("hints").checked) {
     box.textContent = "";
@@ -311,6 +313,13 @@ function requestHint() {
     return;
   }
   if (hintFor === view.link + "|" + $("prop").value) return;
+  if (!autoHint && !force) {
+    box.dataset.verdict = "manual";
+    box.dataset.length = "";
+    box.replaceChildren(el("button", { id: "search", text: "search from here", onclick: () => requestHint(true) }),
+      el("span", { class: "small", text: " (the last search took " + (lastHint ? lastHint.ms : "?") + " ms: hints are searched on demand)" }));
+    return;
+  }
   const key = view.link + "|" + $("prop").value;
   hintFor = key;
   box.dataset.verdict = "searching";
@@ -318,10 +327,11 @@ function requestHint() {
   box.textContent = "searching…";
   $("cancel").hidden = false;
   const link = view.link;
-  call("hint", { prop: $("prop").value, maxStates: HINT_MAX_STATES })
+  call("hint", { prop: $("prop").value, maxStates: Number($("bound").value) })
     .then((h) => {
       if (hintFor !== key) return;
       hintFor = "";
+      autoHint = h.ms < SLOW_HINT_MS;
       h.link = link;
       lastHint = h;
       if (view.link === link) {
@@ -362,10 +372,9 @@ async function cancelHint() {
   for (const p of waiting.values()) p.reject(new Error("stopped"));
   waiting.clear();
   hintFor = "";
-  $("hints").checked = false;
   $("cancel").hidden = true;
   await startWorker();
-  await act("open", { link: view.link });
+  await act("open", { link: view.link, manual: true });
 }
 
 // ---- challenges ---------------------------------------------------------
@@ -460,7 +469,10 @@ async function openHash() {
   if (ch && !q.get("m")) return startChallenge(ch);
   if (ch) challenge = { ...ch, won: false };
   if (q.get("trace")) return act("trace", { trace: b64decode(q.get("trace")) });
-  if (q.get("v") && q.get("s")) return act("open", { link: h });
+  if (q.get("v") && q.get("s")) {
+    // A scenario from its start: the forced moves run as after Start.
+    return act("open", { link: h, auto: !q.get("m") && $("auto").checked });
+  }
   return act("init", { version: $("version").value, scenario: $("scenario").value, auto: $("auto").checked });
 }
 
@@ -488,8 +500,9 @@ async function boot() {
   $("undo").onclick = () => act("undo");
   $("redo").onclick = () => act("redo");
   $("auto").onchange = () => { if ($("auto").checked) act("autorun"); };
-  $("prop").onchange = () => requestHint();
-  $("hints").onchange = () => requestHint();
+  $("prop").onchange = () => requestHint(true);
+  $("bound").onchange = () => { lastHint = null; requestHint(true); };
+  $("hints").onchange = () => requestHint(true);
   $("cancel").onclick = cancelHint;
   $("challenges-btn").onclick = () => { renderChallengeList(); $("chdialog").showModal(); };
   $("chclose").onclick = () => $("chdialog").close();
@@ -527,6 +540,7 @@ async function boot() {
   });
   await openHash();
   document.body.dataset.ready = "1";
+  document.body.dataset.readyMs = Math.round(performance.now());
 }
 
 boot();

@@ -50,6 +50,9 @@ func call(op string, a args) (any, error) {
 			return nil, err
 		}
 		sess = x
+		if a.Auto && len(x.Moves()) == 0 {
+			sess.AutoRun()
+		}
 		return sess.View()
 	case "trace":
 		x, err := explorer.FromTrace(a.Trace)
