@@ -211,3 +211,28 @@ func TestChallengesWinnable(t *testing.T) {
 		})
 	}
 }
+
+func TestWhy(t *testing.T) {
+	for _, sc := range []string{"double-completion", "two-aio-readers-gup"} {
+		x, err := New("before", sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := x.View()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range v.Actors {
+			want := ""
+			switch {
+			case strings.HasPrefix(a.Name, "bio"):
+				want = "its bio has not been submitted"
+			case a.Name == "reaper":
+				want = "waits in io_getevents for a completion event"
+			}
+			if a.Enabled != (want == "") || a.Why != want {
+				t.Errorf("%s at the start of %s: enabled %v, why %q; want %q", a.Name, sc, a.Enabled, a.Why, want)
+			}
+		}
+	}
+}

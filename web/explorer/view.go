@@ -194,8 +194,33 @@ func Why(m *model.Model, s *sim.State, a int) string {
 		return "killed by a BUG or an oops"
 	case act.Asleep:
 		return "asleep in schedule() after " + m.Where(s, a)
+	case act.Kind == sim.Reaper:
+		return "waits in io_getevents for a completion event"
+	case act.Kind == sim.BioEnd && bioState(s, model.ActorName(s, a)) == "none":
+		return "its bio has not been submitted"
 	}
 	return "waits: a lock it needs is held, or the event it waits for has not happened"
+}
+
+// bioState returns the state field of the bio of actor name ("bio1", or
+// "bio1#2" for the second iocb's when there are several), as the state's
+// fields show it ("" if there is none).
+func bioState(s *sim.State, name string) string {
+	bio, iocb, several := strings.Cut(name, "#")
+	want := []string{bio + ".state"}
+	if several {
+		want = []string{"iocb" + iocb + "." + bio + ".state"}
+	} else {
+		want = append(want, "iocb0."+bio+".state")
+	}
+	for _, f := range s.Fields() {
+		for _, w := range want {
+			if f.Name == w {
+				return f.Val
+			}
+		}
+	}
+	return ""
 }
 
 // Catalog lists what the page offers to choose from.

@@ -257,7 +257,7 @@ function linkSteps(text) {
   for (const m of text.matchAll(/step (\d+)/g)) {
     out.append(text.slice(last, m.index));
     const n = Number(m[1]);
-    out.append(el("a", { href: "#", class: "steplink", text: m[0], onclick: (e) => { e.preventDefault(); select(n); } }));
+    out.append(el("a", { href: "#", class: "steplink", text: m[0], onclick: (e) => { e.preventDefault(); if ($("windialog").open) $("windialog").close(); select(n); } }));
     last = m.index + m[0].length;
   }
   out.append(text.slice(last));
@@ -539,6 +539,13 @@ async function boot() {
     if (e.key === "r" && view && view.canRedo) act("redo");
   });
   await openHash();
+  if (!view) {
+    // The link did not open: say why, over the default scenario.
+    const why = $("error").textContent;
+    challenge = null;
+    await act("init", { version: $("version").value, scenario: $("scenario").value, auto: $("auto").checked });
+    showError("The link did not open: " + why);
+  }
   document.body.dataset.ready = "1";
   document.body.dataset.readyMs = Math.round(performance.now());
 }
