@@ -75,6 +75,12 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
+	stop := serveStop
+	if stop == nil {
+		var release func()
+		stop, release = interruptible()
+		defer release()
+	}
 	fragment, err := serveFragment(c, *version, *scenario)
 	if err != nil {
 		return exitUsage, err
@@ -112,12 +118,6 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "serving the explorer at %s (Ctrl-C stops)\n", url)
 	if f, ok := stdout.(interface{ Sync() error }); ok {
 		f.Sync()
-	}
-	stop := serveStop
-	if stop == nil {
-		var release func()
-		stop, release = interruptible()
-		defer release()
 	}
 	select {
 	case <-stop:

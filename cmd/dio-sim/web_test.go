@@ -123,8 +123,8 @@ func settled(ctx context.Context, t *testing.T, notN int) pageState {
 // TestExplorerInBrowser loads the explorer from `dio-sim serve` in
 // headless Chromium, plays the double-completion challenge on before to
 // its violation by clicking the hinted moves (the hint's count must drop
-// by exactly the moves taken), undoes, opens a trace link, and checks
-// that no request left localhost.
+// by exactly the moves taken), undoes, opens a trace link, stops a long
+// hint search, and checks that no request left localhost.
 func TestExplorerInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("WARNING: %s is missing (%v): the explorer is not tested in a browser", chromiumPath, err)
@@ -132,6 +132,7 @@ func TestExplorerInBrowser(t *testing.T) {
 	builtWasm(t)
 	base := startServe(t, "--version", "before", "--scenario", "double-completion")
 	traceURL := startServe(t, "../../testdata/traces/commit-message/before-double-completion-exactly-once.trace")
+	bigURL := startServe(t, "--version", "after", "--scenario", "three-aio-writers")
 	shots := os.Getenv("DIOSIM_SCREENSHOTS")
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
@@ -288,6 +289,18 @@ func TestExplorerInBrowser(t *testing.T) {
 	}
 	if st := settled(ctx, t, 20); st.N != 21 {
 		t.Errorf("redo at step 20 goes to %d moves, want 21", st.N)
+	}
+
+	// A large scenario: the search shows its progress and stop ends it;
+	// the position stays and hints are then searched on demand.
+	var progress string
+	if err := chromedp.Run(ctx, chromedp.Navigate(bigURL), chromedp.WaitVisible(`body[data-ready="1"]`),
+		chromedp.WaitVisible(`#cancel`), chromedp.Poll(`document.getElementById("hint").textContent.includes(" states, depth ")`, nil),
+		chromedp.Evaluate(`document.getElementById("hint").textContent`, &progress), chromedp.Click(`#cancel`)); err != nil {
+		t.Fatalf("%s: %v", bigURL, err)
+	}
+	if big := settled(ctx, t, -1); big.Verdict != "manual" || big.N != 0 {
+		t.Errorf("after stopping the search on three-aio-writers: %+v (progress was %q)", big, progress)
 	}
 
 	mu.Lock()
