@@ -123,8 +123,9 @@ func settled(ctx context.Context, t *testing.T, notN int) pageState {
 // TestExplorerInBrowser loads the explorer from `dio-sim serve` in
 // headless Chromium, plays the double-completion challenge on before to
 // its violation by clicking the hinted moves (the hint's count must drop
-// by exactly the moves taken), undoes, opens a trace link, stops a long
-// hint search, and checks that no request left localhost.
+// by exactly the moves taken), undoes, opens a trace link and a trace
+// file, stops a long hint search, and checks that no request left
+// localhost.
 func TestExplorerInBrowser(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		t.Skipf("WARNING: %s is missing (%v): the explorer is not tested in a browser", chromiumPath, err)
@@ -289,6 +290,22 @@ func TestExplorerInBrowser(t *testing.T) {
 	}
 	if st := settled(ctx, t, 20); st.N != 21 {
 		t.Errorf("redo at step 20 goes to %d moves, want 21", st.N)
+	}
+
+	// The same trace opened as a file.
+	abs, err := filepath.Abs(dcTrace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Run(ctx, chromedp.Navigate(base), chromedp.WaitVisible(`body[data-ready="1"]`)); err != nil {
+		t.Fatal(err)
+	}
+	n0 := settled(ctx, t, -1).N
+	if err := chromedp.Run(ctx, chromedp.SetUploadFiles("#tracefile", []string{abs}, chromedp.NodeReady)); err != nil {
+		t.Fatalf("opening the trace file: %v", err)
+	}
+	if st := settled(ctx, t, n0); st.N != 41 || !strings.Contains(st.Violations, "exactly-once") {
+		t.Errorf("the trace file opens at %+v, want its 41 steps and exactly-once broken", st)
 	}
 
 	// A large scenario: the search shows its progress and stop ends it;
