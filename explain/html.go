@@ -12,6 +12,10 @@ type HTMLOptions struct {
 	// Sources, when set, puts the C lines around each step's location in
 	// the page.
 	Sources *Sources
+	// Explorer, when set, is a link that opens this trace in the browser
+	// explorer (dio-sim web), with the position in its fragment; each step
+	// then links to it at that step (the fragment gets "&at=N").
+	Explorer string
 }
 
 type htmlData struct {
@@ -27,6 +31,7 @@ type htmlData struct {
 	Steps      []htmlStep    `json:"steps"`
 	Violations []htmlViol    `json:"violations"`
 	Accounts   []htmlAccount `json:"accounts"`
+	Explorer   string        `json:"explorer,omitempty"`
 }
 
 type htmlStep struct {
@@ -75,7 +80,7 @@ type htmlAccount struct {
 // its script fails it carries data-error and shows the error.
 func (st *Story) WriteHTML(w io.Writer, opt HTMLOptions) error {
 	d := htmlData{Name: st.Name, Version: st.Trace.Version, Scenario: st.Trace.Scenario.String(), Seed: st.Trace.Seed,
-		Strategy: st.Trace.Strategy, Lanes: st.Lanes, Idle: st.Idle, Fields: st.Fields, Initial: st.Initial}
+		Strategy: st.Trace.Strategy, Lanes: st.Lanes, Idle: st.Idle, Fields: st.Fields, Initial: st.Initial, Explorer: opt.Explorer}
 	if d.Idle == nil {
 		d.Idle = []string{}
 	}
@@ -359,6 +364,12 @@ const pageJS = `(function () {
     p.appendChild(document.createTextNode(' in ' + s.func));
     d.appendChild(p);
     d.appendChild(el('p', '', s.text));
+    if (data.explorer) {
+      var ex = el('a', 'step-link', 'open in the explorer at this step');
+      ex.id = 'explorer-link';
+      ex.href = data.explorer + '&at=' + s.n;
+      d.appendChild(el('div', 'help')).appendChild(ex);
+    }
     if (s.outcome !== '-') { d.appendChild(el('div', 'bad', 'Fault point outcome: ' + s.outcome)); }
     d.appendChild(el('div', 'help', 'could run: ' + s.enabled.join(', ')));
     if (s.note) { d.appendChild(el('div', 'note', s.note)); }

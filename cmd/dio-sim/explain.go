@@ -10,10 +10,11 @@ import (
 
 	"diosim/explain"
 	"diosim/scheduler"
+	"diosim/web/explorer"
 )
 
 func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("explain", "dio-sim explain [--html] [-o FILE] [--source DIR] [--color auto|always|never] [--width N] TRACE",
+	c := newCommand("explain", "dio-sim explain [--html [--explorer URL]] [-o FILE] [--source DIR] [--color auto|always|never] [--width N] TRACE",
 		"Replays a trace and tells its story: one swimlane per actor with every step's kernel location, statement and the\n"+
 			"shared state it changed, the step where a property breaks, and a plain-language account of why, naming the earlier\n"+
 			"steps that set it up. --html writes one self-contained page (step through it with the arrow keys).\n"+
@@ -22,6 +23,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 	out := c.fs.String("o", "", "write to `FILE` instead of standard output")
 	sources := addSourceFlag(c)
 	color := c.fs.String("color", "auto", "colour: auto (on a terminal unless NO_COLOR is set), always or never")
+	explorerURL := c.fs.String("explorer", "", "with --html: link each step into the explorer served at `URL` (dio-sim web or serve), at that step")
 	width := c.fs.Int("width", 0, "text width in columns (0: $COLUMNS, else the terminal's width, else 100)")
 	pos, err := parseInterspersed(c, args)
 	if err != nil {
@@ -37,6 +39,9 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *width < 0 || *width > 1000 {
 		return exitUsage, usagef("explain: --width must be between 0 and 1000, got %d", *width)
+	}
+	if *explorerURL != "" && !*asHTML {
+		return exitUsage, usagef("explain: --explorer goes with --html")
 	}
 	src, err := sources()
 	if err != nil {
@@ -61,7 +66,16 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 		w = f
 	}
 	if *asHTML {
-		err = story.WriteHTML(w, explain.HTMLOptions{Sources: src})
+		opt := explain.HTMLOptions{Sources: src}
+		if *explorerURL != "" {
+			x, xerr := explorer.OfTrace(t)
+			if xerr != nil {
+				return exitUsage, usagef("explain %s: %v", path, xerr)
+			}
+			base, _, _ := strings.Cut(*explorerURL, "#")
+			opt.Explorer = base + "#" + x.Link()
+		}
+		err = story.WriteHTML(w, opt)
 	} else {
 		useColor := *color == "always" || *color == "auto" && isTerminal(w) && os.Getenv("NO_COLOR") == ""
 		err = story.WriteText(w, explain.Options{Width: textWidth(*width, w), Color: useColor, Sources: src})

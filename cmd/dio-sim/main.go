@@ -57,6 +57,9 @@ Usage:
                                tell a trace's story: one swimlane per actor, and why each
                                property broke (--html: one self-contained page to step through)
   dio-sim play --version V     be the scheduler: choose every step by hand, ask for hints
+  dio-sim web -o DIR           write the explorer, a static site running the model in the browser
+                               (WebAssembly, built with the Go toolchain)
+  dio-sim serve [TRACE]        build the explorer, serve it on localhost and print its URL
   dio-sim merge [flags] CERT.. combine the certificates of the shards of one exhaustive search
   dio-sim bench [flags]        measure the exhaustive and random strategies
   dio-sim versions             list the modelled kernel versions: each is its parent plus a patch
@@ -108,6 +111,10 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdExplain(args[1:], stdout, stderr)
 	case "play":
 		return cmdPlay(args[1:], stdout, stderr)
+	case "web":
+		return cmdWeb(args[1:], stdout, stderr)
+	case "serve":
+		return cmdServe(args[1:], stdout, stderr)
 	case "versions":
 		return cmdVersions(args[1:], stdout, stderr)
 	case "diff":
@@ -118,7 +125,7 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, merge, bench, versions, diff, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, web, serve, merge, bench, versions, diff, scenarios, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.
