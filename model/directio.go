@@ -43,14 +43,14 @@ func (b *builder) blockdevDirectIO() {
 		b.add(b.dio("__blockdev_direct_IO:lock-i-mutex"),
 			"rw == READ && end > offset: mutex_lock(&inode->i_mutex); release_i_mutex = 1; retval = filemap_write_and_wait_range(mapping, offset, end - 1): no dirty pages, 0",
 			lockIMutex)
-		b.private()
+		b.privateInode()
 		b.lastGuard(iMutexFree)
 	}
 	if lt == sim.DIOLocking {
 		b.add(b.dio("__blockdev_direct_IO:down-alloc-sem"),
 			"dio_lock_type == DIO_LOCKING: down_read_non_owner(&inode->i_alloc_sem)",
 			func(c *Ctx) { c.S.Inode.AllocSem++ })
-		b.private()
+		b.privateInode()
 	}
 	b.add(b.dio("__blockdev_direct_IO:is-async"),
 		"dio->is_async = !is_sync_kiocb(iocb) && !((rw & WRITE) && (end > i_size_read(inode)))",
@@ -59,7 +59,7 @@ func (b *builder) blockdevDirectIO() {
 			end := c.L().Pos + int64(s.Scn.Blocks)*sim.BlockSize
 			r.Dio.IsAsync = !r.Kiocb.IsSync && !(s.Scn.Op == sim.Write && end > s.Inode.ISize)
 		})
-	b.private()
+	b.privateInode()
 	b.worker()
 	b.add(b.dio("__blockdev_direct_IO:return"),
 		"if rw == READ && dio_lock_type == DIO_LOCKING: release_i_mutex = 0 (the worker dropped it); out: return retval",
@@ -72,7 +72,7 @@ func (b *builder) worker() {
 	b.add(b.dio("direct_io_worker:init"),
 		"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), bio_count = 1, bios_in_flight = 0, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
 		func(c *Ctx) { workerInit(c, false) })
-	b.private()
+	b.privateInode()
 	b.doDirectIO()
 	b.add(b.dio("direct_io_worker:result"),
 		"dio->result += iov_len - ((final_block_in_request - block_in_file) << blkbits); if ret: dio_cleanup(dio), leave the segment loop",
@@ -119,7 +119,7 @@ func (b *builder) worker() {
 	b.dioBioSubmit()
 	b.mark(done)
 	b.add(b.dio("direct_io_worker:unplug"), "dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)", workerUnplug)
-	b.private()
+	b.privateInode()
 	b.sec("direct_io_worker:tail")
 }
 
@@ -148,7 +148,7 @@ func workerInitRefcount(b *builder) {
 	b.add(b.dio("direct_io_worker:init"),
 		"direct_io_worker: initialise the dio (bio = NULL, block_in_file = offset >> blkbits, result = io_error = page_errors = 0, iocb, dio->i_size = i_size_read(inode), refcount = 1, bio_lock, bio_list = NULL, waiter = NULL, pages_in_io); segment 0: size += iov_len, final_block_in_request, head = tail = curr_page = 0, total_pages",
 		func(c *Ctx) { workerInit(c, true) })
-	b.private()
+	b.privateInode()
 }
 
 // workerUnplug is the unplug at the end of direct_io_worker's submission
@@ -165,7 +165,7 @@ func workerUnplug(c *Ctx) {
 // blk_run_address_space() once per op".
 func workerUnplugOnce(b *builder) {
 	b.add(b.dio("direct_io_worker:unplug"), "blk_run_address_space(inode->i_mapping); dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)", workerUnplug)
-	b.private()
+	b.privateInode()
 }
 
 // newBioForCurPage is dio_new_bio + dio_bio_alloc + dio_bio_add_page for
@@ -247,7 +247,7 @@ func (b *builder) doDirectIO() {
 				c.Goto(mapped)
 			}
 		})
-	b.private()
+	b.privateInode()
 	b.add(b.dio("do_direct_IO:hole"),
 		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
 		func(c *Ctx) {
@@ -268,7 +268,7 @@ func (b *builder) doDirectIO() {
 			d.BlockInFile++
 			c.Goto(loop)
 		})
-	b.private()
+	b.privateInode()
 	b.mark(mapped)
 	newBio := b.label("ddio-newbio")
 	b.add(b.dio("submit_page_section:send-cur-page"),

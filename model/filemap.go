@@ -27,7 +27,7 @@ func (b *builder) readOp() {
 	b.add(b.fm("generic_file_aio_read:checks"),
 		"__generic_file_aio_read: segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
 		func(c *Ctx) { readChecks(c, end) })
-	b.private()
+	b.privateInode()
 	b.directIO()
 	b.add(b.fm("generic_file_aio_read:return"),
 		"if retval > 0 && !is_sync_kiocb(iocb): retval = -EIOCBQUEUED; if retval > 0: *ppos = pos + retval; file_accessed(filp); return retval",
@@ -83,7 +83,7 @@ func readFallback(translate bool) func(b *builder) {
 				r.Kiocb.Pos += n
 				c.L().Retval = n
 			})
-		b.private()
+		b.privateInode()
 	}
 }
 
@@ -94,7 +94,7 @@ func readChecksFallback(b *builder) {
 	b.add(b.fm("generic_file_aio_read:checks"),
 		"generic_file_aio_read: segment checks; O_DIRECT: count != 0; size = i_size_read(inode)",
 		func(c *Ctx) { readChecks(c, buffered) })
-	b.private()
+	b.privateInode()
 }
 
 // readReturn is the tail of the O_DIRECT read branch: the translation of a
@@ -187,12 +187,12 @@ func (b *builder) writeOp() {
 				c.L().Count = c.R.Kiocb.Left
 			})
 		b.lastGuard(iMutexFree)
-		b.private()
+		b.privateInode()
 		b.directWrite()
 		b.add(b.lrw("xfs_write:fallback-unlock"),
 			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
 			func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
-		b.private()
+		b.privateInode()
 		b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 		return
 	}
@@ -206,12 +206,12 @@ func (b *builder) writeOp() {
 			}
 			lockIMutex(c)
 		})
-	b.private()
+	b.privateInode()
 	b.lastGuard(iMutexFree)
 	b.writeNolock()
 	b.add(b.fm("generic_file_aio_write:unlock-i-mutex"), "mutex_unlock(&inode->i_mutex)",
 		func(c *Ctx) { c.S.Inode.IMutex = 0; c.L().Retval = c.L().Written })
-	b.private()
+	b.privateInode()
 	b.syncPageRange(b.fm("generic_file_aio_write:osync-range"), selRetval)
 }
 
@@ -290,7 +290,7 @@ func bufferedSync(b *builder) {
 			l.Written = l.Buffered
 			c.S.Inode.NrPages = 0
 		})
-	b.private()
+	b.privateInode()
 }
 
 // directWrite emits generic_file_direct_write. Result in Written.
@@ -311,7 +311,7 @@ func (b *builder) directWrite() {
 				c.Goto(ppos)
 			}
 		})
-	b.private()
+	b.privateInode()
 	b.add(b.fm("generic_file_direct_write:i-size-write"),
 		"i_size_write(inode, end); mark_inode_dirty(inode)",
 		func(c *Ctx) { c.S.Inode.ISize = c.L().Pos + c.L().Written })

@@ -76,6 +76,10 @@ type StepDef struct {
 	Outcomes    func(s *sim.State, a int) int
 	OutcomeName func(s *sim.State, a, k int) string
 	Do          func(c *Ctx)
+	// Private claims the step commutes with every other actor's steps
+	// (see Step.Private), letting the exhaustive search take it alone; a
+	// variant's claim is tested before its search (scheduler.CheckReductions).
+	Private bool
 }
 
 // versions lists every version in the order it was registered: the

@@ -98,6 +98,19 @@ func Variants() []*Model {
 	return out
 }
 
+// Builtin reports whether m is one of the kernel's versions (whose steps'
+// annotations for the search's reductions are argued in this package),
+// not a registered variant.
+func (m *Model) Builtin() bool {
+	registry()
+	for _, v := range versions[:builtins] {
+		if v == m.Version {
+			return true
+		}
+	}
+	return false
+}
+
 // Lookup returns the model of a version or variant.
 func Lookup(name string) (*Model, error) {
 	models := registry()

@@ -78,6 +78,11 @@ type Step struct {
 	// assumes one iocb (with several, the submitters share i_mutex, i_size
 	// and the page cache, and the search does not use the flag).
 	Private bool
+	// Inode marks a Private step that reads or writes state every iocb of
+	// the file shares (i_mutex, i_alloc_sem, i_size, the page cache, the
+	// file's blocks, the completion ring): private with one iocb, not with
+	// several (see scheduler's partial-order reduction).
+	Inode bool
 }
 
 // Ctx is what a step's Do sees.
@@ -378,7 +383,7 @@ func (b *builder) emitEdit(e *Edit, loc Loc) {
 		}
 		l.id = d.ID
 		st := b.add(l, d.Text, d.Do)
-		st.Guard, st.Outcomes, st.OutcomeName = d.Guard, d.Outcomes, d.OutcomeName
+		st.Guard, st.Outcomes, st.OutcomeName, st.Private = d.Guard, d.Outcomes, d.OutcomeName, d.Private
 		if (d.Outcomes == nil) != (d.OutcomeName == nil) {
 			panic(fmt.Sprintf("step %s: Outcomes and OutcomeName go together", d.ID))
 		}
@@ -395,6 +400,10 @@ func (b *builder) lastStep() *Step {
 
 // private marks the step added last as Private (see Step.Private).
 func (b *builder) private() { b.lastStep().Private = true }
+
+// privateInode marks the step added last as Private with one iocb only: it
+// touches the inode every iocb shares (see Step.Inode).
+func (b *builder) privateInode() { st := b.lastStep(); st.Private, st.Inode = true, true }
 
 // guarded adds a step with a guard.
 func (b *builder) guarded(loc Loc, text string, guard func(s *sim.State, a int) bool, do func(c *Ctx)) {

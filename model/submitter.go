@@ -37,7 +37,7 @@ func (b *builder) aioEntry() {
 			r.Facts.Submitted = true
 			recordCall(c)
 		})
-	b.private()
+	b.privateInode()
 	b.add(b.aio("aio_run_iocb:unlink"),
 		"spin_lock_irq(&ctx->ctx_lock) (io_submit_one); aio_run_iocb: clear KIF_KICKED, unlink ki_run_list, spin_unlock_irq(&ctx->ctx_lock)",
 		func(c *Ctx) { useKiocb(c) })
@@ -191,7 +191,7 @@ func syncEntry2618(b *builder) {
 		b.add(b.fm("generic_file_write:lock-i-mutex"),
 			"write(2): generic_file_write: one-segment iovec; mutex_lock(&inode->i_mutex)",
 			func(c *Ctx) { syncInit(c); lockIMutex(c) })
-		b.private()
+		b.privateInode()
 		b.lastGuard(iMutexFree)
 		b.add(b.fm("__generic_file_write_nolock:init-sync-kiocb"),
 			"__generic_file_write_nolock: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
@@ -206,14 +206,14 @@ func syncEntry2618(b *builder) {
 		b.mark(wret)
 		b.add(b.fm("generic_file_write:unlock-i-mutex"), "mutex_unlock(&inode->i_mutex)",
 			func(c *Ctx) { c.S.Inode.IMutex = 0 })
-		b.private()
+		b.privateInode()
 		b.syncPageRange(b.fm("generic_file_write:osync-range"), selRetval)
 		return
 	}
 	b.add(b.fm("generic_file_read:init-sync-kiocb"),
 		"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
 		syncInit)
-	b.private()
+	b.privateInode()
 	b.readOp()
 	rret := b.label("v2618-read-ret")
 	b.add(b.fm("generic_file_read:sync-wait"),
@@ -229,7 +229,7 @@ func syncEntryDoSync(b *builder) {
 	b.add(b.rw("do_sync_read/do_sync_write:init-sync-kiocb"),
 		"read(2)/write(2): do_sync_read/do_sync_write: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ki_pos = *ppos; ki_left = len; ret = aio_read/aio_write(&kiocb, &iov, 1, ki_pos)",
 		syncInit)
-	b.private()
+	b.privateInode()
 	b.fileOp()
 	after := b.label("sync-ret")
 	b.add(b.rw("do_sync_read/do_sync_write:sync-wait"),

@@ -36,9 +36,13 @@ package scheduler
 // dependent on it can happen first, since it is independent of all other
 // actors' steps) and C2 (invisible) hold by the step's annotation, and the
 // cycle proviso C3 is enforced by expanding fully any state whose ample
-// successor was already visited. The annotations hold for a world with one
-// iocb only (with several, submitters share i_mutex, i_size and the page
-// cache), so the reduction is not used when several iocbs are in flight. Every violating state of the full graph
+// successor was already visited. With several iocbs a step is also
+// independent of the other iocbs' actors only if it touches none of what
+// they share: the inode (i_mutex, i_alloc_sem, i_size, the page cache, the
+// blocks) and what userspace records (the history of calls); such steps
+// are marked Inode as well and are ample only with one iocb. Every other
+// Private step reads and writes its own request's objects (its kiocb, dio,
+// bios), which no actor of another request reaches. Every violating state of the full graph
 // then has a violating counterpart in the reduced graph (reached after the
 // postponed private steps, which change no property), and every terminal
 // state is kept, so verdicts are the same; a shortest counterexample can be
@@ -142,6 +146,10 @@ type succ struct {
 	viol   []properties.Violation
 }
 
+// VariantCheckStates is how many states CheckReductions tries on a
+// registered variant before its exhaustive search.
+const VariantCheckStates = 2000
+
 // Exhaustive searches every reachable state of sc on m.
 func Exhaustive(m *model.Model, sc *sim.Scenario, opt ExhaustiveOptions) (*Certificate, error) {
 	return ExhaustiveFrom(m, m.Init(sc), opt)
@@ -160,10 +168,15 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		workers = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	// The Private annotations argue from one iocb: with several, other
-	// submitters take the same i_mutex, write i_size and drop cached pages,
-	// so partial-order reduction is used only when there is one.
-	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR && s0.NumReqs() == 1, workers: make([]worker, workers)}
+	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers)}
+	if !m.Builtin() && (x.sym || x.por) {
+		// A variant's steps carry no argument for the reductions: test
+		// their assumptions on the first states and refuse the search if
+		// a step breaks one, rather than search it wrongly.
+		if err := CheckReductions(m, s0, VariantCheckStates, x.sym, x.por); err != nil {
+			return nil, err
+		}
+	}
 	cert := &Certificate{Version: m.Name, Scenario: sc.String(), Strategy: "exhaustive", Symmetry: x.sym, POR: x.por, Properties: map[string]Verdict{}}
 	if opt.Shards > 1 {
 		cert.Shard = fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)
@@ -572,7 +585,7 @@ func (x *search) ample(s *sim.State, moves []model.Move) (lo, hi int) {
 		for j < len(moves) && moves[j].Actor == a {
 			j++
 		}
-		if st := x.m.Next(s, a); st != nil && st.Private {
+		if st := x.m.Next(s, a); st != nil && usablePrivate(st, s) {
 			return i, j
 		}
 		i = j

@@ -19,6 +19,14 @@ package sim
 // bio_list, their actor's program counter and locals, their block's data.
 // Bios that tie are identical in every respect, so any order among them
 // gives the same encoding.
+//
+// Two limits, both found by CheckReductions (scheduler): a block's
+// position is observable once userspace reads the range back, so what a
+// pread saw of the request's range is renamed with the blocks (the file
+// model treats the blocks of one iocb's range alike: every operation on
+// it covers it whole); and the bios of a write whose range reaches past
+// i_size are not renamed at all, because a read back stops at i_size and
+// tells the blocks apart.
 func (s *State) Canonicalize() []int8 { return s.CanonicalizeWith(&CanonScratch{}) }
 
 // The permutation Canonicalize returns maps actor indexes: perm[old] is the
@@ -73,6 +81,11 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 func (s *State) canonReq(cs *CanonScratch, r, base int) []int8 {
 	q := &s.Reqs[r]
 	n := len(q.Bios)
+	if s.Scn.Op == Write && q.Pos+int64(n)*BlockSize > s.Inode.ISize {
+		// Blocks past i_size are not alike: a read back stops at i_size,
+		// so which block a write bio lands on can be seen.
+		return nil
+	}
 	idx := cs.idx[:0]
 	for i := range q.Bios {
 		if q.Bios[i].State >= BioSubmitted {
@@ -210,11 +223,55 @@ func (s *State) applyBioPerm(r, base int, perm []int8, cs *CanonScratch) {
 		actors[nw] = a
 	}
 	copy(q.Bios, bios)
+	// What userspace read back of this request's range moves with the
+	// blocks (a pread's Data names the writer of each block).
+	for h := range s.History {
+		e := &s.History[h]
+		if e.Op != HistPread || !e.Return || e.Pos != q.Pos || e.Data == "" {
+			continue
+		}
+		old := e.Data
+		nd := []byte(old)
+		for i := 0; i < len(old) && i < n; i++ {
+			if int(perm[i]) < len(nd) {
+				nd[perm[i]] = old[i]
+			}
+		}
+		e.Data = string(nd)
+	}
 	copy(s.Inode.Data[off:off+n], data)
 	copy(s.Inode.Unwritten[off:off+n], unw)
 	copy(s.Actors[base+1:base+1+n], actors)
 	q.Dio.BioList = ren(q.Dio.BioList)
 	s.Actors[base].L.Bio = ren(s.Actors[base].L.Bio)
+}
+
+// RenameBios applies an actor permutation of the kind Canonicalize
+// returns (bio completion actors of one request moved among themselves,
+// every other actor fixed) to s: each bio moves with its completion actor,
+// its block's data and what userspace read of that block, and every
+// reference to it is renamed. It is how tests check that the model's steps
+// commute with the renaming (the soundness of the symmetry reduction).
+func (s *State) RenameBios(actorPerm []int8) {
+	if actorPerm == nil {
+		return
+	}
+	var cs CanonScratch
+	for r := range s.Reqs {
+		base := s.ActorBase(r)
+		n := len(s.Reqs[r].Bios)
+		perm := make([]int8, n)
+		moved := false
+		for i := 0; i < n; i++ {
+			perm[i] = actorPerm[base+1+i] - int8(base+1)
+			if int(perm[i]) != i {
+				moved = true
+			}
+		}
+		if moved {
+			s.applyBioPerm(r, base, perm, &cs)
+		}
+	}
 }
 
 // SameBios reports whether s and o agree on everything Canonicalize looks

@@ -1,0 +1,225 @@
+package scheduler
+
+import (
+	"bytes"
+	"fmt"
+	"sort"
+
+	"diosim/model"
+	"diosim/properties"
+	"diosim/sim"
+)
+
+// ReductionError says which step of a model breaks an assumption a
+// reduction of the exhaustive search rests on, in which state.
+type ReductionError struct {
+	Reduction string // "symmetry" or "partial-order reduction"
+	Step      string // the step's id and citation
+	Detail    string
+}
+
+func (e *ReductionError) Error() string {
+	return fmt.Sprintf("the model breaks the assumption of the %s at step %s: %s (search with --no-symmetry/--no-por, or fix the step)", e.Reduction, e.Step, e.Detail)
+}
+
+// CheckReductions tests, on the first maxStates states reachable from s0
+// (breadth first, every move), the assumptions the exhaustive search's
+// reductions make of the model:
+//
+//   - symmetry: renaming submitted bios commutes with every step: the
+//     canonical form of a state has exactly the renamed moves of the state,
+//     and each move leads to states with the same canonical form;
+//   - partial-order reduction (when por): a step marked Private (and, with
+//     several iocbs, not marked Inode) commutes with every move of every
+//     other actor enabled with it, neither enables nor disables them, and
+//     changes no property's verdict.
+//
+// The built-in versions carry an argument for these (the package docs); a
+// variant may break them, and the search must then refuse it rather than
+// give wrong verdicts. A nil error means no counterexample was found in the
+// states tried, not a proof.
+func CheckReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool) error {
+	errs := checkReductions(m, s0, maxStates, sym, por, 1)
+	if len(errs) == 0 {
+		return nil
+	}
+	return errs[0]
+}
+
+// checkReductions returns up to max errors, one per step.
+func checkReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool, max int) []*ReductionError {
+	var errs []*ReductionError
+	bad := map[string]bool{}
+	note := func(err error) bool {
+		if err == nil {
+			return false
+		}
+		re := err.(*ReductionError)
+		if !bad[re.Reduction+re.Step] {
+			bad[re.Reduction+re.Step] = true
+			errs = append(errs, re)
+		}
+		return len(errs) >= max
+	}
+	seen := map[string]bool{}
+	frontier := []*sim.State{s0.Clone()}
+	seen[string(s0.Encode(nil))] = true
+	var buf []model.Move
+	count := 0
+	for len(frontier) > 0 && count < maxStates {
+		var next []*sim.State
+		for _, s := range frontier {
+			count++
+			if count > maxStates {
+				break
+			}
+			moves := append([]model.Move(nil), m.Moves(s, buf)...)
+			if sym && note(checkSymmetry(m, s, moves)) {
+				return errs
+			}
+			if por && note(checkCommute(m, s, moves)) {
+				return errs
+			}
+			for _, mv := range moves {
+				c := s.Clone()
+				m.Apply(c, mv)
+				k := string(c.Encode(nil))
+				if !seen[k] {
+					seen[k] = true
+					next = append(next, c)
+				}
+			}
+		}
+		frontier = next
+	}
+	return errs
+}
+
+func stepName(m *model.Model, s *sim.State, a int) string {
+	st := m.Next(s, a)
+	if st == nil {
+		return model.ActorName(s, a) + " (finished)"
+	}
+	return fmt.Sprintf("%s (%s, %s)", st.ID, st.Loc, model.ActorName(s, a))
+}
+
+// checkSymmetry checks that the model commutes with the renaming the
+// search applies in s (sim.State.Canonicalize): the renamed state has
+// exactly the renamed moves, and renaming the successor of each move gives
+// the successor of the renamed move (equivariance; the canonical form
+// itself may differ, which weakens the reduction but not its soundness).
+func checkSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
+	c := s.Clone()
+	perm := c.Canonicalize()
+	if perm == nil {
+		return nil
+	}
+	ren := func(a int) int { return int(perm[a]) }
+	var want []model.Move
+	for _, mv := range moves {
+		want = append(want, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
+	}
+	sort.Slice(want, func(i, j int) bool {
+		return want[i].Actor < want[j].Actor || want[i].Actor == want[j].Actor && want[i].Choice < want[j].Choice
+	})
+	got := m.Moves(c, nil)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return &ReductionError{"symmetry", stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one bio and not for a renamed one (moves %v, renamed %v)", got, want)}
+	}
+	for _, mv := range moves {
+		a := s.Clone()
+		m.Apply(a, mv)
+		a.RenameBios(perm)
+		b := c.Clone()
+		m.Apply(b, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
+		if !bytes.Equal(a.Encode(nil), b.Encode(nil)) {
+			return &ReductionError{"symmetry", stepName(m, s, mv.Actor), "the step does something else for a renamed bio (it depends on the bio's index or its block's position)"}
+		}
+	}
+	return nil
+}
+
+func firstDiffActor(a, b []model.Move) int {
+	for i := 0; i < len(a) && i < len(b); i++ {
+		if a[i] != b[i] {
+			return min(a[i].Actor, b[i].Actor)
+		}
+	}
+	if len(a) > len(b) {
+		return a[len(b)].Actor
+	}
+	if len(b) > len(a) {
+		return b[len(a)].Actor
+	}
+	return 0
+}
+
+// checkCommute checks every private step enabled in s against every
+// other actor's moves.
+func checkCommute(m *model.Model, s *sim.State, moves []model.Move) error {
+	for _, p := range moves {
+		st := m.Next(s, p.Actor)
+		if st == nil || !usablePrivate(st, s) {
+			continue
+		}
+		sp := s.Clone()
+		m.Apply(sp, p)
+		if a, b := verdictIDs(s), verdictIDs(sp); a != b {
+			return &ReductionError{"partial-order reduction", stepName(m, s, p.Actor), fmt.Sprintf("the private step changes a verdict (%s -> %s)", a, b)}
+		}
+		others := m.Moves(sp, nil)
+		for _, o := range moves {
+			if o.Actor == p.Actor {
+				continue
+			}
+			if !hasMove(others, o) {
+				return &ReductionError{"partial-order reduction", stepName(m, s, p.Actor), fmt.Sprintf("the private step disables %s", stepName(m, s, o.Actor))}
+			}
+			so := s.Clone()
+			m.Apply(so, o)
+			if !hasMove(m.Moves(so, nil), p) {
+				return &ReductionError{"partial-order reduction", stepName(m, s, p.Actor), fmt.Sprintf("%s disables the private step", stepName(m, s, o.Actor))}
+			}
+			po := sp.Clone()
+			m.Apply(po, o)
+			m.Apply(so, p)
+			if !bytes.Equal(po.Encode(nil), so.Encode(nil)) {
+				return &ReductionError{"partial-order reduction", stepName(m, s, p.Actor), fmt.Sprintf("the private step does not commute with %s", stepName(m, s, o.Actor))}
+			}
+		}
+		for _, o := range others {
+			if o.Actor != p.Actor && !hasMove(moves, o) {
+				return &ReductionError{"partial-order reduction", stepName(m, s, p.Actor), fmt.Sprintf("the private step enables %s", stepName(m, sp, o.Actor))}
+			}
+		}
+	}
+	return nil
+}
+
+// usablePrivate reports whether the search may take st as an ample set in
+// s: Private, and with several iocbs not touching the inode they share.
+func usablePrivate(st *model.Step, s *sim.State) bool {
+	return st.Private && (s.NumReqs() == 1 || !st.Inode)
+}
+
+func hasMove(ms []model.Move, mv model.Move) bool {
+	for _, x := range ms {
+		if x == mv {
+			return true
+		}
+	}
+	return false
+}
+
+// verdictIDs lists the properties AfterStep reports in s (on a copy: the
+// history check keeps a cache in the state).
+func verdictIDs(s *sim.State) string {
+	c := s.Clone()
+	c.HistChecked = 0
+	var ids []string
+	for _, v := range properties.AfterStep(c) {
+		ids = append(ids, string(v.Prop))
+	}
+	sort.Strings(ids)
+	return fmt.Sprint(ids)
+}
