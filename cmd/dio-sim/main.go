@@ -58,6 +58,7 @@ Usage:
   dio-sim bench [flags]        measure the exhaustive and random strategies
   dio-sim versions             list the modelled kernel versions
   dio-sim scenarios            list the named scenarios
+  dio-sim lint --source DIR    check every step's citation against the real kernel files
   dio-sim help                 this text
 
 Run "dio-sim COMMAND -h" for the flags of a command.
@@ -105,11 +106,13 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdVersions(args[1:], stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(args[1:], stdout, stderr)
+	case "lint":
+		return cmdLint(args[1:], stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, merge, bench, versions, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, merge, bench, versions, scenarios, lint, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.
