@@ -75,12 +75,12 @@ func (f *File) HasCode(first, last int) bool {
 	return false
 }
 
-// Idents returns the set of identifiers in the code (comments removed) of
-// lines first..last.
+// Idents returns the set of identifiers in the code of lines first..last:
+// comments and the contents of string and character literals do not count.
 func (f *File) Idents(first, last int) map[string]bool {
 	set := map[string]bool{}
 	for n := max(first, 1); n <= last && n <= len(f.Code); n++ {
-		for _, id := range codeIdents(f.Code[n-1]) {
+		for _, id := range codeIdents(stripLiterals(f.Code[n-1])) {
 			set[id] = true
 		}
 	}

@@ -4,6 +4,21 @@
 // mentions occur in those lines (or in the body of a callee the step says
 // it inlines).
 //
+// The rules, step by step:
+//
+//   - The file is ROOT/VERSION/FILE, else ROOT/FILEVERSION/FILE; when the
+//     directory has a MANIFEST, it must list the file as FILEVERSION.
+//   - The cited lines exist and hold some code (not only comments).
+//   - Every code line of the range lies in a definition of the named
+//     function (one of them, for "a/b"), from its return type's line to
+//     its closing brace (File.FuncExtents).
+//   - Every C-looking name of the text (Names) occurs in the code of the
+//     cited lines, or is the step's own function, or occurs in the body of
+//     a callee listed in Inlines, or in lines the text cites itself
+//     ("(fs/direct-io.c:152-163)", which must exist). A name written as a
+//     context label ("dio_bio_end_aio: ...") may instead be a function
+//     defined in any file of the version.
+//
 // The kernel files are not part of this project; scripts/kernel-trees.sh
 // lays them out (docs/kernel-trees.md) as ROOT/VERSION/PATH, one directory
 // per model version, each with a MANIFEST of "PATH FILEVERSION BLOB" lines.
@@ -240,9 +255,15 @@ func (c *checker) funcExtents(dir, p string, f *File, fn string) []Extent {
 }
 
 // definedInVersion reports whether fn is defined in any file the
-// version's entries cite.
+// version's entries cite or its MANIFEST lists.
 func (c *checker) definedInVersion(e *Entry, fn string) bool {
-	for _, p := range c.cited[e.Version] {
+	files := append([]string(nil), c.cited[e.Version]...)
+	var listed []string
+	for p := range c.manifest(e.Version) {
+		listed = append(listed, p)
+	}
+	sort.Strings(listed)
+	for _, p := range append(files, listed...) {
 		dir, f, err := c.resolve(e.Version, "", p)
 		if err != nil {
 			continue

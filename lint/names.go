@@ -127,10 +127,10 @@ func cLooking(tok, before, after string) bool {
 	if strings.Contains(tok, "_") {
 		return true
 	}
-	if len(tok) > 1 {
-		if strings.HasSuffix(before, "->") || strings.HasPrefix(after, "->") {
-			return true
-		}
+	if strings.HasSuffix(before, "->") || strings.HasPrefix(after, "->") {
+		return true
+	}
+	if len(tok) > 1 { // "e.g." is not a member access
 		if strings.HasSuffix(before, ".") && len(before) > 1 && isIdentByte(before[len(before)-2]) {
 			return true
 		}
