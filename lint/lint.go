@@ -15,7 +15,8 @@
 //   - Every C-looking name of the text (Names) occurs in the code of the
 //     cited lines, or is the step's own function, or occurs in the body of
 //     a callee listed in Inlines, or in lines the text cites itself
-//     ("(fs/direct-io.c:152-163)", which must exist). A name written as a
+//     ("(fs/direct-io.c:152-163)", which must exist and start and end on
+//     lines of code in this version's file). A name written as a
 //     context label ("dio_bio_end_aio: ...") may instead be a function
 //     defined in any file of the version.
 //
@@ -359,6 +360,9 @@ func (c *checker) check(e *Entry) []Problem {
 		if ct.Line < 1 || ct.End < ct.Line || ct.End > cf.NumLines() {
 			add(BadTextCite, "the text cites %s, past the end of the file (%d lines)", ct, cf.NumLines())
 			continue
+		}
+		if !cf.HasCode(ct.Line, ct.Line) || !cf.HasCode(ct.End, ct.End) {
+			add(BadTextCite, "the text cites %s, which starts or ends on a line without code in %s's file (numbers of another version?)", ct, e.Version)
 		}
 		for id := range cf.Idents(ct.Line, ct.End) {
 			allowed[id] = true

@@ -77,6 +77,7 @@ func TestCheck(t *testing.T) {
 		{"inline another file", withInlines(entry("queue_push", 14, 14, "queue_grow(q); core_seed"), "lib/core.c:core_run"), nil, ""},
 		{"inline not found", withInlines(entry("queue_push", 14, 14, "queue_grow(q)"), "queue_shrink"), []Kind{BadInline}, "queue_shrink"},
 		{"inline file not found", withInlines(entry("queue_push", 14, 14, "queue_grow(q)"), "lib/x.c:f"), []Kind{BadInline}, "lib/x.c"},
+		{"text citation edge on a comment", entry("queue_push", 14, 14, "queue_grow(q) (lib/queue.c:16-17)"), []Kind{BadTextCite}, "without code"},
 		{"label names a function of the version", entry("queue_grow", 6, 6, "core_run: q->cap *= 2"), nil, ""},
 		{"label names nothing", entry("queue_grow", 6, 6, "core_walk: q->cap *= 2"), []Kind{MissingNames}, "core_walk"},
 		{"text citation supplies names", entry("queue_push", 14, 14, "queue_grow(q), which sets q->cap and q->slot (lib/queue.c:6-7)"), nil, ""},
