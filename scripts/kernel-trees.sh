@@ -96,10 +96,12 @@ releases=(
 	"v2.6.20 sagsango/linux-2.6.20 7925ece7cd6ab62ca9733b444181b2ff2505b81e"
 )
 later_releases=(
-	"v2.6.21 amwtke/study-linux-2.6.21 f3939748"
-	"v2.6.22 j0n3lson/linux-2.6.22.19-cs370 b99b2548"
-	"v2.6.31 jz47xx/linux-2.6.31.3 3609b4eb"
-	"v2.6.35 keens312/linux-2.6.35.3 0c4ff21b"
+	"v2.6.21 amwtke/study-linux-2.6.21 f393974862e78a6856d0f82d66bbaa8cc9dc3cf0"
+	"v2.6.22 j0n3lson/linux-2.6.22.19-cs370 1ee3a188bad8ab75f7961187a8a9e56ad54720f8"
+	"v2.6.31 jz47xx/linux-2.6.31.3 3609b4ebb0b6bef3a5b41affcfb3f06d8cdaa733"
+	"v2.6.32 sndrzt/linux-2.6.32 ae8292a5ebb4676afb6bb4c794ec578e10429610"
+	"v2.6.35 keens312/linux-2.6.35.3 0c4ff21b32a04eacb9734636ed87954feca78585"
+	"v2.6.36 allwinner/linux-2.6.36 f6f94e2ab1b33f0082ac22d71f66385a60d8157f"
 )
 
 # The files, by the path they have in the trees this script knows.
@@ -112,6 +114,7 @@ paths=(
 	fs/bio.c
 	fs/xfs/linux-2.6/xfs_aops.c
 	fs/xfs/linux-2.6/xfs_lrw.c
+	fs/xfs/linux-2.6/xfs_file.c
 	kernel/sched.c
 )
 
@@ -135,9 +138,69 @@ declare -A blob=(
 	[v2.6.20:fs/xfs/linux-2.6/xfs_aops.c]=7b54461695e2de979924c14cfe79a1c56d2587ef
 	[v2.6.20:fs/xfs/linux-2.6/xfs_lrw.c]=65e79b471d49570f825033d31843327e2d7c50f2
 	[v2.6.20:kernel/sched.c]=cca93cc0dd7d8ba7272b1ea4782e87c97bfe1a09
+	[v2.6.18:fs/xfs/linux-2.6/xfs_file.c]=3d4f6dff21134a26b622d4450b0e763906ccba1e
+	[v2.6.20:fs/xfs/linux-2.6/xfs_file.c]=d26f5cd2ba70ec0cd9c73471a0eb1d23b544c529
 	[after:fs/direct-io.c]=71f4aeac7632328ead009dbe7d2411f670e3cf2f
 	[before:fs/direct-io.c]=f11f05dc9e61a9e6f3c7bb12e3948b68c8cc4d82
 	[before:mm/filemap.c]=606432f71b3a17dafd791b46361c29a996beec18
+	[v2.6.21:fs/aio.c]=e4598d6d49ddea9311b73d716c1f92d91118b6ac
+	[v2.6.21:fs/bio.c]=7618bcb1836848737921c48302359a29a583e23b
+	[v2.6.21:fs/direct-io.c]=d9d0833444f59da15dc8be42420c13366429d402
+	[v2.6.21:fs/read_write.c]=1f8dc373ede7755124a0d5da510f05beb7ce784f
+	[v2.6.21:fs/xfs/linux-2.6/xfs_aops.c]=143ffc851c9d21376b1c928394544d59443b87e9
+	[v2.6.21:fs/xfs/linux-2.6/xfs_file.c]=cb51dc9613555b6c8a37160b0d45d727359235bd
+	[v2.6.21:fs/xfs/linux-2.6/xfs_lrw.c]=ff8d64eba9f8d4e20ba3457276b22ab655ab9993
+	[v2.6.21:include/linux/aio.h]=a30ef13c9e622c91bfd7706955758e5932fc639e
+	[v2.6.21:kernel/sched.c]=b9a6837301482270dc7438a3df3539b9ac835f94
+	[v2.6.21:mm/filemap.c]=5dfc093ceb3d680322158f508bed3b0b47a8fbb7
+	[v2.6.22:fs/aio.c]=dbe699e9828c3ac840529876d4daf2dda56abb47
+	[v2.6.22:fs/bio.c]=093345f00128b841cd7a4026378f1021e2e9785d
+	[v2.6.22:fs/direct-io.c]=6874785bb65a846bafc6eb4242875bac9439ba3c
+	[v2.6.22:fs/read_write.c]=4d03008f015b9ae6d2565cdbc179d034687c3d08
+	[v2.6.22:fs/xfs/linux-2.6/xfs_aops.c]=7361861e3aacde605a400771af549b77e9b457e5
+	[v2.6.22:fs/xfs/linux-2.6/xfs_file.c]=cb51dc9613555b6c8a37160b0d45d727359235bd
+	[v2.6.22:fs/xfs/linux-2.6/xfs_lrw.c]=ed90403f0ee71dcfaefc4ae03d84990d59155f3e
+	[v2.6.22:include/linux/aio.h]=b903fc02bdb7dbc5f95a041dbba4dab24bb67e7c
+	[v2.6.22:kernel/sched.c]=50e1a312269945284bc0ce769eb9b2acd629b7f2
+	[v2.6.22:mm/filemap.c]=d1d9814f99ddd51f982799ca70fa86762d7b48c0
+	[v2.6.31:fs/aio.c]=d065b2c3273ea03615ae883558100b4962a2ddbb
+	[v2.6.31:fs/bio.c]=76738005c8e8af43c3b084a48d4f752e36e2186d
+	[v2.6.31:fs/direct-io.c]=8b10b87dc01a294845aac2afd1a2d22ae5a269b2
+	[v2.6.31:fs/read_write.c]=6c8c55dec2bcd6b2759f9698abab5b663258cc4b
+	[v2.6.31:fs/xfs/linux-2.6/xfs_aops.c]=aecf2519db76345a206fb812c61f0598d85440fb
+	[v2.6.31:fs/xfs/linux-2.6/xfs_file.c]=0542fd50764945935bd6975bc8094a8df2348601
+	[v2.6.31:fs/xfs/linux-2.6/xfs_lrw.c]=7078974a6eeed236f3cbc2d6420ba60aabbc0528
+	[v2.6.31:include/linux/aio.h]=47f7d932a01d5d7694835b184429112f681f139b
+	[v2.6.31:kernel/sched.c]=1b59e265273b032d6aac2baec9b059646ca563bf
+	[v2.6.31:mm/filemap.c]=ccea3b665c12571ac32d6d936b3862e103f7b995
+	[v2.6.32:fs/aio.c]=02a2c9340573cf5946e0083187353d4517319844
+	[v2.6.32:fs/bio.c]=12da5db8682c24903d492798b365c010ba378c49
+	[v2.6.32:fs/direct-io.c]=8b10b87dc01a294845aac2afd1a2d22ae5a269b2
+	[v2.6.32:fs/read_write.c]=3ac28987f22a38b3c2005a74e8ee3dac01621679
+	[v2.6.32:fs/xfs/linux-2.6/xfs_aops.c]=c2e30eea74dc2cd6344dd6710806465b029db422
+	[v2.6.32:fs/xfs/linux-2.6/xfs_file.c]=eff61e2732af27c8aad199ebab5c66d83c5b904f
+	[v2.6.32:fs/xfs/linux-2.6/xfs_lrw.c]=072050f8d34634d59e4d200dfe14218bcf0e75ad
+	[v2.6.32:include/linux/aio.h]=aea219d7d8d1afec462b546df8c3412c915eecf2
+	[v2.6.32:kernel/sched.c]=3c11ae0a948d9337732ce9d0e37076d84c324ff6
+	[v2.6.32:mm/filemap.c]=ef169f37156da22cc3f07d5dd9092dea00315b7f
+	[v2.6.35:fs/aio.c]=1ccf25cef1f027a61449ed2cf12b56fb077686ea
+	[v2.6.35:fs/bio.c]=e7bf6ca64dcf028caec480f4ecb82b2ff32d2463
+	[v2.6.35:fs/direct-io.c]=7600aacf531dc8ed16ccfb727878d13834a16503
+	[v2.6.35:fs/read_write.c]=9c0485236e68d4abd02951d99aec5eb4a2905720
+	[v2.6.35:fs/xfs/linux-2.6/xfs_aops.c]=34640d6dbdcb8e6d5879c50a3acafed0cc819708
+	[v2.6.35:fs/xfs/linux-2.6/xfs_file.c]=257a56b127cf060013569a211de51efd7f2b1306
+	[v2.6.35:include/linux/aio.h]=7a8db41552813ff15e6739943ad401cfe5f56b3c
+	[v2.6.35:kernel/sched.c]=63b4a14682faa3193830ec4dfc0ba26c9bada4d0
+	[v2.6.35:mm/filemap.c]=20e5642e9f9f82285094a189b9e8a99c3e61bc6c
+	[v2.6.36:fs/aio.c]=250b0a73c8a8ca92b78c3a0282d2425ce7649dcf
+	[v2.6.36:fs/bio.c]=8abb2dfb2e7c8b006f9c80b716808a1ff07a0189
+	[v2.6.36:fs/direct-io.c]=48d74c7391d13f4f07393c45d19825e937ecbcd1
+	[v2.6.36:fs/read_write.c]=74e36586e4d3076db68cae1579d0c3b50c78a3b2
+	[v2.6.36:fs/xfs/linux-2.6/xfs_aops.c]=b552f816de15942095f82ad0302b8656f7db09ae
+	[v2.6.36:fs/xfs/linux-2.6/xfs_file.c]=ba8ad422a16506fdea605c7a215e572b3b3a8f6a
+	[v2.6.36:include/linux/aio.h]=7a8db41552813ff15e6739943ad401cfe5f56b3c
+	[v2.6.36:kernel/sched.c]=dc85ceb908322cad7196339f4df8dd58c37b1cec
+	[v2.6.36:mm/filemap.c]=3d4df44e4221d25bb041995813823e00903161e5
 )
 
 # Which file version each model version uses (model/step.go fileVersions;
@@ -299,6 +362,12 @@ if [ "$later" = 1 ]; then
 fi
 
 echo "kernel trees laid out in $out:"
-for m in "${models[@]}"; do
+laid=("${models[@]}")
+if [ "$later" = 1 ]; then
+	for r in "${later_releases[@]}"; do
+		laid+=("${r%% *}")
+	done
+fi
+for m in "${laid[@]}"; do
 	printf '  %s: %s files\n' "$m" "$(wc -l <"$out/$m/MANIFEST")"
 done
