@@ -65,6 +65,7 @@ Usage:
   dio-sim versions             list the modelled kernel versions: each is its parent plus a patch
   dio-sim diff V1 V2           the step-level difference between two versions (a patch in model terms)
   dio-sim scenarios            list the named scenarios
+  dio-sim lint --source DIR    check every step's citation against the real kernel files
   dio-sim help                 this text
 
 Run "dio-sim COMMAND -h" for the flags of a command.
@@ -121,11 +122,13 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdDiff(args[1:], stdout, stderr)
 	case "scenarios":
 		return cmdScenarios(args[1:], stdout, stderr)
+	case "lint":
+		return cmdLint(args[1:], stdout, stderr)
 	case "help":
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, web, serve, merge, bench, versions, diff, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, web, serve, merge, bench, versions, diff, scenarios, lint, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.
