@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,38 +22,37 @@ type matrixReport struct {
 	Runs      int                              `json:"runs_per_scenario,omitempty"`
 	Scenarios []string                         `json:"scenarios"`
 	Complete  bool                             `json:"complete"`
+	StoppedBy string                           `json:"stopped_by,omitempty"` // the bound or "interrupt" that ended a search early
 	States    int64                            `json:"states,omitempty"`
 	Steps     int64                            `json:"steps,omitempty"`
 	Versions  map[string]map[string]propResult `json:"versions"`
 }
 
-func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("dio-sim", "dio-sim [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
-		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".", stdout)
+func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("dio-sim", "dio-sim [--strategy exhaustive|random|rapid] [search flags] [--trace-dir DIR] [--json]",
+		"Runs the default scenario set (see \"dio-sim scenarios\") on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".\n"+
+			"Ctrl-C stops the searches: what they found so far is printed and written.\n"+exitRule, stdout)
 	sf := addSearchFlags(c, "exhaustive", 5000)
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
 	if c.fs.NArg() > 0 {
-		return exitUsage, usagef("unexpected argument %q (commands: check, replay, merge, bench, versions, scenarios, help)", c.fs.Arg(0))
+		return exitUsage, usagef("unexpected argument %q (commands: %s)", c.fs.Arg(0), commandList)
 	}
 	if err := sf.validate(); err != nil {
 		return exitUsage, err
 	}
 	if *sf.shard != "" || *sf.certificate != "" {
-		return exitUsage, usagef("--shard and --certificate work on one scenario: use `dio-sim check`")
+		return exitUsage, usagef("--shard and --certificate work on one scenario: use \"dio-sim check\"")
 	}
 	set := diosim.DefaultSet()
 	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
 	if *sf.strategy != "exhaustive" {
 		rep.Seed, rep.Runs = *sf.seed, *sf.runs
-		rep.Complete = false
 	}
 	for _, n := range set {
 		rep.Scenarios = append(rep.Scenarios, n.Name)
 	}
-	stop, release := interruptible()
-	defer release()
 	violated := false
 	for _, m := range model.Versions() {
 		type best struct {
@@ -66,7 +66,7 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		for i, n := range set {
 			sc := n.Scenario
-			res, err := sf.run(m, &sc, stop, stderr)
+			res, err := sf.run(ctx, m, &sc, stderr)
 			if err != nil {
 				if errors.Is(err, scheduler.ErrStepLimit) {
 					return exitLimit, fmt.Errorf("%s/%s: a run hit the step limit: %v", m.Name, n.Name, err)
@@ -76,7 +76,12 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 			rep.Steps += res.steps
 			if res.cert != nil {
 				rep.States += res.cert.States
-				rep.Complete = rep.Complete && res.cert.Complete
+			}
+			if !res.complete() {
+				rep.Complete = false
+				if rep.StoppedBy == "" {
+					rep.StoppedBy = res.stoppedBy()
+				}
 			}
 			for _, id := range properties.All {
 				if res.verdict(id) != "holds" {
@@ -104,11 +109,11 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 			violated = true
 			sc := set[b.sc].Scenario
-			path, err := writeTrace(*sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
+			path, n, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
 			if err != nil {
 				return exitUsage, err
 			}
-			row[string(id)] = propResult{Verdict: "violated", Message: b.fd.msg, Scenario: sc.Name, Trace: path, Length: len(b.fd.moves)}
+			row[string(id)] = propResult{Verdict: "violated", Message: b.fd.msg, Scenario: sc.Name, Trace: path, Length: n}
 		}
 		rep.Versions[m.Name] = row
 	}
@@ -121,17 +126,21 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	} else {
 		printMatrix(stdout, &rep)
 	}
-	return exitFor(violated, !rep.Complete && *sf.strategy == "exhaustive"), nil
+	return exitFor(violated, !rep.Complete), nil
 }
 
 func printMatrix(w io.Writer, rep *matrixReport) {
 	if rep.Strategy != "exhaustive" {
-		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version; %d steps simulated\n\n",
-			len(rep.Scenarios), rep.Runs, rep.Strategy, rep.Seed, rep.Steps)
+		stopped := ""
+		if !rep.Complete {
+			stopped = fmt.Sprintf(" STOPPED EARLY by %s: some runs were not made;", stopWhat(rep.StoppedBy))
+		}
+		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version;%s %d steps simulated\n\n",
+			len(rep.Scenarios), rep.Runs, rep.Strategy, rep.Seed, stopped, rep.Steps)
 	} else {
 		what := "complete"
 		if !rep.Complete {
-			what = "INCOMPLETE (a bound stopped a search)"
+			what = "INCOMPLETE (" + stopWhat(rep.StoppedBy) + " stopped a search)"
 		}
 		fmt.Fprintf(w, "dio-sim: exhaustive search of %d scenarios on every version, %s; %d states in all\n\n", len(rep.Scenarios), what, rep.States)
 	}
@@ -182,17 +191,26 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
 	srcFlag := addSourceFlag(c)
 	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the trace's user-visible history, annotated with the kernel steps, to this file")
-	if err := c.parse(args); err != nil {
+	files, err := parseInterspersed(c, args)
+	if err != nil {
 		return exitUsage, err
 	}
 	src, err := srcFlag()
 	if err != nil {
 		return exitUsage, err
 	}
-	if c.fs.NArg() != 1 {
+	if len(files) != 1 {
 		return exitUsage, usagef("replay: give exactly one trace file")
 	}
-	path := c.fs.Arg(0)
+	path := files[0]
+	if *htmlOut != "" {
+		if sameFile(path, *htmlOut) {
+			return exitUsage, usagef("replay: --html %s is the trace being replayed; refusing to overwrite it", *htmlOut)
+		}
+		if err := checkOutputFile("--html", *htmlOut); err != nil {
+			return exitUsage, err
+		}
+	}
 	t, err := readTrace("replay", path)
 	if err != nil {
 		return exitUsage, err
@@ -211,11 +229,11 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *htmlOut != "" {
 		m, _ := model.Lookup(t.Version)
-		if err := writeHistoryHTML(*htmlOut, m, &t.Scenario, res.Moves); err != nil {
+		if err := writeHistoryHTML(stderr, *htmlOut, m, &t.Scenario, res.Moves); err != nil {
 			return exitUsage, err
 		}
 	}
-	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", path, t.Version, t.Scenario, t.Seed, t.Strategy, len(t.Steps))
+	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", sanitize(path), sanitize(t.Version), sanitize(t.Scenario.String()), t.Seed, sanitize(t.Strategy), len(t.Steps))
 	if !*brief {
 		fmt.Fprintln(stdout)
 		for _, st := range res.Steps {
