@@ -327,6 +327,12 @@ func TestRapidFinds(t *testing.T) {
 }
 
 func TestRapidRegressions(t *testing.T) {
+	// rapid skips a -rapid.failfile it cannot read and passes: say so.
+	if ff := flag.Lookup("rapid.failfile").Value.String(); ff != "" {
+		if _, err := os.Stat(ff); err != nil {
+			t.Fatalf("-rapid.failfile: %v", err)
+		}
+	}
 	withRapidFlags(t, map[string]string{
 		"rapid.seed": strconv.Itoa(findSeed), "rapid.checks": strconv.Itoa(findChecks),
 	}, func() {
@@ -477,6 +483,23 @@ func TestRapidFailFileTrace(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestREADMEFailFiles: every fail file the README names exists.
+func TestREADMEFailFiles(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := regexp.MustCompile(`-rapid\.failfile=(\S+\.fail)`).FindAllStringSubmatch(string(b), -1)
+	if len(names) == 0 {
+		t.Fatal("the README names no fail file")
+	}
+	for _, n := range names {
+		if _, err := os.Stat(n[1]); err != nil {
+			t.Errorf("the README names %s: %v", n[1], err)
 		}
 	}
 }

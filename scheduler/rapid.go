@@ -434,11 +434,6 @@ func RapidCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario,
 	if checks <= 0 {
 		checks = 100
 	}
-	if testing.Short() {
-		// rapid runs a fifth of -rapid.checks under -short; the campaign
-		// must not depend on how the test binary was started.
-		checks *= 5
-	}
 	if seed == 0 {
 		seed = 0x9e3779b97f4a7c15
 	}
@@ -447,6 +442,11 @@ func RapidCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario,
 		// rapid calls testing.Short, which needs a parsed command line;
 		// parse an empty one rather than os.Args (a program's own flags).
 		_ = flag.CommandLine.Parse(nil)
+	}
+	if testing.Short() {
+		// rapid runs a fifth of -rapid.checks under -short; the campaign
+		// must not depend on how the test binary was started.
+		checks *= 5
 	}
 	restore, err := setFlags(map[string]string{
 		"rapid.seed":       strconv.FormatUint(seed, 10),

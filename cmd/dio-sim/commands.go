@@ -109,11 +109,11 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 			}
 			violated = true
 			sc := set[b.sc].Scenario
-			path, n, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
+			wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
 			if err != nil {
 				return exitUsage, err
 			}
-			row[string(id)] = propResult{Verdict: "violated", Message: b.fd.msg, Scenario: sc.Name, Trace: path, Length: n}
+			row[string(id)] = propResult{Verdict: "violated", Message: wt.msg, Scenario: sc.Name, Trace: wt.path, Length: wt.n}
 		}
 		rep.Versions[m.Name] = row
 	}

@@ -174,6 +174,8 @@ func readTrace(cmd, path string) (*scheduler.Trace, error) {
 	if err != nil {
 		return nil, usagef("%s %s: %v", cmd, path, err)
 	}
+	// The strategy is free text that nothing checks: make it safe to print.
+	t.Strategy = sanitize(t.Strategy)
 	return t, nil
 }
 

@@ -78,11 +78,11 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 		if err := scheduler.VerifyCounterexample(m, &sc, id, v.Message, v.Moves); err != nil {
 			return exitUsage, usagef("merge: %s: %v", id, err)
 		}
-		p, _, err := writeTrace(stderr, *traceDir, m, &sc, "exhaustive", id, finding{msg: v.Message, moves: v.Moves})
+		wt, err := writeTrace(stderr, *traceDir, m, &sc, "exhaustive", id, finding{msg: v.Message, moves: v.Moves})
 		if err != nil {
 			return exitUsage, usagef("merge: %v", err)
 		}
-		paths[id] = p
+		paths[id] = wt.path
 	}
 	if *out != "" {
 		b, _ := json.MarshalIndent(merged, "", "  ")

@@ -290,8 +290,12 @@ func isTerminal(w io.Writer) bool {
 }
 
 // quietProgressEvery is how often a search writes a progress line when
-// stderr is not a terminal (on a terminal one line is redrawn every second).
-const quietProgressEvery = 5 * time.Second
+// stderr is not a terminal (on a terminal one line is redrawn every
+// progressEvery). Variables for the tests.
+var (
+	quietProgressEvery = 5 * time.Second
+	progressEvery      = time.Second
+)
 
 // progressLine writes progress to stderr: on a terminal it redraws one
 // line; elsewhere it writes a full line at most every quietProgressEvery.
@@ -359,7 +363,7 @@ func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario,
 					plural(p.Violations, "property", "properties"), time.Since(start).Round(time.Second))
 			})
 		} else {
-			cr, err = scheduler.RandomCampaignContext(ctx, m, sc, *f.seed, *f.runs, scheduler.RandomOptions{Workers: *f.workers,
+			cr, err = scheduler.RandomCampaignContext(ctx, m, sc, *f.seed, *f.runs, scheduler.RandomOptions{Workers: *f.workers, ProgressDur: progressEvery,
 				OnProgress: func(p scheduler.RandomProgress) {
 					pl.printf("%s %s: random, %d of %d runs, %s violated so far, %s", m.Name, scenarioName(sc), p.Runs, p.Of,
 						plural(p.Violations, "property", "properties"), p.Elapsed.Round(time.Second))
@@ -377,7 +381,7 @@ func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario,
 	mem, _ := memoryBound(*f.maxMemory)
 	shard, shards, _ := parseShard(*f.shard)
 	opt := scheduler.ExhaustiveOptions{Workers: *f.workers, MaxStates: *f.maxStates, MaxDepth: *f.maxDepth, Timeout: *f.timeout,
-		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: ctx.Done()}
+		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: ctx.Done(), ProgressDur: progressEvery}
 	opt.OnProgress = func(p scheduler.Progress) {
 		pl.printf("%s %s: exhaustive, %d states, %.0f states/s, depth %d, queue %d, heap %d MB, %s",
 			m.Name, scenarioName(sc), p.States, float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, p.HeapBytes>>20, p.Elapsed.Round(time.Second))
@@ -427,34 +431,41 @@ func writeOutputFile(stderr io.Writer, flagName, path string, data []byte) error
 	return nil
 }
 
-// writeTrace records a finding as a trace file in dir and returns its
-// path and length in steps. A trace of the same version, scenario and
-// property already at that path is kept when it is not longer (and its
-// length returned); a longer one, or any other file, is replaced, and
-// stderr says so.
-func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (string, int, error) {
+// writtenTrace is the trace file of a finding: where, how many steps,
+// and the violation's message as that trace shows it.
+type writtenTrace struct {
+	path string
+	n    int
+	msg  string
+}
+
+// writeTrace records a finding as a trace file in dir. A trace of the same
+// version, scenario and property already at that path that replays and
+// is not longer is kept (and described); a longer one, or any other file,
+// is replaced, and stderr says so.
+func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (writtenTrace, error) {
 	t, _, err := scheduler.Record(m, sc, fd.seed, strategy, fd.moves)
 	if err != nil {
-		return "", 0, fmt.Errorf("recording the trace of %s: %v", id, err)
+		return writtenTrace{}, fmt.Errorf("recording the trace of %s: %v", id, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", 0, fmt.Errorf("trace directory: %v", err)
+		return writtenTrace{}, fmt.Errorf("trace directory: %v", err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.trace", m.Name, scenarioName(sc), id))
 	if fi, err := os.Stat(path); err == nil {
 		if !fi.Mode().IsRegular() {
-			return "", 0, fmt.Errorf("writing trace: %s is not a regular file", path)
+			return writtenTrace{}, fmt.Errorf("writing trace: %s is not a regular file", path)
 		}
 		old, err := scheduler.ReadTraceFile(path)
 		if err == nil {
 			_, err = scheduler.Replay(old)
 		}
 		switch {
-		case err == nil && old.Version == t.Version && old.Scenario.String() == t.Scenario.String() && hasViolation(old, id) && len(old.Steps) <= len(t.Steps):
+		case err == nil && old.Version == t.Version && old.Scenario.String() == t.Scenario.String() && violationMsg(old, id) != "" && len(old.Steps) <= len(t.Steps):
 			if len(old.Steps) < len(t.Steps) {
 				fmt.Fprintf(stderr, "dio-sim: kept %s (%d steps, by %s), shorter than the %d steps found now\n", sanitize(path), len(old.Steps), sanitize(old.Strategy), len(t.Steps))
 			}
-			return path, len(old.Steps), nil
+			return writtenTrace{path, len(old.Steps), violationMsg(old, id)}, nil
 		case err == nil:
 			fmt.Fprintf(stderr, "dio-sim: replacing %s (%d steps, by %s) with a trace of %d steps\n", sanitize(path), len(old.Steps), sanitize(old.Strategy), len(t.Steps))
 		default:
@@ -463,21 +474,22 @@ func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, 
 	}
 	var b bytes.Buffer
 	if err := t.Write(&b); err != nil {
-		return "", 0, fmt.Errorf("writing trace: %v", err)
+		return writtenTrace{}, fmt.Errorf("writing trace: %v", err)
 	}
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
-		return "", 0, fmt.Errorf("writing trace: %v", err)
+		return writtenTrace{}, fmt.Errorf("writing trace: %v", err)
 	}
-	return path, len(t.Steps), nil
+	return writtenTrace{path, len(t.Steps), fd.msg}, nil
 }
 
-func hasViolation(t *scheduler.Trace, id properties.ID) bool {
+// violationMsg is the message of t's violation of id ("" if none).
+func violationMsg(t *scheduler.Trace, id properties.ID) string {
 	for _, v := range t.Violations {
 		if v.Prop == id {
-			return true
+			return v.Msg
 		}
 	}
-	return false
+	return ""
 }
 
 func scenarioName(sc *sim.Scenario) string {
@@ -554,11 +566,11 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		}
 		violated = true
 		fd := res.found[id]
-		path, n, err := writeTrace(stderr, *sf.traceDir, m, &sc, res.strategy, id, fd)
+		wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, res.strategy, id, fd)
 		if err != nil {
 			return exitUsage, err
 		}
-		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: path, Length: n}
+		rep.Properties[string(id)] = propResult{Verdict: v, Message: wt.msg, Scenario: scenarioName(&sc), Trace: wt.path, Length: wt.n}
 	}
 	htmlErr := error(nil)
 	if *htmlOut != "" {

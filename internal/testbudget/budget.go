@@ -13,6 +13,7 @@
 package testbudget
 
 import (
+	"flag"
 	"os"
 	"testing"
 )
@@ -44,4 +45,22 @@ func Pick[T any](normal, race, long T) T {
 		return race
 	}
 	return normal
+}
+
+// FuzzMinimizeDefault is the -test.fuzzminimizetime that SetFuzzDefaults
+// gives when the command line gives none. Go's default (60s) spends a
+// minute minimizing every new interesting input: with the structured
+// inputs here (a rapid bitstream, a certificate, a trace) almost no
+// removal keeps the input meaningful, so the fuzzer would run a few
+// inputs a minute.
+const FuzzMinimizeDefault = "20x"
+
+// SetFuzzDefaults sets -test.fuzzminimizetime to FuzzMinimizeDefault
+// unless the command line set it. Call it from TestMain after flag.Parse.
+func SetFuzzDefaults() {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.fuzzminimizetime" })
+	if !set && flag.Lookup("test.fuzzminimizetime") != nil {
+		_ = flag.Set("test.fuzzminimizetime", FuzzMinimizeDefault)
+	}
 }
