@@ -92,7 +92,12 @@ func TestIocbsStaleSize(t *testing.T) {
 	n, _ := diosim.Lookup("three-aio-writers")
 	sc := n.Scenario
 	sc.Iocbs = 2
-	for ver, want := range map[string]string{"before": "violated", "v2.6.18": "violated", "after": "holds", "v2.6.20": "holds"} {
+	cases := map[string]string{"before": "violated", "v2.6.18": "violated", "after": "holds", "v2.6.20": "holds"}
+	if testbudget.Race() {
+		// The two searches that find the violation take most of the time.
+		delete(cases, "v2.6.18")
+	}
+	for ver, want := range cases {
 		c, _ := Exhaustive(mustModel(t, ver), &sc, ExhaustiveOptions{})
 		if got := c.Properties[string(properties.IsizeVisible)].Verdict; got != want {
 			t.Errorf("%s: isize-visible %s, want %s", ver, got, want)

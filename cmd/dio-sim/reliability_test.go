@@ -404,3 +404,22 @@ func TestSmallOnes(t *testing.T) {
 		t.Errorf("plural")
 	}
 }
+
+// TestProgressLine: on a terminal the line is redrawn whole (no stale text
+// from a longer line) and cleared at the end; elsewhere full lines.
+func TestProgressLine(t *testing.T) {
+	var b bytes.Buffer
+	p := &progressLine{w: &b, tty: true}
+	p.printf("before custom: rapid, %s violated so far", plural(1, "property", "properties"))
+	p.done()
+	if got := b.String(); got != "\r\033[Kbefore custom: rapid, 1 property violated so far\r\033[K" {
+		t.Errorf("terminal: %q", got)
+	}
+	b.Reset()
+	p = &progressLine{w: &b}
+	p.printf("x %d", 1)
+	p.done()
+	if got := b.String(); got != "dio-sim: x 1\n" {
+		t.Errorf("not a terminal: %q", got)
+	}
+}

@@ -316,6 +316,11 @@ func (p *progressLine) printf(format string, args ...any) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.tty {
+		// rapid reports every 50 runs: redraw at most ten times a second.
+		if p.drawn && time.Since(p.last) < 100*time.Millisecond {
+			return
+		}
+		p.last = time.Now()
 		fmt.Fprintf(p.w, "\r\033[K"+format, args...)
 		p.drawn = true
 		return
