@@ -17,7 +17,8 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 		"Replays a trace and tells its story: one swimlane per actor with every step's kernel location, statement and the\n"+
 			"shared state it changed, the step where a property breaks, and a plain-language account of why, naming the earlier\n"+
 			"steps that set it up. --html writes one self-contained page (step through it with the arrow keys).\n"+
-			"Exit status: 0 the trace breaks no property, 1 it breaks one, 2 bad usage or a trace that does not match the model.", stdout)
+			"Exit status, with or without --html: 0 the trace breaks no property, 1 it breaks one (the page or text was written all the\n"+
+			"same), 2 bad usage, a trace that does not match the model, or output that could not be written.", stdout)
 	asHTML := c.fs.Bool("html", false, "write one self-contained HTML page instead of text")
 	out := c.fs.String("o", "", "write to `FILE` instead of standard output (never the trace itself)")
 	sources := addSourceFlag(c)
