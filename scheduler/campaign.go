@@ -93,9 +93,10 @@ func RandomCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario
 	parts := make([]part, workers)
 	var done, nviol atomic.Int64
 	if opt.OnProgress != nil {
-		stop := make(chan struct{})
-		defer close(stop)
+		stop, exited := make(chan struct{}), make(chan struct{})
+		defer func() { close(stop); <-exited }() // no report after the campaign returns
 		go func(start time.Time) {
+			defer close(exited)
 			d := opt.ProgressDur
 			if d <= 0 {
 				d = time.Second

@@ -187,8 +187,9 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	var stopProgress chan struct{}
 	if opt.OnProgress != nil {
 		stopProgress = make(chan struct{})
-		go x.progress(start, stopProgress)
-		defer close(stopProgress)
+		exited := make(chan struct{})
+		go func() { x.progress(start, stopProgress); close(exited) }()
+		defer func() { close(stopProgress); <-exited }() // no report after the search returns
 	}
 
 	split := opt.Shards > 1
