@@ -257,7 +257,7 @@ func (c *command) parse(args []string) error {
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintf(c.stdout, "Usage: %s\n\n%s\n", c.synopsis, c.about)
 		c.fs.SetOutput(c.stdout)
-		fmt.Fprintln(c.stdout, "Flags:")
+		fmt.Fprintln(c.stdout, "\nFlags:")
 		c.fs.PrintDefaults()
 		return err
 	}
