@@ -486,6 +486,9 @@ func (g *game) writeTrace(path string) error {
 	if err != nil {
 		return fmt.Errorf("play: recording the trace: %v", err)
 	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		g.printf("replacing %s (%d bytes)\n", sanitize(path), fi.Size())
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return usagef("play: %v", err)

@@ -330,6 +330,13 @@ func TestNoOverwrite(t *testing.T) {
 		t.Errorf("stdout: %s", stdout)
 	}
 
+	// play's trace command replacing a file says so.
+	pf := filepath.Join(dir, "game.trace")
+	os.WriteFile(pf, []byte("old"), 0o644)
+	if _, out, _ := playCLI(t, "trace "+pf+"\nquit\n", "--version", "before", "--scenario", "double-completion"); !strings.Contains(out, "replacing "+pf) {
+		t.Errorf("play's trace replaced a file silently:\n%s", out)
+	}
+
 	// --certificate replacing a file says so.
 	cf := filepath.Join(dir, "c.json")
 	os.WriteFile(cf, []byte("old"), 0o644)
