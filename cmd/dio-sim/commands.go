@@ -46,7 +46,9 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		return exitUsage, usagef("--shard and --certificate work on one scenario: use \"dio-sim check\"")
 	}
 	set := diosim.DefaultSet()
-	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
+	// Complete is a proof's word: only an exhaustive search that finished
+	// everywhere is complete; StoppedBy says a search ended early.
+	rep := matrixReport{Strategy: *sf.strategy, Complete: *sf.strategy == "exhaustive", Versions: map[string]map[string]propResult{}}
 	if *sf.strategy != "exhaustive" {
 		rep.Seed, rep.Runs = *sf.seed, *sf.runs
 	}
@@ -126,13 +128,13 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	} else {
 		printMatrix(stdout, &rep)
 	}
-	return exitFor(violated, !rep.Complete), nil
+	return exitFor(violated, rep.StoppedBy != ""), nil
 }
 
 func printMatrix(w io.Writer, rep *matrixReport) {
 	if rep.Strategy != "exhaustive" {
 		stopped := ""
-		if !rep.Complete {
+		if rep.StoppedBy != "" {
 			stopped = fmt.Sprintf(" STOPPED EARLY by %s: some runs were not made;", stopWhat(rep.StoppedBy))
 		}
 		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version;%s %d steps simulated\n\n",

@@ -521,7 +521,7 @@ type checkReport struct {
 	Seed        uint64                 `json:"seed,omitempty"`
 	Runs        int                    `json:"runs,omitempty"`
 	Steps       int64                  `json:"steps,omitempty"`
-	Complete    bool                   `json:"complete"`
+	Complete    bool                   `json:"complete"` // a complete exhaustive search (a proof for "holds")
 	StoppedBy   string                 `json:"stopped_by,omitempty"` // the bound or "interrupt" that ended the search early
 	Certificate *scheduler.Certificate `json:"certificate,omitempty"`
 	Properties  map[string]propResult  `json:"properties"`
@@ -558,7 +558,7 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		return exitUsage, err
 	}
 	rep := checkReport{Version: m.Name, Scenario: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
-		Complete: res.complete(), StoppedBy: res.stoppedBy(), Certificate: res.cert, Properties: map[string]propResult{}}
+		Complete: res.cert != nil && res.complete(), StoppedBy: res.stoppedBy(), Certificate: res.cert, Properties: map[string]propResult{}}
 	if res.strategy != "exhaustive" {
 		rep.Seed = *sf.seed
 	}
