@@ -521,7 +521,7 @@ type checkReport struct {
 	Seed        uint64                 `json:"seed,omitempty"`
 	Runs        int                    `json:"runs,omitempty"`
 	Steps       int64                  `json:"steps,omitempty"`
-	Complete    bool                   `json:"complete"` // a complete exhaustive search (a proof for "holds")
+	Complete    bool                   `json:"complete"`             // a complete exhaustive search (a proof for "holds")
 	StoppedBy   string                 `json:"stopped_by,omitempty"` // the bound or "interrupt" that ended the search early
 	Certificate *scheduler.Certificate `json:"certificate,omitempty"`
 	Properties  map[string]propResult  `json:"properties"`
