@@ -7,12 +7,13 @@ package properties_test
 // on the properties the exhaustive search proves for that version on the
 // default scenarios, so it looks for counterexamples beyond them:
 //
-//	go test ./properties -run '^$' -fuzz '^FuzzV2620$' -fuzztime 60s -fuzzminimizetime 20x
+//	go test ./properties -run '^$' -fuzz '^FuzzV2620$' -fuzztime 60s
 //
-// Give -fuzzminimizetime a small count: Go minimizes every new interesting
-// input for up to 60s by default, and almost every byte removed makes
-// rapid's bitstream run out (the input is skipped), so minimizing wastes
-// the whole time (30s of fuzzing ran 15 inputs; with 20x, 120,000).
+// Every input is one bounded run (fuzzTarget: at most maxFuzzWords words
+// of the input, then zero draws to the end of the run). TestMain sets
+// -fuzzminimizetime to 20x unless it is given: Go's default spends a minute
+// minimizing each new interesting input, which left the targets running a
+// few dozen inputs a minute.
 //
 // There is no rapid shrinking in this mode: a failing input is saved by
 // Go in testdata/fuzz/<FuzzName>/<hash> (for this package,
@@ -78,19 +79,42 @@ func fuzzProp(version string, props []properties.ID) func(*rapid.T) {
 	}
 }
 
+// maxFuzzWords bounds the part of an input that drives a run (in 64-bit
+// words; the rest is ignored), and fuzzPad is what follows it: zero draws,
+// "the same actor goes on, no fault", which end every run. So every input
+// is one bounded run to the end, never skipped for running out of bytes
+// (a skipped input teaches the fuzzer nothing, and Go's minimizer, which
+// removes bytes, would make almost every input run out).
+const maxFuzzWords = 4096
+
+var fuzzPad = make([]byte, 8*8192)
+
+// fuzzTarget is the fuzz function of a target: the input, cut to
+// maxFuzzWords words and padded with zero draws, as rapid's bitstream.
+func fuzzTarget(version string, props []properties.ID) func(*testing.T, []byte) {
+	prop := rapid.MakeFuzz(fuzzProp(version, props))
+	return func(t *testing.T, in []byte) {
+		in = in[:min(len(in), 8*maxFuzzWords):min(len(in), 8*maxFuzzWords)]
+		if r := len(in) % 8; r != 0 {
+			in = append(in, make([]byte, 8-r)...)
+		}
+		prop(t, append(in, fuzzPad...))
+	}
+}
+
 // FuzzV2618 fuzzes v2.6.18 for hangs (no-hang).
 func FuzzV2618(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(fuzzProp(fuzzTargets[0].version, fuzzTargets[0].props)))
+	f.Fuzz(fuzzTarget(fuzzTargets[0].version, fuzzTargets[0].props))
 }
 
 // FuzzAfter fuzzes after for stale sizes (isize-visible).
 func FuzzAfter(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(fuzzProp(fuzzTargets[1].version, fuzzTargets[1].props)))
+	f.Fuzz(fuzzTarget(fuzzTargets[1].version, fuzzTargets[1].props))
 }
 
 // FuzzV2620 fuzzes v2.6.20 for hangs and stale sizes.
 func FuzzV2620(f *testing.F) {
-	f.Fuzz(rapid.MakeFuzz(fuzzProp(fuzzTargets[2].version, fuzzTargets[2].props)))
+	f.Fuzz(fuzzTarget(fuzzTargets[2].version, fuzzTargets[2].props))
 }
 
 // failWords reads the bitstream of a rapid fail file.

@@ -1,8 +1,12 @@
 package scheduler
 
 import (
+	"context"
+	"errors"
 	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"diosim/model"
 	"diosim/properties"
@@ -18,11 +22,43 @@ type Found struct {
 	Moves []model.Move // the schedule up to the step that broke the property, for Record
 }
 
-// CampaignResult summarises a random campaign on one scenario.
+// CampaignResult summarises a random or rapid campaign on one scenario.
 type CampaignResult struct {
 	Runs  int
 	Steps int64                   // steps simulated in all runs
 	Found map[properties.ID]Found // shortest violation per property
+	// Stopped says why the campaign ended before making every run it was
+	// asked for: "interrupt" (its context was cancelled) or "timeout" (its
+	// context's deadline passed); "" when it made them all. What was found
+	// until then is kept.
+	Stopped string
+}
+
+// StopReason names why ctx is done: "timeout" for a deadline, else
+// "interrupt"; "" while it is not done.
+func StopReason(ctx context.Context) string {
+	switch err := ctx.Err(); {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	}
+	return "interrupt"
+}
+
+// RandomProgress is a snapshot of a running random campaign.
+type RandomProgress struct {
+	Runs       int // runs finished so far
+	Of         int // runs asked for
+	Violations int // properties found violated so far
+	Elapsed    time.Duration
+}
+
+// RandomOptions control RandomCampaignContext.
+type RandomOptions struct {
+	Workers     int                  // goroutines (0: GOMAXPROCS); the result does not depend on it
+	OnProgress  func(RandomProgress) // called every ProgressDur from a separate goroutine
+	ProgressDur time.Duration        // 0: one second
 }
 
 // RandomCampaign runs n random runs of sc on m, run i with RunSeed(seed, i),
@@ -30,6 +66,16 @@ type CampaignResult struct {
 // the shortest violating run, ties going to the lowest run index, so the
 // result does not depend on the number of workers.
 func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers int) (*CampaignResult, error) {
+	return RandomCampaignContext(context.Background(), m, sc, seed, n, RandomOptions{Workers: workers})
+}
+
+// RandomCampaignContext is RandomCampaign that stops when ctx is done:
+// every worker checks ctx before each run, so it returns within one run
+// of the cancellation, with the violations found so far and Stopped set.
+// A campaign cut short depends on when it was stopped; one that makes all
+// its runs does not.
+func RandomCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed uint64, n int, opt RandomOptions) (*CampaignResult, error) {
+	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
@@ -45,6 +91,30 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 		first int
 	}
 	parts := make([]part, workers)
+	var done, nviol atomic.Int64
+	if opt.OnProgress != nil {
+		stop, exited := make(chan struct{}), make(chan struct{})
+		defer func() { close(stop); <-exited }() // no report after the campaign returns
+		go func(start time.Time) {
+			defer close(exited)
+			d := opt.ProgressDur
+			if d <= 0 {
+				d = time.Second
+			}
+			tick := time.NewTicker(d)
+			defer tick.Stop()
+			for {
+				select {
+				case <-stop:
+					return
+				case <-tick.C:
+					opt.OnProgress(RandomProgress{Runs: int(done.Load()), Of: n, Violations: int(nviol.Load()), Elapsed: time.Since(start)})
+				}
+			}
+		}(time.Now())
+	}
+	cancelled := ctx.Done()
+	var seenProps sync.Map
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -53,6 +123,12 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 			cr := &CampaignResult{Found: map[properties.ID]Found{}}
 			ch := NewRandom(0)
 			for i := w; i < n; i += workers {
+				select {
+				case <-cancelled:
+					parts[w] = part{res: cr, first: -1}
+					return
+				default:
+				}
 				rs := RunSeed(seed, i)
 				ch.Reseed(rs)
 				res, err := Run(m, sc, ch, Options{})
@@ -62,7 +138,11 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 				}
 				cr.Runs++
 				cr.Steps += int64(len(res.Moves))
+				done.Add(1)
 				for _, v := range res.Violations {
+					if _, dup := seenProps.LoadOrStore(v.Prop, true); !dup {
+						nviol.Add(1)
+					}
 					old, ok := cr.Found[v.Prop]
 					if !ok || better(v.Step, i, len(old.Moves), old.Run) {
 						cr.Found[v.Prop] = Found{Prop: v.Prop, Msg: v.Msg, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
@@ -91,6 +171,10 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 				out.Found[id] = f
 			}
 		}
+	}
+	out.Stopped = StopReason(ctx)
+	if out.Runs == n {
+		out.Stopped = ""
 	}
 	return out, firstErr
 }

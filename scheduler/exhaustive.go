@@ -53,8 +53,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math"
 	"math/bits"
 	"runtime"
+	"runtime/metrics"
 	"sort"
 	"strings"
 	"sync"
@@ -198,8 +200,9 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	var stopProgress chan struct{}
 	if opt.OnProgress != nil {
 		stopProgress = make(chan struct{})
-		go x.progress(start, stopProgress)
-		defer close(stopProgress)
+		exited := make(chan struct{})
+		go func() { x.progress(start, stopProgress); close(exited) }()
+		defer func() { close(stopProgress); <-exited }() // no report after the search returns
 	}
 
 	split := opt.Shards > 1
@@ -305,12 +308,8 @@ func (x *search) limit(start time.Time) string {
 	if x.opt.Timeout > 0 && time.Since(start) > x.opt.Timeout {
 		return "timeout"
 	}
-	if x.opt.MaxMemory > 0 {
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		if ms.HeapAlloc > x.opt.MaxMemory {
-			return "memory"
-		}
+	if x.opt.MaxMemory > 0 && heapBytes() > x.opt.MaxMemory {
+		return "memory"
 	}
 	if x.opt.Stop != nil {
 		select {
@@ -320,6 +319,17 @@ func (x *search) limit(start time.Time) string {
 		}
 	}
 	return ""
+}
+
+// heapBytes is the heap in use (HeapAlloc), read without stopping the
+// world as runtime.ReadMemStats does: the memory bound is checked often.
+func heapBytes() uint64 {
+	s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }
 
 func (x *search) progress(start time.Time, stop chan struct{}) {
@@ -705,15 +715,15 @@ func MergeCertificates(certs []*Certificate) (*Certificate, error) {
 	var n int
 	seen := map[int]bool{}
 	for _, c := range certs {
-		var i, k int
-		if _, err := fmt.Sscanf(c.Shard, "%d/%d", &i, &k); err != nil || k < 1 || i < 0 || i >= k {
+		i, k, err := ParseShard(c.Shard)
+		if err != nil {
 			return nil, fmt.Errorf("the certificate of %s %s is not one shard of a split search (shard %q)", c.Version, c.Scenario, c.Shard)
 		}
 		if n == 0 {
 			n = k
 		}
-		if k != n || c.Version != first.Version || c.Scenario != first.Scenario || c.Symmetry != first.Symmetry || c.POR != first.POR {
-			return nil, fmt.Errorf("shard %s is of another search (%s, %s, %s)", c.Shard, c.Version, c.Scenario, c.Shard)
+		if k != n || c.Version != first.Version || c.Scenario != first.Scenario || c.Symmetry != first.Symmetry || c.POR != first.POR || c.SplitDepth != first.SplitDepth {
+			return nil, fmt.Errorf("shard %s is of another search (%s, %s, split at depth %d)", c.Shard, c.Version, c.Scenario, c.SplitDepth)
 		}
 		if seen[i] {
 			return nil, fmt.Errorf("shard %d/%d given twice", i, n)
@@ -733,6 +743,9 @@ func MergeCertificates(certs []*Certificate) (*Certificate, error) {
 		Complete: true, Properties: map[string]Verdict{}}
 	var stops []string
 	for _, c := range certs {
+		if c.States < 0 || c.Transitions < 0 || out.States > math.MaxInt64-c.States || out.Transitions > math.MaxInt64-c.Transitions {
+			return nil, fmt.Errorf("shard %s: impossible counts (states %d, transitions %d)", c.Shard, c.States, c.Transitions)
+		}
 		out.States += c.States
 		out.Transitions += c.Transitions
 		if c.MaxDepth > out.MaxDepth {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"diosim"
+	"diosim/internal/testbudget"
 	"diosim/model"
 	"diosim/properties"
 	"diosim/sim"
@@ -212,7 +213,8 @@ func TestMergeRejects(t *testing.T) {
 func TestSameEncodingSameFuture(t *testing.T) {
 	m := mustModel(t, "before")
 	sc := sim.Scenario{Op: sim.Read, Blocks: 3, Faults: sim.FaultSet(sim.FaultGUP | sim.FaultEIO)}
-	for seed := uint64(0); seed < 40; seed++ {
+	seeds := testbudget.Pick[uint64](15, 4, 40)
+	for seed := uint64(0); seed < seeds; seed++ {
 		res, err := Run(m, &sc, NewRandom(seed), Options{})
 		if err != nil {
 			t.Fatal(err)

@@ -33,6 +33,7 @@ package scheduler
 //     the counterexample itself.
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -413,6 +414,21 @@ type RapidProgress struct {
 // every 50 runs and after each property's search. Progress reports do not
 // change the result.
 func RapidCampaignProgress(m *model.Model, sc *sim.Scenario, seed uint64, checks int, progress func(RapidProgress)) (*CampaignResult, error) {
+	return RapidCampaignContext(context.Background(), m, sc, seed, checks, progress)
+}
+
+// errRapidStopped is the failure a run reports instead of running once the
+// campaign's context is done: rapid then ends its search (and shrinking)
+// within a few runs that draw nothing.
+const errRapidStopped = "dio-sim: campaign stopped"
+
+// RapidCampaignContext is RapidCampaignProgress that stops when ctx is
+// done: every run checks ctx first, and once it is done fails at once
+// without drawing, which ends rapid's search promptly. The violations
+// found so far are kept (one found while its shrinking was cut short is
+// kept as shrunk so far: still a real counterexample, maybe not minimal),
+// and Stopped says why the campaign ended early.
+func RapidCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed uint64, checks int, progress func(RapidProgress)) (*CampaignResult, error) {
 	rapidMu.Lock()
 	defer rapidMu.Unlock()
 	if checks <= 0 {
@@ -426,6 +442,11 @@ func RapidCampaignProgress(m *model.Model, sc *sim.Scenario, seed uint64, checks
 		// rapid calls testing.Short, which needs a parsed command line;
 		// parse an empty one rather than os.Args (a program's own flags).
 		_ = flag.CommandLine.Parse(nil)
+	}
+	if testing.Short() {
+		// rapid runs a fifth of -rapid.checks under -short; the campaign
+		// must not depend on how the test binary was started.
+		checks *= 5
 	}
 	restore, err := setFlags(map[string]string{
 		"rapid.seed":       strconv.FormatUint(seed, 10),
@@ -441,10 +462,16 @@ func RapidCampaignProgress(m *model.Model, sc *sim.Scenario, seed uint64, checks
 	out := &CampaignResult{Found: map[properties.ID]Found{}}
 	scn := *sc
 	for _, id := range properties.All {
+		if out.Stopped = StopReason(ctx); out.Stopped != "" {
+			break
+		}
 		var last RapidFailure
 		p := &RapidProp{Model: m, Scenario: func(*rapid.T) sim.Scenario { return scn }, Prop: id, Last: &last}
 		firstFail := -1
 		check := func(t *rapid.T) {
+			if ctx.Err() != nil {
+				t.Fatal(errRapidStopped)
+			}
 			before := p.Runs
 			defer func() {
 				if firstFail < 0 && last.Prop != "" {
@@ -460,6 +487,12 @@ func RapidCampaignProgress(m *model.Model, sc *sim.Scenario, seed uint64, checks
 		rapid.Check(tb, check)
 		out.Runs += p.Runs
 		out.Steps += p.Steps
+		if out.Stopped = StopReason(ctx); out.Stopped != "" {
+			if last.Prop != "" && last.Err == nil {
+				out.Found[id] = Found{Prop: id, Msg: last.Msg, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}
+			}
+			break
+		}
 		if !tb.Failed() {
 			if progress != nil {
 				progress(RapidProgress{Prop: id, Runs: p.Runs, Violations: len(out.Found)})

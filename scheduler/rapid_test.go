@@ -10,6 +10,7 @@ import (
 	"pgregory.net/rapid"
 
 	"diosim"
+	"diosim/internal/testbudget"
 	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
@@ -211,7 +212,10 @@ func TestRapidCampaign(t *testing.T) {
 					t.Errorf("%s: %d steps, the shortest has %d", id, len(f.Moves), best)
 				}
 			}
-			// Deterministic for a seed.
+			// Deterministic for a seed (not rerun under the race detector).
+			if testbudget.Race() {
+				return
+			}
 			again, err := scheduler.RapidCampaign(m, &sc, 1, c.checks)
 			if err != nil {
 				t.Fatal(err)
@@ -241,4 +245,29 @@ func ExampleRapidCampaign() {
 	// Output:
 	// the iocb was completed 2 times (double completion): first with -EFAULT
 	// bio0 fs/direct-io.c@before:267
+}
+
+// TestRapidCampaignIgnoresShort: a campaign gives the same result whether
+// or not the test binary runs with -short (rapid runs a fifth of its
+// checks under -short; the campaign makes up for it).
+func TestRapidCampaignIgnoresShort(t *testing.T) {
+	m, _ := model.Lookup("v2.6.20")
+	n, _ := diosim.Lookup("aio-read")
+	sc := n.Scenario
+	old := flag.Lookup("test.short").Value.String()
+	defer flag.Set("test.short", old)
+	var res [2]*scheduler.CampaignResult
+	for i, short := range []string{"false", "true"} {
+		if err := flag.Set("test.short", short); err != nil {
+			t.Fatal(err)
+		}
+		cr, err := scheduler.RapidCampaign(m, &sc, 1, 40)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res[i] = cr
+	}
+	if res[0].Runs != res[1].Runs || !reflect.DeepEqual(res[0], res[1]) {
+		t.Errorf("-short changes the campaign: %d runs without, %d with", res[0].Runs, res[1].Runs)
+	}
 }

@@ -191,5 +191,8 @@ func (f *Fixed) Choose(s *sim.State, m *model.Model, moves []model.Move) (int, e
 			return i, nil
 		}
 	}
+	if want.Actor < 0 || want.Actor >= len(s.Actors) {
+		return 0, fmt.Errorf("move %d: there is no actor %d (the state has %d)", f.next, want.Actor, len(s.Actors))
+	}
 	return 0, fmt.Errorf("move %d (%s, outcome %d) is not enabled", f.next, model.ActorName(s, want.Actor), want.Choice)
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -27,11 +29,11 @@ type benchRun struct {
 	peak    uint64
 }
 
-func measureExhaustive(m *model.Model, sc sim.Scenario, workers int) (benchRun, error) {
+func measureExhaustive(ctx context.Context, m *model.Model, sc sim.Scenario, workers int) (benchRun, error) {
 	runtime.GC()
 	var peak uint64
 	var mu sync.Mutex
-	opt := scheduler.ExhaustiveOptions{Workers: workers, ProgressDur: 20 * time.Millisecond, OnProgress: func(p scheduler.Progress) {
+	opt := scheduler.ExhaustiveOptions{Workers: workers, Stop: ctx.Done(), ProgressDur: 20 * time.Millisecond, OnProgress: func(p scheduler.Progress) {
 		mu.Lock()
 		if p.HeapBytes > peak {
 			peak = p.HeapBytes
@@ -48,10 +50,15 @@ func measureExhaustive(m *model.Model, sc sim.Scenario, workers int) (benchRun, 
 	if ms.HeapAlloc > peak {
 		peak = ms.HeapAlloc
 	}
+	if err == nil && !cert.Complete {
+		err = errBenchStopped
+	}
 	return benchRun{cert, el, peak}, err
 }
 
-func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
+var errBenchStopped = errors.New("bench: stopped before it finished (Ctrl-C)")
+
+func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K]",
 		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.", stdout)
 	maxN := c.fs.Int("max-n", 16, "largest N (a power of two up to 64)")
@@ -62,8 +69,8 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	if c.fs.NArg() > 0 {
 		return exitUsage, usagef("bench: unexpected argument %q", c.fs.Arg(0))
 	}
-	if *maxN < 2 || *maxN > sim.MaxBlocks {
-		return exitUsage, usagef("bench: --max-n must be between 2 and %d, got %d", sim.MaxBlocks, *maxN)
+	if *maxN < 2 || *maxN > sim.MaxBlocks || *maxN&(*maxN-1) != 0 {
+		return exitUsage, usagef("bench: --max-n must be a power of two between 2 and %d, got %d", sim.MaxBlocks, *maxN)
 	}
 	if *repeat < 1 || *repeat > 100 {
 		return exitUsage, usagef("bench: --repeat must be between 1 and 100, got %d", *repeat)
@@ -79,7 +86,10 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	for n := 2; n <= *maxN; n *= 2 {
 		var best benchRun
 		for r := 0; r < *repeat; r++ {
-			br, err := measureExhaustive(m, referenceScenario(n), 1)
+			br, err := measureExhaustive(ctx, m, referenceScenario(n), 1)
+			if errors.Is(err, errBenchStopped) {
+				return exitLimit, err
+			}
 			if err != nil {
 				return exitUsage, err
 			}
@@ -98,13 +108,19 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 		last, lastN = best, n
 	}
 	fmt.Fprintln(stdout, "\nGrowth of the state count, each doubling of N:")
+	if len(growth) == 0 {
+		fmt.Fprintln(stdout, "  (one N only: give --max-n 4 or more)")
+	}
 	for _, g := range growth {
 		fmt.Fprintln(stdout, "  "+g)
 	}
 	// Workers: the largest N again with two workers.
 	var two benchRun
 	for r := 0; r < *repeat; r++ {
-		br, err := measureExhaustive(m, referenceScenario(lastN), 2)
+		br, err := measureExhaustive(ctx, m, referenceScenario(lastN), 2)
+		if errors.Is(err, errBenchStopped) {
+			return exitLimit, err
+		}
 		if err != nil {
 			return exitUsage, err
 		}
@@ -123,7 +139,7 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 	ch := scheduler.NewRandom(0)
 	var steps, runs int64
 	start := time.Now()
-	for time.Since(start) < time.Second {
+	for time.Since(start) < time.Second && ctx.Err() == nil {
 		for i := 0; i < 1000; i++ {
 			mm := ms[int(runs)%len(ms)]
 			sc := set[(int(runs)/len(ms))%len(set)].Scenario
@@ -135,6 +151,9 @@ func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
 			steps += int64(len(res.Moves))
 			runs++
 		}
+	}
+	if ctx.Err() != nil {
+		return exitLimit, errBenchStopped
 	}
 	el := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "\nRandom strategy on the default scenario set, one core: %.0f steps/s, %.0f runs/s\n", float64(steps)/el, float64(runs)/el)

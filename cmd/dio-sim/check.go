@@ -27,7 +27,7 @@ type scenarioFlags struct {
 func addScenarioFlags(c *command) *scenarioFlags {
 	fs := c.fs
 	return &scenarioFlags{
-		name:    fs.String("scenario", "", "a named scenario (see `dio-sim scenarios`) instead of the flags below"),
+		name:    fs.String("scenario", "", "a named scenario (see \"dio-sim scenarios\"); excludes --op, --blocks and the other scenario flags"),
 		op:      fs.String("op", "read", "operation: read or write"),
 		sync:    fs.Bool("sync", false, "a synchronous read(2)/write(2) instead of io_submit"),
 		blocks:  fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks, one bio per block (1 to %d)", sim.MaxBlocks)),
@@ -42,16 +42,22 @@ func addScenarioFlags(c *command) *scenarioFlags {
 
 // scenario builds the scenario from the flags.
 func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
-	flagSet, iocbsSet := false, false
+	flagSet, iocbsSet, nameSet := false, false, false
 	c.fs.Visit(func(fl *flag.Flag) {
 		if fl.Name == "iocbs" {
 			iocbsSet = true
+		}
+		if fl.Name == "scenario" {
+			nameSet = true
 		}
 		switch fl.Name {
 		case "op", "sync", "blocks", "extend", "past-eof", "osync", "fs", "faults":
 			flagSet = true
 		}
 	})
+	if nameSet && strings.TrimSpace(*f.name) == "" {
+		return sim.Scenario{}, usagef("--scenario needs a name (see \"dio-sim scenarios\")")
+	}
 	iocbs := *f.iocbs
 	if iocbs < 1 || iocbs > sim.MaxIocbs {
 		return sim.Scenario{}, usagef("iocbs must be between 1 and %d, got %d", sim.MaxIocbs, iocbs)
@@ -119,7 +125,7 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 func modelAndScenario(c *command, version string, scf *scenarioFlags) (*model.Model, sim.Scenario, error) {
 	name := c.fs.Name()
 	if c.fs.NArg() > 0 {
-		return nil, sim.Scenario{}, usagef("%s: unexpected argument %q", name, c.fs.Arg(0))
+		return nil, sim.Scenario{}, usagef("%s: unexpected argument %q (%s takes flags only)", name, c.fs.Arg(0), name)
 	}
 	if version == "" {
 		return nil, sim.Scenario{}, usagef("%s: --version is required (v2.6.18, before, after, v2.6.20)", name)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -23,22 +24,24 @@ type matrixReport struct {
 	Runs      int                              `json:"runs_per_scenario,omitempty"`
 	Scenarios []string                         `json:"scenarios"`
 	Complete  bool                             `json:"complete"`
+	StoppedBy string                           `json:"stopped_by,omitempty"` // the bound or "interrupt" that ended a search early
 	States    int64                            `json:"states,omitempty"`
 	Steps     int64                            `json:"steps,omitempty"`
 	Versions  map[string]map[string]propResult `json:"versions"`
 	Order     []string                         `json:"version_order"` // the versions' order in the table
 }
 
-func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("dio-sim", "dio-sim [--versions V1,V2,...] [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
-		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".", stdout)
+func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("dio-sim", "dio-sim [--versions V1,V2,...] [--strategy exhaustive|random|rapid] [search flags] [--trace-dir DIR] [--json]",
+		"Runs the default scenario set (see \"dio-sim scenarios\") on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".\n"+
+			"Ctrl-C stops the searches: what they found so far is printed and written.\n"+exitRule, stdout)
 	sf := addSearchFlags(c, "exhaustive", 5000)
 	versionList := c.fs.String("versions", "", "comma-separated versions or variants to check, in this order (default: every kernel version; \"dio-sim versions\" lists them)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
 	if c.fs.NArg() > 0 {
-		return exitUsage, usagef("unexpected argument %q (commands: check, replay, explain, play, merge, bench, versions, diff, scenarios, help)", c.fs.Arg(0))
+		return exitUsage, usagef("unexpected argument %q (commands: %s)", c.fs.Arg(0), commandList)
 	}
 	vers := model.Versions()
 	if *versionList != "" {
@@ -55,22 +58,21 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	if *sf.shard != "" || *sf.certificate != "" {
-		return exitUsage, usagef("--shard and --certificate work on one scenario: use `dio-sim check`")
+		return exitUsage, usagef("--shard and --certificate work on one scenario: use \"dio-sim check\"")
 	}
 	set := diosim.DefaultSet()
-	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
+	// Complete is a proof's word: only an exhaustive search that finished
+	// everywhere is complete; StoppedBy says a search ended early.
+	rep := matrixReport{Strategy: *sf.strategy, Complete: *sf.strategy == "exhaustive", Versions: map[string]map[string]propResult{}}
 	for _, m := range vers {
 		rep.Order = append(rep.Order, m.Name)
 	}
 	if *sf.strategy != "exhaustive" {
 		rep.Seed, rep.Runs = *sf.seed, *sf.runs
-		rep.Complete = false
 	}
 	for _, n := range set {
 		rep.Scenarios = append(rep.Scenarios, n.Name)
 	}
-	stop, release := interruptible()
-	defer release()
 	violated := false
 	for _, m := range vers {
 		type best struct {
@@ -84,7 +86,7 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		for i, n := range set {
 			sc := n.Scenario
-			res, err := sf.run(m, &sc, stop, stderr)
+			res, err := sf.run(ctx, m, &sc, stderr)
 			if err != nil {
 				if errors.Is(err, scheduler.ErrStepLimit) {
 					return exitLimit, fmt.Errorf("%s/%s: a run hit the step limit: %v", m.Name, n.Name, err)
@@ -94,7 +96,12 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 			rep.Steps += res.steps
 			if res.cert != nil {
 				rep.States += res.cert.States
-				rep.Complete = rep.Complete && res.cert.Complete
+			}
+			if !res.complete() {
+				rep.Complete = false
+				if rep.StoppedBy == "" {
+					rep.StoppedBy = res.stoppedBy()
+				}
 			}
 			for _, id := range properties.All {
 				if res.verdict(id) != "holds" {
@@ -122,11 +129,11 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 			violated = true
 			sc := set[b.sc].Scenario
-			path, err := writeTrace(*sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
+			wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
 			if err != nil {
 				return exitUsage, err
 			}
-			row[string(id)] = propResult{Verdict: "violated", Message: b.fd.msg, Scenario: sc.Name, Trace: path, Length: len(b.fd.moves)}
+			row[string(id)] = propResult{Verdict: "violated", Message: wt.msg, Scenario: sc.Name, Trace: wt.path, Length: wt.n}
 		}
 		rep.Versions[m.Name] = row
 	}
@@ -139,17 +146,21 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	} else {
 		printMatrix(stdout, &rep)
 	}
-	return exitFor(violated, !rep.Complete && *sf.strategy == "exhaustive"), nil
+	return exitFor(violated, rep.StoppedBy != ""), nil
 }
 
 func printMatrix(w io.Writer, rep *matrixReport) {
 	if rep.Strategy != "exhaustive" {
-		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version; %d steps simulated\n\n",
-			len(rep.Scenarios), rep.Runs, rep.Strategy, rep.Seed, rep.Steps)
+		stopped := ""
+		if rep.StoppedBy != "" {
+			stopped = fmt.Sprintf(" STOPPED EARLY by %s: some runs were not made;", stopWhat(rep.StoppedBy))
+		}
+		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version;%s %d steps simulated\n\n",
+			len(rep.Scenarios), rep.Runs, rep.Strategy, rep.Seed, stopped, rep.Steps)
 	} else {
 		what := "complete"
 		if !rep.Complete {
-			what = "INCOMPLETE (a bound stopped a search)"
+			what = "INCOMPLETE (" + stopWhat(rep.StoppedBy) + " stopped a search)"
 		}
 		fmt.Fprintf(w, "dio-sim: exhaustive search of %d scenarios on every version, %s; %d states in all\n\n", len(rep.Scenarios), what, rep.States)
 	}
@@ -206,7 +217,8 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the trace's user-visible history, annotated with the kernel steps, to this file")
 	strict := c.fs.Bool("strict", false, "treat drift (a changed statement, citation or state-change text) as a divergence")
 	update := c.fs.Bool("update", false, "rewrite TRACE with the model's current annotations when only drift separates them (format v2)")
-	if err := c.parse(args); err != nil {
+	files, err := parseInterspersed(c, args)
+	if err != nil {
 		return exitUsage, err
 	}
 	if *strict && *update {
@@ -216,10 +228,18 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	if c.fs.NArg() != 1 {
+	if len(files) != 1 {
 		return exitUsage, usagef("replay: give exactly one trace file")
 	}
-	path := c.fs.Arg(0)
+	path := files[0]
+	if *htmlOut != "" {
+		if sameFile(path, *htmlOut) {
+			return exitUsage, usagef("replay: --html %s is the trace being replayed; refusing to overwrite it", *htmlOut)
+		}
+		if err := checkOutputFile("--html", *htmlOut); err != nil {
+			return exitUsage, err
+		}
+	}
 	t, err := readTrace("replay", path)
 	if err != nil {
 		return exitUsage, err
@@ -247,11 +267,11 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *htmlOut != "" {
 		m, _ := model.Lookup(t.Version)
-		if err := writeHistoryHTML(*htmlOut, m, &t.Scenario, res.Moves); err != nil {
+		if err := writeHistoryHTML(stderr, *htmlOut, m, &t.Scenario, res.Moves); err != nil {
 			return exitUsage, err
 		}
 	}
-	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", path, t.Version, t.Scenario, t.Seed, t.Strategy, len(t.Steps))
+	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", sanitize(path), sanitize(t.Version), sanitize(t.Scenario.String()), t.Seed, sanitize(t.Strategy), len(t.Steps))
 	if !*brief {
 		fmt.Fprintln(stdout)
 		for _, st := range res.Steps {

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"os"
@@ -18,9 +18,10 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 		"Replays a trace and tells its story: one swimlane per actor with every step's kernel location, statement and the\n"+
 			"shared state it changed, the step where a property breaks, and a plain-language account of why, naming the earlier\n"+
 			"steps that set it up. --html writes one self-contained page (step through it with the arrow keys).\n"+
-			"Exit status: 0 the trace breaks no property, 1 it breaks one, 2 bad usage or a trace that does not match the model.", stdout)
+			"Exit status, with or without --html: 0 the trace breaks no property, 1 it breaks one (the page or text was written all the\n"+
+			"same), 2 bad usage, a trace that does not match the model, or output that could not be written.", stdout)
 	asHTML := c.fs.Bool("html", false, "write one self-contained HTML page instead of text")
-	out := c.fs.String("o", "", "write to `FILE` instead of standard output")
+	out := c.fs.String("o", "", "write to `FILE` instead of standard output (never the trace itself)")
 	sources := addSourceFlag(c)
 	color := c.fs.String("color", "auto", "colour: auto (on a terminal unless NO_COLOR is set), always or never")
 	explorerURL := c.fs.String("explorer", "", "with --html: link each step into the explorer served at `URL` (dio-sim web or serve), at that step")
@@ -56,10 +57,19 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, usagef("explain %s: %v", path, err)
 	}
-	story.Name = path
+	story.Name = sanitize(path)
 	w := stdout
 	var f *os.File
 	if *out != "" {
+		if sameFile(path, *out) {
+			return exitUsage, usagef("explain: -o %s is the trace being explained; refusing to overwrite it", *out)
+		}
+		if err := checkOutputFile("-o", *out); err != nil {
+			return exitUsage, err
+		}
+		if fi, err := os.Stat(*out); err == nil && fi.Mode().IsRegular() {
+			fmt.Fprintf(stderr, "dio-sim: -o: replacing %s (%d bytes)\n", sanitize(*out), fi.Size())
+		}
 		if f, err = os.Create(*out); err != nil {
 			return exitUsage, usagef("explain: %v", err)
 		}
@@ -89,7 +99,7 @@ func cmdExplain(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, usagef("explain: writing: %v", err)
 	}
 	if f != nil {
-		fmt.Fprintf(stdout, "wrote %s: %d steps, %d violations\n", *out, len(story.Steps), len(story.Violations))
+		fmt.Fprintf(stdout, "wrote %s: %d steps, %d violations\n", sanitize(*out), len(story.Steps), len(story.Violations))
 	}
 	if len(story.Violations) > 0 {
 		return exitViolation, nil
@@ -141,17 +151,46 @@ func printSource(w io.Writer, src *explain.Sources, loc, indent string) {
 	}
 }
 
+// maxTraceBytes bounds the size of a trace file (the longest real traces
+// are well under a megabyte).
+const maxTraceBytes = 256 << 20
+
+// maxTraceLine is the longest line a trace may have (what
+// scheduler.ParseTrace reads).
+const maxTraceLine = 4 << 20
+
 // readTrace opens and parses a trace file; its errors are usage errors
-// that name the command.
+// that name the command and say what is wrong: a read error as it is (a
+// directory, a permission), a line too long as such, then the parser's.
 func readTrace(cmd, path string) (*scheduler.Trace, error) {
-	t, err := scheduler.ReadTraceFile(path)
-	var pe *os.PathError
-	if errors.As(err, &pe) {
+	f, err := os.Open(path)
+	if err != nil {
 		return nil, usagef("%s: %v", cmd, err)
 	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxTraceBytes+1))
+	if err != nil {
+		return nil, usagef("%s: %v", cmd, err)
+	}
+	if len(b) > maxTraceBytes {
+		return nil, usagef("%s %s: larger than %d MB: not a dio-sim trace", cmd, path, maxTraceBytes>>20)
+	}
+	for n, rest := 1, b; len(rest) > 0; n++ {
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			i = len(rest)
+		}
+		if i > maxTraceLine-1 {
+			return nil, usagef("%s %s: line %d is longer than %d MB: not a dio-sim trace", cmd, path, n, maxTraceLine>>20)
+		}
+		rest = rest[min(i+1, len(rest)):]
+	}
+	t, err := scheduler.ParseTrace(bytes.NewReader(b))
 	if err != nil {
 		return nil, usagef("%s %s: %v", cmd, path, err)
 	}
+	// The strategy is free text that nothing checks: make it safe to print.
+	t.Strategy = sanitize(t.Strategy)
 	return t, nil
 }
 
@@ -198,7 +237,7 @@ func textWidth(flagWidth int, w io.Writer) int {
 	if n, err := strconv.Atoi(strings.TrimSpace(os.Getenv("COLUMNS"))); err == nil && n > 0 {
 		return n
 	}
-	if f, ok := w.(*os.File); ok && isTerminal(w) {
+	if f, ok := underlying(w).(*os.File); ok && isTerminal(w) {
 		if n := terminalWidth(f); n > 0 {
 			return n
 		}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"diosim/model"
 	"diosim/properties"
@@ -15,29 +14,44 @@ import (
 
 func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	c := newCommand("merge", "dio-sim merge [--json] [--trace-dir DIR] [-o FILE] CERT...",
-		"Combines the certificates of the shards of one exhaustive search (dio-sim check --strategy exhaustive --shard i/n --certificate FILE)\ninto one certificate: states and transitions are summed over the shards (a state reached by several shards counts once per shard),\na property holds when every shard is complete and none violates it, and the shortest counterexample of all shards is kept.", stdout)
+		"Combines the certificates of the shards of one exhaustive search (dio-sim check --strategy exhaustive --shard i/n --certificate FILE)\n"+
+			"into one certificate: states and transitions are summed over the shards (a state reached by several shards counts once per shard),\n"+
+			"a property holds when every shard is complete and none violates it, and the shortest counterexample of all shards is kept.\n"+
+			"Every certificate is checked first (format, counts, verdicts) and every counterexample is replayed on the model: a certificate\n"+
+			"that does not hold up is refused (exit 2). Flags may follow the file names.\n"+exitRule, stdout)
 	jsonOut := c.fs.Bool("json", false, "print the merged certificate as JSON")
 	traceDir := c.fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the violations")
 	out := c.fs.String("o", "", "also write the merged certificate (JSON) to this file")
-	if err := c.parse(args); err != nil {
+	files, err := parseInterspersed(c, args)
+	if err != nil {
 		return exitUsage, err
 	}
-	if c.fs.NArg() == 0 {
+	if len(files) == 0 {
 		return exitUsage, usagef("merge: give the certificate files of every shard")
 	}
+	if len(files) > scheduler.MaxShards {
+		return exitUsage, usagef("merge: %d files, more than the %d shards a search can have", len(files), scheduler.MaxShards)
+	}
+	if err := checkOutputDir("--trace-dir", *traceDir); err != nil {
+		return exitUsage, err
+	}
+	if *out != "" {
+		if err := checkOutputFile("-o", *out); err != nil {
+			return exitUsage, err
+		}
+		for _, path := range files {
+			if sameFile(path, *out) {
+				return exitUsage, usagef("merge: -o %s is one of the certificates to merge; refusing to overwrite it", *out)
+			}
+		}
+	}
 	var certs []*scheduler.Certificate
-	for _, path := range c.fs.Args() {
-		b, err := os.ReadFile(path)
+	for _, path := range files {
+		cert, err := readCertificateFile(path)
 		if err != nil {
-			return exitUsage, usagef("merge: %v", err)
+			return exitUsage, err
 		}
-		var cert scheduler.Certificate
-		dec := json.NewDecoder(strings.NewReader(string(b)))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&cert); err != nil || cert.Strategy != "exhaustive" {
-			return exitUsage, usagef("merge: %s is not a dio-sim certificate", path)
-		}
-		certs = append(certs, &cert)
+		certs = append(certs, cert)
 	}
 	merged, err := scheduler.MergeCertificates(certs)
 	if err != nil {
@@ -59,17 +73,21 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 			continue
 		}
 		violated = true
-		// A shard's moves are checked here: a forged certificate fails.
-		p, err := writeTrace(*traceDir, m, &sc, "exhaustive", id, finding{msg: v.Message, moves: v.Moves})
-		if err != nil {
-			return exitUsage, usagef("merge: the counterexample of %s does not replay: %v", id, err)
+		// Replayed already by readCertificateFile; check the kept one again
+		// so no unverified counterexample is ever reported.
+		if err := scheduler.VerifyCounterexample(m, &sc, id, v.Message, v.Moves); err != nil {
+			return exitUsage, usagef("merge: %s: %v", id, err)
 		}
-		paths[id] = p
+		wt, err := writeTrace(stderr, *traceDir, m, &sc, "exhaustive", id, finding{msg: v.Message, moves: v.Moves})
+		if err != nil {
+			return exitUsage, usagef("merge: %v", err)
+		}
+		paths[id] = wt.path
 	}
 	if *out != "" {
 		b, _ := json.MarshalIndent(merged, "", "  ")
-		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
-			return exitUsage, fmt.Errorf("writing %s: %v", *out, err)
+		if err := writeOutputFile(stderr, "-o", *out, append(b, '\n')); err != nil {
+			return exitUsage, err
 		}
 	}
 	if *jsonOut {
@@ -94,4 +112,29 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 	}
 	return exitFor(violated, !merged.Complete), nil
+}
+
+// readCertificateFile reads and checks one certificate
+// (scheduler.ReadCertificate); its errors are usage errors naming the file.
+func readCertificateFile(path string) (*scheduler.Certificate, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usagef("merge: %v", err)
+	}
+	defer f.Close()
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		return nil, usagef("merge: %s: is a directory", path)
+	}
+	cert, err := scheduler.ReadCertificate(f)
+	if err != nil {
+		return nil, usagef("merge: %s: %v", path, err)
+	}
+	return cert, nil
+}
+
+// sameFile reports whether a and b name the same existing file.
+func sameFile(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }

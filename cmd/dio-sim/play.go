@@ -2,11 +2,13 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"diosim/model"
 	"diosim/properties"
@@ -33,7 +35,7 @@ command is echoed after the prompt, and a bad move (an unknown actor or outcome,
 cannot run) ends the game with exit status 2. Exit status: 1 if a property broke during the
 game, else 0.`
 
-func cmdPlay(args []string, stdout, stderr io.Writer) (int, error) {
+func cmdPlay(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	c := newCommand("play", "dio-sim play --version V [--scenario NAME | --op read|write --sync --blocks N --extend|--past-eof --osync --fs generic|xfs --faults LIST]",
 		playAbout, stdout)
 	version := c.fs.String("version", "", "kernel version: v2.6.18, before, after or v2.6.20 (required)")
@@ -45,7 +47,7 @@ func cmdPlay(args []string, stdout, stderr io.Writer) (int, error) {
 	if err != nil {
 		return exitUsage, err
 	}
-	g := &game{m: m, sc: sc, out: bufio.NewWriter(stdout), scripted: !inputIsTerminal(playInput), width: textWidth(0, stdout)}
+	g := &game{ctx: ctx, m: m, sc: sc, out: bufio.NewWriter(stdout), stderr: stderr, scripted: !inputIsTerminal(playInput), width: textWidth(0, stdout)}
 	defer g.out.Flush()
 	return g.play(playInput)
 }
@@ -61,6 +63,8 @@ func inputIsTerminal(r io.Reader) bool {
 
 // game is one session of `dio-sim play`.
 type game struct {
+	ctx      context.Context // Ctrl-C: stops a hint's search, and ends the game
+	stderr   io.Writer
 	m        *model.Model
 	sc       sim.Scenario
 	out      *bufio.Writer
@@ -118,16 +122,40 @@ func (g *game) play(in io.Reader) (int, error) {
 	g.turn()
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 1<<16), 1<<20)
+	// Lines are read on their own goroutine so that Ctrl-C ends the game
+	// while it waits for one.
+	lines := make(chan string)
+	next := make(chan bool)
+	go func() {
+		defer close(lines)
+		for <-next && sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	defer close(next)
+	ctx := g.ctx
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	for {
 		g.printf("play> ")
 		g.out.Flush()
-		if !sc.Scan() {
+		next <- true
+		var text string
+		var ok bool
+		select {
+		case text, ok = <-lines:
+		case <-ctx.Done():
+			g.printf("\ninterrupted: %d moves played\n", len(g.moves))
+			return g.exitCode(), nil
+		}
+		if !ok {
 			if g.scripted {
 				g.printf("\n")
 			}
 			break
 		}
-		line := strings.TrimSpace(sc.Text())
+		line := strings.TrimSpace(text)
 		if g.scripted {
 			g.printf("%s\n", line)
 		}
@@ -147,10 +175,15 @@ func (g *game) play(in io.Reader) (int, error) {
 	if err := sc.Err(); err != nil {
 		return exitUsage, usagef("play: reading the moves: %v", err)
 	}
+	return g.exitCode(), nil
+}
+
+// exitCode is 1 if a property broke during the game, else 0.
+func (g *game) exitCode() int {
 	if len(g.broken) > 0 {
-		return exitViolation, nil
+		return exitViolation
 	}
-	return exitOK, nil
+	return exitOK
 }
 
 // command runs one input line; done ends the game.
@@ -392,13 +425,27 @@ func (g *game) fullState() {
 // hint searches every state reachable from here and says, per property,
 // whether a violation is still reachable and in how few moves.
 func (g *game) hint() error {
-	cert, err := scheduler.ExhaustiveFrom(g.m, g.s, scheduler.ExhaustiveOptions{MaxStates: playHintMaxStates})
+	mem := defaultMaxMemory()
+	setMemoryLimit(mem)
+	opt := scheduler.ExhaustiveOptions{MaxStates: playHintMaxStates, MaxMemory: mem}
+	if g.ctx != nil {
+		opt.Stop = g.ctx.Done()
+	}
+	pl := newProgressLine(g.stderr)
+	opt.OnProgress = func(p scheduler.Progress) {
+		pl.printf("hint: %d states, depth %d, heap %d MB, %s", p.States, p.Depth, p.HeapBytes>>20, p.Elapsed.Round(time.Second))
+	}
+	cert, err := scheduler.ExhaustiveFrom(g.m, g.s, opt)
+	pl.done()
 	if err != nil {
 		return fmt.Errorf("play: hint: %v", err)
 	}
 	how := "complete"
 	if !cert.Complete {
-		how = "stopped at " + strconv.FormatInt(cert.States, 10) + " states: not a proof"
+		how = "stopped at " + strconv.FormatInt(cert.States, 10) + " states by " + stopWhat(cert.StoppedBy) + ": not a proof"
+	}
+	if cert.StoppedBy == "memory" {
+		fmt.Fprintf(g.stderr, "dio-sim: hint: the search stopped at the memory bound (%d MB of heap, half of this machine's memory)\n", mem>>20)
 	}
 	g.printf("hint: every run from here, by exhaustive search (%d states, %s):\n", cert.States, how)
 	for _, id := range properties.All {
@@ -438,6 +485,9 @@ func (g *game) writeTrace(path string) error {
 	t, _, err := scheduler.Record(g.m, &g.sc, 0, "play", g.moves)
 	if err != nil {
 		return fmt.Errorf("play: recording the trace: %v", err)
+	}
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		g.printf("replacing %s (%d bytes)\n", sanitize(path), fi.Size())
 	}
 	f, err := os.Create(path)
 	if err != nil {

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math"
 	"os"
-	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"diosim/model"
@@ -19,7 +23,7 @@ import (
 	"diosim/sim"
 )
 
-// searchFlags are the flags of a search, random or exhaustive.
+// searchFlags are the flags of a search, random, rapid or exhaustive.
 type searchFlags struct {
 	strategy    *string
 	runs        *int
@@ -45,14 +49,14 @@ func addSearchFlags(c *command, defStrategy string, defRuns int) *searchFlags {
 		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first), random (seeded random walks) or rapid (property-based: pgregory.net/rapid draws every choice and shrinks a failure to a minimal schedule)"),
 		runs:        fs.Int("runs", defRuns, "random: number of runs per scenario; rapid: checks per property"),
 		seed:        fs.Uint64("seed", 1, "random and rapid: seed of the campaign"),
-		traceDir:    fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the shortest violations"),
+		traceDir:    fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the shortest violations (a shorter trace already there is kept)"),
 		json:        fs.Bool("json", false, "print the result as JSON"),
 		workers:     fs.Int("workers", 0, "worker goroutines (0: GOMAXPROCS); results do not depend on it"),
 		maxStates:   fs.Int64("max-states", 0, "exhaustive: stop after this many states (0: no bound)"),
 		maxDepth:    fs.Int("max-depth", 0, "exhaustive: do not go deeper than this many steps (0: no bound)"),
-		timeout:     fs.Duration("timeout", 0, "exhaustive: stop after this long, e.g. 30s (0: no bound)"),
-		maxMemory:   fs.String("max-memory", "", "exhaustive: stop when the heap exceeds this, e.g. 2GB or 500MB (empty: no bound)"),
-		shard:       fs.String("shard", "", "exhaustive: search only part i of n (i/n, 0-based); combine the certificates with `dio-sim merge`"),
+		timeout:     fs.Duration("timeout", 0, "every strategy: stop each search after this long, e.g. 30s, keeping what it found (0: no bound)"),
+		maxMemory:   fs.String("max-memory", "", "exhaustive: stop when the heap exceeds this, e.g. 2GB or 500MB (default: half of this machine's memory; off: no bound)"),
+		shard:       fs.String("shard", "", "exhaustive: search only part i of n (i/n, 0-based); combine the certificates with \"dio-sim merge\""),
 		noSymmetry:  fs.Bool("no-symmetry", false, "exhaustive: turn off the symmetry reduction over bios"),
 		noPOR:       fs.Bool("no-por", false, "exhaustive: turn off partial-order reduction (counterexamples shortest in the full state graph)"),
 		certificate: fs.String("certificate", "", "exhaustive: write the certificate (JSON) to this file"),
@@ -77,18 +81,56 @@ func parseBytes(s string) (uint64, error) {
 	}
 	n, err := strconv.ParseUint(strings.TrimSpace(u), 10, 64)
 	if err != nil || n == 0 || n > (1<<50)/mult {
-		return 0, fmt.Errorf("--max-memory %q is not a size like 512MB or 2GB", s)
+		return 0, fmt.Errorf("--max-memory %q is not a size like 512MB or 2GB (or off)", s)
 	}
 	return n * mult, nil
+}
+
+// memoryBound is the heap bound of an exhaustive search: --max-memory,
+// else defaultMaxMemory; 0 with --max-memory off.
+func memoryBound(flag string) (uint64, error) {
+	switch strings.ToLower(strings.TrimSpace(flag)) {
+	case "off", "none":
+		return 0, nil
+	case "":
+		return defaultMaxMemory(), nil
+	}
+	return parseBytes(flag)
+}
+
+// defaultMaxMemory is half of the memory this process may use: the
+// machine's (MemTotal in /proc/meminfo) or its cgroup's limit if lower;
+// 4 GB when neither can be read.
+func defaultMaxMemory() uint64 {
+	total := uint64(0)
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			f := strings.Fields(l)
+			if len(f) >= 2 && f[0] == "MemTotal:" {
+				if kb, err := strconv.ParseUint(f[1], 10, 64); err == nil {
+					total = kb << 10
+				}
+			}
+		}
+	}
+	if b, err := os.ReadFile("/sys/fs/cgroup/memory.max"); err == nil {
+		if lim, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64); err == nil && lim > 0 && (total == 0 || lim < total) {
+			total = lim
+		}
+	}
+	if total == 0 {
+		return 4 << 30
+	}
+	return total / 2
 }
 
 func parseShard(s string) (int, int, error) {
 	if s == "" {
 		return 0, 0, nil
 	}
-	var i, n int
-	if _, err := fmt.Sscanf(s, "%d/%d", &i, &n); err != nil || n < 1 || n > 4096 || i < 0 || i >= n || fmt.Sprintf("%d/%d", i, n) != s {
-		return 0, 0, fmt.Errorf("--shard %q is not i/n with 0 <= i < n <= 4096", s)
+	i, n, err := scheduler.ParseShard(s)
+	if err != nil {
+		return 0, 0, fmt.Errorf("--shard %q is not i/n with 0 <= i < n <= %d", s, scheduler.MaxShards)
 	}
 	return i, n, nil
 }
@@ -108,7 +150,7 @@ func (f *searchFlags) validate() error {
 	if *f.maxStates < 0 || *f.maxDepth < 0 || *f.timeout < 0 {
 		return usagef("--max-states, --max-depth and --timeout must not be negative")
 	}
-	if _, err := parseBytes(*f.maxMemory); err != nil {
+	if _, err := memoryBound(*f.maxMemory); err != nil {
 		return usagef("%v", err)
 	}
 	if _, _, err := parseShard(*f.shard); err != nil {
@@ -117,7 +159,78 @@ func (f *searchFlags) validate() error {
 	if *f.strategy != "exhaustive" && (*f.shard != "" || *f.certificate != "" || *f.maxStates != 0 || *f.maxDepth != 0 || *f.maxMemory != "" || *f.noSymmetry || *f.noPOR) {
 		return usagef("--shard, --certificate, --max-states, --max-depth, --max-memory, --no-symmetry and --no-por need --strategy exhaustive")
 	}
+	if err := checkOutputDir("--trace-dir", *f.traceDir); err != nil {
+		return err
+	}
+	if *f.certificate != "" {
+		if err := checkOutputFile("--certificate", *f.certificate); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// checkOutputFile says, before any work, whether a file can be written at
+// path: its directory exists and takes new files, and path is not a
+// directory.
+func checkOutputFile(flagName, path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return usagef("%s %s: is a directory", flagName, path)
+	}
+	dir := filepath.Dir(path)
+	fi, err := os.Stat(dir)
+	if err != nil {
+		return usagef("%s %s: %v", flagName, path, err)
+	}
+	if !fi.IsDir() {
+		return usagef("%s %s: %s is not a directory", flagName, path, dir)
+	}
+	return probeDir(flagName, path, dir)
+}
+
+// checkOutputDir says, before any work, whether files can be written in
+// dir: dir, or the closest of its parents that exists (dir is created
+// when a trace is written), is a directory that takes new files.
+func checkOutputDir(flagName, dir string) error {
+	d := filepath.Clean(dir)
+	for {
+		fi, err := os.Stat(d)
+		if err == nil {
+			if !fi.IsDir() {
+				return usagef("%s %s: %s is not a directory", flagName, dir, d)
+			}
+			return probeDir(flagName, dir, d)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return usagef("%s %s: %v", flagName, dir, err)
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return usagef("%s %s: %v", flagName, dir, err)
+		}
+		d = parent
+	}
+}
+
+// probeDir creates and removes a file in dir, the only sure test that
+// files can be written there.
+func probeDir(flagName, path, dir string) error {
+	f, err := os.CreateTemp(dir, ".dio-sim-probe-*")
+	if err != nil {
+		return usagef("%s %s: cannot write in %s: %v", flagName, path, dir, unwrapPathError(err))
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	return nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // finding is the shortest violation of one property.
@@ -134,9 +247,25 @@ type searchResult struct {
 	steps    int64
 	cert     *scheduler.Certificate
 	found    map[properties.ID]finding
+	stopped  string // random and rapid: why the campaign ended early ("" when it made every run)
 }
 
-func (r *searchResult) complete() bool { return r.cert != nil && r.cert.Complete }
+// complete reports whether the search did all it was asked to: a complete
+// exhaustive search, or every random or rapid run.
+func (r *searchResult) complete() bool {
+	if r.cert != nil {
+		return r.cert.Complete
+	}
+	return r.stopped == ""
+}
+
+// stoppedBy says which bound stopped the search ("" if none).
+func (r *searchResult) stoppedBy() string {
+	if r.cert != nil {
+		return r.cert.StoppedBy
+	}
+	return r.stopped
+}
 
 // verdict is holds, violated or not-found (holds only from a complete
 // exhaustive search).
@@ -150,15 +279,9 @@ func (r *searchResult) verdict(id properties.ID) string {
 	return "not-found"
 }
 
-// interruptible returns a channel closed on Ctrl-C, and a stop function.
-func interruptible() (<-chan struct{}, func()) {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	return ctx.Done(), stop
-}
-
 // isTerminal reports whether w is a terminal (for progress lines).
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := underlying(w).(*os.File)
 	if !ok {
 		return false
 	}
@@ -166,56 +289,116 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// run searches sc on m as the flags say.
-func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}, stderr io.Writer) (*searchResult, error) {
+// quietProgressEvery is how often a search writes a progress line when
+// stderr is not a terminal (on a terminal one line is redrawn every
+// progressEvery). Variables for the tests.
+var (
+	quietProgressEvery = 5 * time.Second
+	progressEvery      = time.Second
+)
+
+// progressLine writes progress to stderr: on a terminal it redraws one
+// line; elsewhere it writes a full line at most every quietProgressEvery.
+// done clears the terminal line.
+type progressLine struct {
+	w     io.Writer
+	tty   bool
+	last  time.Time
+	drawn bool
+	mu    sync.Mutex
+}
+
+func newProgressLine(w io.Writer) *progressLine {
+	return &progressLine{w: w, tty: isTerminal(w), last: time.Now()}
+}
+
+func (p *progressLine) printf(format string, args ...any) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tty {
+		// rapid reports every 50 runs: redraw at most ten times a second.
+		if p.drawn && time.Since(p.last) < 100*time.Millisecond {
+			return
+		}
+		p.last = time.Now()
+		fmt.Fprintf(p.w, "\r\033[K"+format, args...)
+		p.drawn = true
+		return
+	}
+	if time.Since(p.last) < quietProgressEvery {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "dio-sim: "+format+"\n", args...)
+}
+
+func (p *progressLine) done() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// run searches sc on m as the flags say, until ctx is done.
+func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario, stderr io.Writer) (*searchResult, error) {
 	res := &searchResult{strategy: *f.strategy, found: map[properties.ID]finding{}}
-	if *f.strategy == "rapid" {
-		var progress func(scheduler.RapidProgress)
-		if isTerminal(stderr) {
-			progress = func(p scheduler.RapidProgress) {
-				fmt.Fprintf(stderr, "\r%s %s: rapid, %s: %d checks, %d properties violated so far   ", m.Name, scenarioName(sc), p.Prop, p.Runs, p.Violations)
-			}
+	pl := newProgressLine(stderr)
+	defer pl.done()
+	if *f.strategy == "rapid" || *f.strategy == "random" {
+		if *f.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, *f.timeout)
+			defer cancel()
 		}
-		cr, err := scheduler.RapidCampaignProgress(m, sc, *f.seed, *f.runs, progress)
-		if progress != nil {
-			fmt.Fprint(stderr, "\r\033[K")
+		var cr *scheduler.CampaignResult
+		var err error
+		start := time.Now()
+		if *f.strategy == "rapid" {
+			cr, err = scheduler.RapidCampaignContext(ctx, m, sc, *f.seed, *f.runs, func(p scheduler.RapidProgress) {
+				pl.printf("%s %s: rapid, %s: %d checks, %s violated so far, %s", m.Name, scenarioName(sc), p.Prop, p.Runs,
+					plural(p.Violations, "property", "properties"), time.Since(start).Round(time.Second))
+			})
+		} else {
+			cr, err = scheduler.RandomCampaignContext(ctx, m, sc, *f.seed, *f.runs, scheduler.RandomOptions{Workers: *f.workers, ProgressDur: progressEvery,
+				OnProgress: func(p scheduler.RandomProgress) {
+					pl.printf("%s %s: random, %d of %d runs, %s violated so far, %s", m.Name, scenarioName(sc), p.Runs, p.Of,
+						plural(p.Violations, "property", "properties"), p.Elapsed.Round(time.Second))
+				}})
 		}
 		if err != nil {
 			return nil, err
 		}
-		res.runs, res.steps = cr.Runs, cr.Steps
+		res.runs, res.steps, res.stopped = cr.Runs, cr.Steps, cr.Stopped
 		for id, fd := range cr.Found {
 			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
 		}
 		return res, nil
 	}
-	if *f.strategy == "random" {
-		cr, err := scheduler.RandomCampaign(m, sc, *f.seed, *f.runs, *f.workers)
-		if err != nil {
-			return nil, err
-		}
-		res.runs, res.steps = cr.Runs, cr.Steps
-		for id, fd := range cr.Found {
-			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
-		}
-		return res, nil
-	}
-	mem, _ := parseBytes(*f.maxMemory)
+	mem, _ := memoryBound(*f.maxMemory)
 	shard, shards, _ := parseShard(*f.shard)
 	opt := scheduler.ExhaustiveOptions{Workers: *f.workers, MaxStates: *f.maxStates, MaxDepth: *f.maxDepth, Timeout: *f.timeout,
-		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: stop}
-	if isTerminal(stderr) {
-		opt.OnProgress = func(p scheduler.Progress) {
-			fmt.Fprintf(stderr, "\r%s %s: %d states, %.0f states/s, depth %d, queue %d, heap %d MB   ",
-				m.Name, scenarioName(sc), p.States, float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, p.HeapBytes>>20)
-		}
+		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: ctx.Done(), ProgressDur: progressEvery}
+	opt.OnProgress = func(p scheduler.Progress) {
+		pl.printf("%s %s: exhaustive, %d states, %.0f states/s, depth %d, queue %d, heap %d MB, %s",
+			m.Name, scenarioName(sc), p.States, float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, p.HeapBytes>>20, p.Elapsed.Round(time.Second))
 	}
+	setMemoryLimit(mem)
 	cert, err := scheduler.Exhaustive(m, sc, opt)
-	if opt.OnProgress != nil {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	pl.done()
 	if err != nil {
 		return nil, err
+	}
+	if cert.StoppedBy == "memory" {
+		fmt.Fprintf(stderr, "dio-sim: %s %s: the search stopped at the memory bound (%d MB of heap; --max-memory to change it)\n", m.Name, scenarioName(sc), mem>>20)
 	}
 	res.cert = cert
 	for _, id := range properties.All {
@@ -225,35 +408,93 @@ func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}
 	}
 	if *f.certificate != "" {
 		b, _ := json.MarshalIndent(cert, "", "  ")
-		if err := os.WriteFile(*f.certificate, append(b, '\n'), 0o644); err != nil {
-			return nil, fmt.Errorf("writing the certificate: %v", err)
+		if err := writeOutputFile(stderr, "--certificate", *f.certificate, append(b, '\n')); err != nil {
+			return nil, err
 		}
 	}
 	return res, nil
 }
 
-// writeTrace records a finding as a trace file in dir and returns its path.
-func writeTrace(dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (string, error) {
+// setMemoryLimit asks the garbage collector to keep the heap near a bound
+// of mem bytes (a little above it), so the process's memory follows the
+// heap that the bound measures.
+func setMemoryLimit(mem uint64) {
+	if mem > 0 && mem < math.MaxInt64/2 {
+		debug.SetMemoryLimit(int64(mem + mem/4))
+	}
+}
+
+// writeOutputFile writes data to path, saying on stderr when it replaces a
+// file that was there.
+func writeOutputFile(stderr io.Writer, flagName, path string, data []byte) error {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		fmt.Fprintf(stderr, "dio-sim: %s: replacing %s (%d bytes)\n", flagName, sanitize(path), fi.Size())
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("%s: %w", flagName, err)
+	}
+	return nil
+}
+
+// writtenTrace is the trace file of a finding: where, how many steps,
+// and the violation's message as that trace shows it.
+type writtenTrace struct {
+	path string
+	n    int
+	msg  string
+}
+
+// writeTrace records a finding as a trace file in dir. A trace of the same
+// version, scenario and property already at that path that replays and
+// is not longer is kept (and described); a longer one, or any other file,
+// is replaced, and stderr says so.
+func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (writtenTrace, error) {
 	t, _, err := scheduler.Record(m, sc, fd.seed, strategy, fd.moves)
 	if err != nil {
-		return "", fmt.Errorf("recording the trace of %s: %v", id, err)
+		return writtenTrace{}, fmt.Errorf("recording the trace of %s: %v", id, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", fmt.Errorf("trace directory: %v", err)
+		return writtenTrace{}, fmt.Errorf("trace directory: %v", err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.trace", m.Name, scenarioName(sc), id))
-	out, err := os.Create(path)
-	if err != nil {
-		return "", fmt.Errorf("writing trace: %v", err)
+	if fi, err := os.Stat(path); err == nil {
+		if !fi.Mode().IsRegular() {
+			return writtenTrace{}, fmt.Errorf("writing trace: %s is not a regular file", path)
+		}
+		old, err := scheduler.ReadTraceFile(path)
+		if err == nil {
+			_, err = scheduler.Replay(old)
+		}
+		switch {
+		case err == nil && old.Version == t.Version && old.Scenario.String() == t.Scenario.String() && violationMsg(old, id) != "" && len(old.Steps) <= len(t.Steps):
+			if len(old.Steps) < len(t.Steps) {
+				fmt.Fprintf(stderr, "dio-sim: kept %s (%d steps, by %s), shorter than the %d steps found now\n", sanitize(path), len(old.Steps), sanitize(old.Strategy), len(t.Steps))
+			}
+			return writtenTrace{path, len(old.Steps), violationMsg(old, id)}, nil
+		case err == nil:
+			fmt.Fprintf(stderr, "dio-sim: replacing %s (%d steps, by %s) with a trace of %d steps\n", sanitize(path), len(old.Steps), sanitize(old.Strategy), len(t.Steps))
+		default:
+			fmt.Fprintf(stderr, "dio-sim: replacing %s (not a trace of this search)\n", sanitize(path))
+		}
 	}
-	if err := t.Write(out); err != nil {
-		out.Close()
-		return "", fmt.Errorf("writing trace: %v", err)
+	var b bytes.Buffer
+	if err := t.Write(&b); err != nil {
+		return writtenTrace{}, fmt.Errorf("writing trace: %v", err)
 	}
-	if err := out.Close(); err != nil {
-		return "", fmt.Errorf("writing trace: %v", err)
+	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
+		return writtenTrace{}, fmt.Errorf("writing trace: %v", err)
 	}
-	return path, nil
+	return writtenTrace{path, len(t.Steps), fd.msg}, nil
+}
+
+// violationMsg is the message of t's violation of id ("" if none).
+func violationMsg(t *scheduler.Trace, id properties.ID) string {
+	for _, v := range t.Violations {
+		if v.Prop == id {
+			return v.Msg
+		}
+	}
+	return ""
 }
 
 func scenarioName(sc *sim.Scenario) string {
@@ -280,14 +521,16 @@ type checkReport struct {
 	Seed        uint64                 `json:"seed,omitempty"`
 	Runs        int                    `json:"runs,omitempty"`
 	Steps       int64                  `json:"steps,omitempty"`
-	Complete    bool                   `json:"complete"`
+	Complete    bool                   `json:"complete"`             // a complete exhaustive search (a proof for "holds")
+	StoppedBy   string                 `json:"stopped_by,omitempty"` // the bound or "interrupt" that ended the search early
 	Certificate *scheduler.Certificate `json:"certificate,omitempty"`
 	Properties  map[string]propResult  `json:"properties"`
 }
 
-func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("check", "dio-sim check --version V [--scenario NAME | --op read|write --sync --blocks N --extend|--past-eof --osync --fs generic|xfs --faults LIST] [--strategy exhaustive|random] [search flags] [--trace-dir DIR] [--json]",
-		"Checks every property on one scenario of one kernel version and writes the shortest violation of each property as a trace file.\nExit status: 0 no violation, 1 a violation, 2 bad usage or input, 3 stopped by a bound before finishing.", stdout)
+func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
+	c := newCommand("check", "dio-sim check --version V [--scenario NAME | --op read|write --sync --blocks N --extend|--past-eof --osync --fs generic|xfs --faults LIST --iocbs N] [--strategy exhaustive|random|rapid] [search flags] [--trace-dir DIR] [--json]",
+		"Checks every property on one scenario of one kernel version and writes the shortest violation of each property as a trace file.\n"+
+			"Ctrl-C stops the search: what it found so far is printed and written.\n"+exitRule, stdout)
 	version := c.fs.String("version", "", "kernel version: v2.6.18, before, after or v2.6.20 (required)")
 	scf := addScenarioFlags(c)
 	sf := addSearchFlags(c, "random", 2000)
@@ -302,9 +545,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	if err := sf.validate(); err != nil {
 		return exitUsage, err
 	}
-	stop, release := interruptible()
-	defer release()
-	res, err := sf.run(m, &sc, stop, stderr)
+	if *htmlOut != "" {
+		if err := checkOutputFile("--html", *htmlOut); err != nil {
+			return exitUsage, err
+		}
+	}
+	res, err := sf.run(ctx, m, &sc, stderr)
 	if err != nil {
 		if errors.Is(err, scheduler.ErrStepLimit) {
 			return exitLimit, fmt.Errorf("a run hit the step limit (%d steps): %v", scheduler.DefaultMaxSteps, err)
@@ -312,7 +558,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		return exitUsage, err
 	}
 	rep := checkReport{Version: m.Name, Scenario: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
-		Complete: res.complete(), Certificate: res.cert, Properties: map[string]propResult{}}
+		Complete: res.cert != nil && res.complete(), StoppedBy: res.stoppedBy(), Certificate: res.cert, Properties: map[string]propResult{}}
 	if res.strategy != "exhaustive" {
 		rep.Seed = *sf.seed
 	}
@@ -325,12 +571,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		violated = true
 		fd := res.found[id]
-		path, err := writeTrace(*sf.traceDir, m, &sc, res.strategy, id, fd)
+		wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, res.strategy, id, fd)
 		if err != nil {
 			return exitUsage, err
 		}
-		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: path, Length: len(fd.moves)}
+		rep.Properties[string(id)] = propResult{Verdict: v, Message: wt.msg, Scenario: scenarioName(&sc), Trace: wt.path, Length: wt.n}
 	}
+	htmlErr := error(nil)
 	if *htmlOut != "" {
 		fd, ok := res.found[properties.Linearizable]
 		if !ok {
@@ -341,10 +588,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 		if !ok {
-			return exitUsage, fmt.Errorf("--html: no violation was found, so there is no failing history to draw")
-		}
-		if err := writeHistoryHTML(*htmlOut, m, &sc, fd.moves); err != nil {
-			return exitUsage, err
+			htmlErr = usagef("--html: no violation was found, so there is no failing history to draw")
+		} else if err := writeHistoryHTML(stderr, *htmlOut, m, &sc, fd.moves); err != nil {
+			htmlErr = err
 		}
 	}
 	if *sf.json {
@@ -375,14 +621,19 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			}
 		}
 	}
-	return exitFor(violated, res.strategy == "exhaustive" && !res.complete()), nil
+	if htmlErr != nil {
+		return exitUsage, htmlErr
+	}
+	return exitFor(violated, !res.complete()), nil
 }
 
-func exitFor(violated, incomplete bool) int {
+// exitFor is the exit status rule (exitRule): a violation found wins over
+// a search stopped early, which wins over nothing found.
+func exitFor(violated, stoppedEarly bool) int {
 	switch {
 	case violated:
 		return exitViolation
-	case incomplete:
+	case stoppedEarly:
 		return exitLimit
 	}
 	return exitOK
@@ -390,11 +641,15 @@ func exitFor(violated, incomplete bool) int {
 
 // describeSearch says what a search covered, in one line.
 func describeSearch(r *searchResult, seed uint64) string {
+	stopped := ""
+	if r.cert == nil && r.stopped != "" {
+		stopped = fmt.Sprintf("STOPPED EARLY by %s: ", stopWhat(r.stopped))
+	}
 	if r.cert == nil && r.strategy == "rapid" {
-		return fmt.Sprintf("rapid: %d runs (seed %d, shrinking included), %d steps simulated; each violation shrunk to a minimal schedule; \"not found\" is not a proof", r.runs, seed, r.steps)
+		return fmt.Sprintf("%srapid: %d runs (seed %d, shrinking included), %d steps simulated; each violation shrunk to a minimal schedule; \"not found\" is not a proof", stopped, r.runs, seed, r.steps)
 	}
 	if r.cert == nil {
-		return fmt.Sprintf("%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", r.runs, seed, r.steps)
+		return fmt.Sprintf("%s%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", stopped, r.runs, seed, r.steps)
 	}
 	c := r.cert
 	red := []string{}
@@ -409,7 +664,7 @@ func describeSearch(r *searchResult, seed uint64) string {
 	}
 	what := "complete"
 	if !c.Complete {
-		what = "INCOMPLETE, stopped by the " + c.StoppedBy + " bound"
+		what = "INCOMPLETE, stopped by " + stopWhat(c.StoppedBy)
 	}
 	shard := ""
 	if c.Shard != "" {
@@ -418,23 +673,24 @@ func describeSearch(r *searchResult, seed uint64) string {
 	return fmt.Sprintf("exhaustive search %s: %d states, %d transitions, max depth %d (%s%s)", what, c.States, c.Transitions, c.MaxDepth, strings.Join(red, ", "), shard)
 }
 
+// stopWhat names what stopped a search: "the states bound", "Ctrl-C".
+func stopWhat(why string) string {
+	if why == "interrupt" {
+		return "Ctrl-C"
+	}
+	return "the " + why + " bound"
+}
+
 // writeHistoryHTML writes porcupine's visualization of the history of the
 // run made of moves, annotated with the kernel steps, to path.
-func writeHistoryHTML(path string, m *model.Model, sc *sim.Scenario, moves []model.Move) error {
+func writeHistoryHTML(stderr io.Writer, path string, m *model.Model, sc *sim.Scenario, moves []model.Move) error {
 	h, anns, err := properties.AnnotationsFromRun(m, sc, moves)
 	if err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
-	f, err := os.Create(path)
-	if err != nil {
+	var b bytes.Buffer
+	if err := properties.VisualizeHistory(&b, sc, h, anns); err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
-	if err := properties.VisualizeHistory(f, sc, h, anns); err != nil {
-		f.Close()
-		return fmt.Errorf("--html: %v", err)
-	}
-	if err := f.Close(); err != nil {
-		return fmt.Errorf("--html: %v", err)
-	}
-	return nil
+	return writeOutputFile(stderr, "--html", path, b.Bytes())
 }

@@ -66,7 +66,7 @@ func cmdWeb(args []string, stdout, stderr io.Writer) (int, error) {
 	return exitOK, nil
 }
 
-func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
+func cmdServe(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	c := newCommand("serve", "dio-sim serve [--addr 127.0.0.1:0] [--source DIR] [TRACE | --version V --scenario S]", serveAbout, stdout)
 	addr := c.fs.String("addr", "127.0.0.1:0", "listen on this loopback `address` (port 0: any free port)")
 	version := c.fs.String("version", "", "open this version (with --scenario)")
@@ -77,9 +77,7 @@ func cmdServe(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	stop := serveStop
 	if stop == nil {
-		var release func()
-		stop, release = interruptible()
-		defer release()
+		stop = ctx.Done()
 	}
 	fragment, err := serveFragment(c, *version, *scenario)
 	if err != nil {

@@ -28,13 +28,12 @@ var (
 	wasmErr  error
 )
 
-// TestMain removes the WebAssembly module the browser tests build once.
-func TestMain(m *testing.M) {
-	code := m.Run()
+// cleanWasm removes the WebAssembly module the browser tests build once
+// (called by TestMain).
+func cleanWasm() {
 	if wasmDir != "" {
 		os.RemoveAll(wasmDir)
 	}
-	os.Exit(code)
 }
 
 // builtWasm builds the explorer's main.wasm once per test binary and makes

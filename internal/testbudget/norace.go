@@ -1,0 +1,5 @@
+//go:build !race
+
+package testbudget
+
+const raceEnabled = false

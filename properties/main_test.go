@@ -1,0 +1,15 @@
+package properties_test
+
+import (
+	"flag"
+	"os"
+	"testing"
+
+	"diosim/internal/testbudget"
+)
+
+func TestMain(m *testing.M) {
+	flag.Parse()
+	testbudget.SetFuzzDefaults()
+	os.Exit(m.Run())
+}
