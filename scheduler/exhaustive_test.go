@@ -14,6 +14,20 @@ import (
 	"diosim/sim"
 )
 
+// defaultSet is the default scenario set; under the race detector (5 to
+// 20 times slower) every third scenario of it.
+func defaultSet() []diosim.Named {
+	set := diosim.DefaultSet()
+	if !testbudget.Race() {
+		return set
+	}
+	var out []diosim.Named
+	for i := 0; i < len(set); i += 3 {
+		out = append(out, set[i])
+	}
+	return out
+}
+
 func violatedSet(c *Certificate) string {
 	var out []string
 	for _, id := range properties.All {
@@ -29,7 +43,7 @@ func violatedSet(c *Certificate) string {
 // scenario; symmetry alone keeps the counterexample lengths.
 func TestReductionsPreserveVerdicts(t *testing.T) {
 	for _, m := range model.Versions() {
-		for _, n := range diosim.DefaultSet() {
+		for _, n := range defaultSet() {
 			sc := n.Scenario
 			full, err := Exhaustive(m, &sc, ExhaustiveOptions{NoSymmetry: true, NoPOR: true})
 			if err != nil {
@@ -59,7 +73,7 @@ func TestReductionsPreserveVerdicts(t *testing.T) {
 // replayed from the initial state, shows its violation at its last step.
 func TestCounterexamplesReplay(t *testing.T) {
 	for _, m := range model.Versions() {
-		for _, n := range diosim.DefaultSet() {
+		for _, n := range defaultSet() {
 			sc := n.Scenario
 			c, _ := Exhaustive(m, &sc, ExhaustiveOptions{})
 			for id, v := range c.Properties {
@@ -89,7 +103,7 @@ func TestCounterexamplesReplay(t *testing.T) {
 // search finds every violation the random runs find.
 func TestRandomAgreesWithExhaustive(t *testing.T) {
 	for _, m := range model.Versions() {
-		for _, n := range diosim.DefaultSet() {
+		for _, n := range defaultSet() {
 			sc := n.Scenario
 			c, _ := Exhaustive(m, &sc, ExhaustiveOptions{})
 			cr, err := RandomCampaign(m, &sc, 11, 1500, 0)
