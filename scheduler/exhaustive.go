@@ -281,7 +281,12 @@ type search struct {
 	queue        int64
 	stopped      atomic.Bool
 	workers      []worker
+	poolMu       sync.Mutex
+	pool         []*sim.State // states free for reuse, shared by the workers
 }
+
+// poolBatch is how many free states a worker takes from the pool at once.
+const poolBatch = 256
 
 func (x *search) insert(fp fingerprint, n node) int32 {
 	id := int32(len(x.nodes))
@@ -360,16 +365,32 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	if workers > len(frontier) {
 		workers = len(frontier)
 	}
-	chunks := make([][]succ, workers)
-	terms := make([][]termViol, workers)
+	// The level is cut into more pieces than workers, taken in turn by
+	// whichever worker is free (two fixed halves left one worker idle
+	// while the other finished a heavier half); the pieces' results are
+	// kept in frontier order, so the merge below does not depend on who
+	// expanded what.
+	pieces := workers
+	if workers > 1 {
+		pieces = min(len(frontier), 8*workers)
+	}
+	chunks := make([][]succ, pieces)
+	terms := make([][]termViol, pieces)
+	var taken atomic.Int64
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
-		lo, hi := w*len(frontier)/workers, (w+1)*len(frontier)/workers
 		wg.Add(1)
-		go func(w, lo, hi int) {
+		go func(w int) {
 			defer wg.Done()
-			chunks[w], terms[w] = x.expandRange(&x.workers[w], frontier[lo:hi], ids[lo:hi], start)
-		}(w, lo, hi)
+			for {
+				p := int(taken.Add(1) - 1)
+				if p >= pieces {
+					return
+				}
+				lo, hi := p*len(frontier)/pieces, (p+1)*len(frontier)/pieces
+				chunks[p], terms[p] = x.expandRange(&x.workers[w], frontier[lo:hi], ids[lo:hi], start)
+			}
+		}(w)
 	}
 	wg.Wait()
 	if x.stopped.Load() {
@@ -387,10 +408,12 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	defer func() {
 		// Give the states no longer needed back to the workers, round robin.
 		free = append(free, frontier...)
-		for i, st := range free {
-			w := &x.workers[i%len(x.workers)]
-			w.free = append(w.free, st)
-		}
+		// One pool for every worker: a worker that frees more than it
+		// allocates (round robin kept 158k unused states on one of two
+		// workers) hands its surplus to the others.
+		x.poolMu.Lock()
+		x.pool = append(x.pool, free...)
+		x.poolMu.Unlock()
 	}()
 	// The successors in (parent, move) order.
 	var all []*succ
@@ -484,6 +507,15 @@ type worker struct {
 }
 
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
+	if len(w.free) == 0 {
+		// Take a batch from the shared pool.
+		x.poolMu.Lock()
+		k := max(0, len(x.pool)-poolBatch)
+		w.free = append(w.free, x.pool[k:]...)
+		clear(x.pool[k:])
+		x.pool = x.pool[:k]
+		x.poolMu.Unlock()
+	}
 	if n := len(w.free); n > 0 {
 		c := w.free[n-1]
 		w.free = w.free[:n-1]
