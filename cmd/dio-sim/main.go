@@ -61,7 +61,9 @@ Usage:
                                (WebAssembly, built with the Go toolchain)
   dio-sim serve [TRACE]        build the explorer, serve it on localhost and print its URL
   dio-sim merge [flags] CERT.. combine the certificates of the shards of one exhaustive search
-  dio-sim bench [flags]        measure the exhaustive and random strategies
+  dio-sim bench [flags]        measure the exhaustive and random strategies (--find: strategies
+                               against each other on configurations out of exhaustive reach)
+  dio-sim mutants [--list]     the mutation zoo: seeded bugs, the default set's kill rate, survivors
   dio-sim versions             list the modelled kernel versions: each is its parent plus a patch
   dio-sim diff V1 V2           the step-level difference between two versions (a patch in model terms)
   dio-sim scenarios            list the named scenarios
@@ -107,6 +109,8 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		return cmdMerge(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(args[1:], stdout, stderr)
+	case "mutants":
+		return cmdMutants(args[1:], stdout, stderr)
 	case "explain":
 		return cmdExplain(args[1:], stdout, stderr)
 	case "play":
@@ -125,7 +129,7 @@ func dispatch(args []string, stdout, stderr io.Writer) (int, error) {
 		fmt.Fprint(stdout, topUsage)
 		return exitOK, nil
 	}
-	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, web, serve, merge, bench, versions, diff, scenarios, help)", args[0])
+	return exitUsage, usagef("unknown command %q (commands: check, replay, explain, play, web, serve, merge, bench, mutants, versions, diff, scenarios, help)", args[0])
 }
 
 // command is one subcommand's flag set with its usage text.
