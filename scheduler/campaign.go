@@ -1,9 +1,6 @@
 package scheduler
 
 import (
-	"runtime"
-	"sync"
-
 	"diosim/model"
 	"diosim/properties"
 	"diosim/sim"
@@ -30,69 +27,7 @@ type CampaignResult struct {
 // the shortest violating run, ties going to the lowest run index, so the
 // result does not depend on the number of workers.
 func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers int) (*CampaignResult, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	if workers > n {
-		workers = n
-	}
-	if workers < 1 {
-		workers = 1
-	}
-	type part struct {
-		res   *CampaignResult
-		err   error
-		first int
-	}
-	parts := make([]part, workers)
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			cr := &CampaignResult{Found: map[properties.ID]Found{}}
-			ch := NewRandom(0)
-			for i := w; i < n; i += workers {
-				rs := RunSeed(seed, i)
-				ch.Reseed(rs)
-				res, err := Run(m, sc, ch, Options{})
-				if err != nil {
-					parts[w] = part{err: err, first: i}
-					return
-				}
-				cr.Runs++
-				cr.Steps += int64(len(res.Moves))
-				for _, v := range res.Violations {
-					old, ok := cr.Found[v.Prop]
-					if !ok || better(v.Step, i, len(old.Moves), old.Run) {
-						cr.Found[v.Prop] = Found{Prop: v.Prop, Msg: v.Msg, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
-					}
-				}
-			}
-			parts[w] = part{res: cr, first: -1}
-		}(w)
-	}
-	wg.Wait()
-	out := &CampaignResult{Found: map[properties.ID]Found{}}
-	var firstErr error
-	errRun := -1
-	for _, p := range parts {
-		if p.err != nil {
-			if errRun < 0 || p.first < errRun {
-				firstErr, errRun = p.err, p.first
-			}
-			continue
-		}
-		out.Runs += p.res.Runs
-		out.Steps += p.res.Steps
-		for id, f := range p.res.Found {
-			old, ok := out.Found[id]
-			if !ok || better(len(f.Moves), f.Run, len(old.Moves), old.Run) {
-				out.Found[id] = f
-			}
-		}
-	}
-	return out, firstErr
+	return campaign(m, sc, seed, n, workers, func() reseeder { return NewRandom(0) })
 }
 
 func better(len1, run1, len2, run2 int) bool {

@@ -35,6 +35,8 @@ type searchFlags struct {
 	noSymmetry  *bool
 	noPOR       *bool
 	certificate *string
+	depth       *int
+	coverage    *bool
 }
 
 const maxRuns = 100_000_000
@@ -42,7 +44,9 @@ const maxRuns = 100_000_000
 func addSearchFlags(c *command, defStrategy string, defRuns int) *searchFlags {
 	fs := c.fs
 	return &searchFlags{
-		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first), random (seeded random walks) or rapid (property-based: pgregory.net/rapid draws every choice and shrinks a failure to a minimal schedule)"),
+		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first), random (seeded random walks), pct (probabilistic concurrency testing: random priorities, --depth - 1 priority change points) or rapid (property-based: pgregory.net/rapid draws every choice and shrinks a failure to a minimal schedule)"),
+		depth:       fs.Int("depth", 3, "pct: the bug depth d (d-1 priority change points per run)"),
+		coverage:    fs.Bool("coverage", false, "exhaustive: report which steps of the version's programs the search ran, and which it never did"),
 		runs:        fs.Int("runs", defRuns, "random: number of runs per scenario; rapid: checks per property"),
 		seed:        fs.Uint64("seed", 1, "random and rapid: seed of the campaign"),
 		traceDir:    fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the shortest violations"),
@@ -95,9 +99,15 @@ func parseShard(s string) (int, int, error) {
 
 func (f *searchFlags) validate() error {
 	switch *f.strategy {
-	case "random", "exhaustive", "rapid":
+	case "random", "exhaustive", "rapid", "pct":
 	default:
-		return usagef("unknown --strategy %q (available: exhaustive, random, rapid)", *f.strategy)
+		return usagef("unknown --strategy %q (available: exhaustive, random, pct, rapid)", *f.strategy)
+	}
+	if *f.depth < 1 || *f.depth > 10 {
+		return usagef("--depth must be between 1 and 10, got %d", *f.depth)
+	}
+	if *f.coverage && *f.strategy != "exhaustive" {
+		return usagef("--coverage needs --strategy exhaustive")
 	}
 	if *f.runs < 1 || *f.runs > maxRuns {
 		return usagef("--runs must be between 1 and %d, got %d", maxRuns, *f.runs)
@@ -134,6 +144,9 @@ type searchResult struct {
 	steps    int64
 	cert     *scheduler.Certificate
 	found    map[properties.ID]finding
+	pctN     int // pct: actors, steps and depth of the bound
+	pctK     int
+	pctD     int
 }
 
 func (r *searchResult) complete() bool { return r.cert != nil && r.cert.Complete }
@@ -189,6 +202,21 @@ func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}
 		}
 		return res, nil
 	}
+	if *f.strategy == "pct" {
+		n, k, err := scheduler.PCTSize(m, sc)
+		if err != nil {
+			return nil, err
+		}
+		cr, err := scheduler.PCTCampaign(m, sc, *f.seed, *f.runs, *f.depth, k, *f.workers)
+		if err != nil {
+			return nil, err
+		}
+		res.runs, res.steps, res.pctN, res.pctK, res.pctD = cr.Runs, cr.Steps, n, k, *f.depth
+		for id, fd := range cr.Found {
+			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
+		}
+		return res, nil
+	}
 	if *f.strategy == "random" {
 		cr, err := scheduler.RandomCampaign(m, sc, *f.seed, *f.runs, *f.workers)
 		if err != nil {
@@ -203,7 +231,7 @@ func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}
 	mem, _ := parseBytes(*f.maxMemory)
 	shard, shards, _ := parseShard(*f.shard)
 	opt := scheduler.ExhaustiveOptions{Workers: *f.workers, MaxStates: *f.maxStates, MaxDepth: *f.maxDepth, Timeout: *f.timeout,
-		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: stop}
+		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: stop, Coverage: *f.coverage}
 	if isTerminal(stderr) {
 		opt.OnProgress = func(p scheduler.Progress) {
 			fmt.Fprintf(stderr, "\r%s %s: %d states, %.0f states/s, depth %d, queue %d, heap %d MB   ",
@@ -392,6 +420,10 @@ func exitFor(violated, incomplete bool) int {
 func describeSearch(r *searchResult, seed uint64) string {
 	if r.cert == nil && r.strategy == "rapid" {
 		return fmt.Sprintf("rapid: %d runs (seed %d, shrinking included), %d steps simulated; each violation shrunk to a minimal schedule; \"not found\" is not a proof", r.runs, seed, r.steps)
+	}
+	if r.cert == nil && r.strategy == "pct" {
+		return fmt.Sprintf("pct: %d runs (seed %d, depth %d), %d steps simulated; with %d actors and runs of at most %d steps, each bug of depth %d is found with probability >= %.4g (1 - (1 - 1/(n k^(d-1)))^runs); \"not found\" is not a proof",
+			r.runs, seed, r.pctD, r.steps, r.pctN, r.pctK, r.pctD, scheduler.PCTBound(r.pctN, r.pctK, r.pctD, r.runs))
 	}
 	if r.cert == nil {
 		return fmt.Sprintf("%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", r.runs, seed, r.steps)
