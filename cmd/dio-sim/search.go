@@ -347,6 +347,10 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	violated := false
 	for _, id := range properties.All {
 		v := res.verdict(id)
+		if v == "holds" && len(res.cert.Vacuous(id)) > 0 {
+			rep.Properties[string(id)] = propResult{Verdict: "vacuous", Message: "never reached: " + strings.Join(res.cert.Vacuous(id), "; ")}
+			continue
+		}
 		if v != "violated" {
 			rep.Properties[string(id)] = propResult{Verdict: v}
 			continue
@@ -396,12 +400,18 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, r.Length, r.Message, "", r.Trace)
 			case "holds":
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
+			case "vacuous":
+				fmt.Fprintf(stdout, "  %-18s vacuous (no violation, but the search %s)\n", id, r.Message)
 			case "holds-in-shard":
 				fmt.Fprintf(stdout, "  %-18s holds in this shard\n", id)
 			default:
 				fmt.Fprintf(stdout, "  %-18s not found\n", id)
 			}
 		}
+	}
+	if *sf.coverage && res.cert != nil && !*sf.json {
+		fmt.Fprintln(stdout)
+		printCoverage(stdout, m, res.cert.Coverage)
 	}
 	return exitFor(violated, res.strategy == "exhaustive" && !res.complete()), nil
 }
