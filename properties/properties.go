@@ -33,11 +33,11 @@
 //     ioend pointer dereferenced).
 //   - no-hang: no run ends with a task asleep forever (or blocked on a lock
 //     forever) while nothing else can run, and no run ends with a lock or
-//     semaphore still held when whoever took it is gone: i_mutex held by
-//     a task that has finished, i_alloc_sem held for reading although
-//     every dio (whose dio_complete releases it) is freed, a dio's
-//     bio_lock held by a finished task. The next task to take it would
-//     sleep forever.
+//     semaphore unbalanced when whoever took it is gone: i_mutex held by
+//     a task that has finished, i_alloc_sem held for reading (or released
+//     more often than taken) although every dio (whose dio_complete
+//     releases it) is freed, a dio's bio_lock held by a finished task.
+//     The next task to take it would sleep forever (or not wait at all).
 //   - isize-visible: when userspace has seen a positive result of a write
 //     (reaped the event, or the write(2) returned) and then calls stat, the
 //     size covers the bytes written: i_size >= pos + result.
@@ -230,7 +230,7 @@ func lockLeaks(m *model.Model, s *sim.State) []Violation {
 	if h := s.Inode.IMutex; h != 0 && gone(h) {
 		out = append(out, Violation{NoHang, fmt.Sprintf("i_mutex is still held by %s, which has finished: the next task to take it sleeps forever", model.ActorName(s, int(h)-1))})
 	}
-	if s.Inode.AllocSem > 0 {
+	if s.Inode.AllocSem != 0 {
 		live := false
 		for r := range s.Reqs {
 			if s.Reqs[r].Mem[sim.ObjDio] == sim.Live {
@@ -238,7 +238,11 @@ func lockLeaks(m *model.Model, s *sim.State) []Violation {
 			}
 		}
 		if !live {
-			out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem is still held for reading (%d) although every dio that took it is gone: the next truncate sleeps forever in down_write", s.Inode.AllocSem)})
+			if s.Inode.AllocSem > 0 {
+				out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem is still held for reading (%d) although every dio that took it is gone: the next truncate sleeps forever in down_write", s.Inode.AllocSem)})
+			} else {
+				out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem was released more often than taken (count %d): the semaphore is corrupt, the next down_write may never wait", s.Inode.AllocSem)})
+			}
 		}
 	}
 	for r := range s.Reqs {
