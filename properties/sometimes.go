@@ -40,7 +40,7 @@ var Sometimes = []Situation{
 		return q.Facts.RetryReturned && q.Facts.RetryRet == -sim.EIOCBQUEUED
 	})},
 	{Prop: NoHang, Name: "the submitter sleeps waiting for its bios (dio_await_one, or wait_on_sync_kiocb)", Reached: submitterSleeps},
-	{Prop: NoHang, Name: "a task is woken (a bio completion or aio_complete wakes a sleeper)", Reached: wokenAfterSleep},
+	{Prop: NoHang, Name: "the submitter runs on past schedule() (woken, or with no need to sleep)", Reached: wokenAfterSleep},
 	{Prop: IsizeVisible, Name: "the reaper reaps a write's positive result and stats the file", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
 		return q.Facts.StatAfterReap >= 0 && q.Facts.StatRes > 0 && s.Scn.Op == sim.Write
 	})},
@@ -54,7 +54,14 @@ var Sometimes = []Situation{
 		return false
 	}},
 	{Prop: Linearizable, Name: "the observer reads the range back (pread) after a completion", Applies: func(sc *sim.Scenario) bool { return !sc.Sync },
-		Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.PreadSeen >= 0 })},
+		Reached: func(m *model.Model, s *sim.State) bool {
+			for _, e := range s.History {
+				if e.Return && e.Op == sim.HistPread {
+					return true
+				}
+			}
+			return false
+		}},
 }
 
 func init() {

@@ -852,6 +852,23 @@ func MergeCertificates(certs []*Certificate) (*Certificate, error) {
 	}
 	sort.Strings(stops)
 	out.StoppedBy = strings.Join(stops, ",")
+	// A situation is reached by the whole search when a shard reached it.
+	for _, c := range certs {
+		for p, sits := range c.Sometimes {
+			if out.Sometimes == nil {
+				out.Sometimes = map[string][]Situation{}
+			}
+			if out.Sometimes[p] == nil {
+				out.Sometimes[p] = append([]Situation(nil), sits...)
+				continue
+			}
+			for i, st := range sits {
+				if i < len(out.Sometimes[p]) && out.Sometimes[p][i].Name == st.Name {
+					out.Sometimes[p][i].Reached = out.Sometimes[p][i].Reached || st.Reached
+				}
+			}
+		}
+	}
 	for _, id := range properties.All {
 		var best *Verdict
 		for _, c := range certs {
