@@ -499,6 +499,11 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 		}
 		id := int32(len(x.nodes))
 		x.nodes = append(x.nodes, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
+		if w := &x.workers[0]; w.left > 0 {
+			// Every reachable state is fresh once: the situations are
+			// looked for in each state once.
+			x.sometimes(w, sc.st)
+		}
 		newIDs[k] = id
 		x.record(sc.viol, depth+1, id)
 		next = append(next, sc.st)
@@ -581,9 +586,6 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, 
 			next = -1
 		}
 		w.cov[Edge{Prog: x.m.Program(s, mv.Actor), PC: s.Actors[mv.Actor].PC, Next: next}] = true
-	}
-	if w.left > 0 {
-		x.sometimes(w, c)
 	}
 	if x.sym && (s.Actors[mv.Actor].Kind == sim.BioEnd || !c.SameBios(s)) {
 		// s is canonical; a move that changes no bio's description keeps
