@@ -431,6 +431,12 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 				// to nowhere) stops the search with an error.
 				if r := recover(); r != nil {
 					msg := fmt.Sprint(r)
+					if wk := &x.workers[w]; wk.cur != nil {
+						a := wk.curMove.Actor
+						if st := x.m.Next(wk.cur, a); st != nil {
+							msg = fmt.Sprintf("%s, running %s's step %s (%s)", msg, model.ActorName(wk.cur, a), st.ID, st.Loc)
+						}
+					}
 					x.crash.CompareAndSwap(nil, &msg)
 					x.stopped.Store(true)
 				}
@@ -559,6 +565,8 @@ type worker struct {
 	cov     Coverage
 	reached []bool // by position in search.sits
 	left    int    // situations not reached yet
+	cur     *sim.State
+	curMove model.Move
 }
 
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
@@ -575,6 +583,7 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 // fingerprint.
 func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, fingerprint) {
 	c := x.newState(w, s)
+	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
 	if w.cov != nil {
 		a := &c.Actors[mv.Actor]
