@@ -160,5 +160,20 @@ func summarize(rs []findOne) string {
 	sort.Ints(runs)
 	sort.Ints(lens)
 	sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
-	return fmt.Sprintf("%d/%d | %d | %s | %d", found, len(rs), runs[len(runs)/2], times[len(times)/2].Round(10*time.Microsecond), lens[len(lens)/2])
+	return fmt.Sprintf("%d/%d | %d | %s | %d", found, len(rs), runs[len(runs)/2], roundDur(times[len(times)/2]), lens[len(lens)/2])
+}
+
+// roundDur keeps about three significant digits.
+func roundDur(d time.Duration) time.Duration {
+	switch {
+	case d >= 10*time.Second:
+		return d.Round(100 * time.Millisecond)
+	case d >= time.Second:
+		return d.Round(10 * time.Millisecond)
+	case d >= 100*time.Millisecond:
+		return d.Round(time.Millisecond)
+	case d >= 10*time.Millisecond:
+		return d.Round(100 * time.Microsecond)
+	}
+	return d.Round(10 * time.Microsecond)
 }
