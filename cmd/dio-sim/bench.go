@@ -52,8 +52,9 @@ func measureExhaustive(m *model.Model, sc sim.Scenario, workers int) (benchRun, 
 }
 
 func cmdBench(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K]",
-		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.", stdout)
+	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K] | dio-sim bench --find [--seeds K] [--max-runs N]",
+		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.\n"+
+			"With --find: random, pct and rapid against each other, to the first find of each known violation on configurations\nout of exhaustive reach (16 blocks; three iocbs of 4 blocks).", stdout)
 	maxN := c.fs.Int("max-n", 16, "largest N (a power of two up to 64)")
 	find := c.fs.Bool("find", false, "instead: random, pct and rapid against each other on configurations out of exhaustive reach (16 blocks; three iocbs of 4 blocks), runs and time to the first find of each known violation")
 	seeds := c.fs.Int("seeds", 3, "--find: seeds per strategy and target (the median is printed)")
