@@ -14,7 +14,7 @@ import (
 // of runs finds every violation the exhaustive search finds on the
 // default set, on every version.
 func TestPCTFindsKnownViolations(t *testing.T) {
-	const runs = 1500
+	const runs = 500
 	for _, m := range model.Versions() {
 		for _, n := range diosim.DefaultSet() {
 			sc := n.Scenario
