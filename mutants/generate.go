@@ -43,8 +43,8 @@ func (mu *Mutant) Version() model.Version {
 // reaches are mutated: a mutant of an unreached step cannot be killed,
 // and the coverage report lists those steps instead) and what each step
 // was seen to do. Private steps (model.Step.Private: only the actor's
-// own locals and objects) are left alone except by remove-op. The order
-// is deterministic.
+// own locals and objects) are not swapped or inverted. The order is
+// deterministic.
 func Generate(b *Baseline) []Mutant {
 	v := b.Model.Name
 	succ := b.successors()
