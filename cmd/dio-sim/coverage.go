@@ -64,4 +64,3 @@ func (v vacuity) unreached(p string) []string {
 	sort.Strings(out)
 	return out
 }
-
