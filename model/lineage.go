@@ -46,10 +46,15 @@ const (
 	InsertBefore               // With is inserted before the step
 	InsertAfter                // With is inserted after the step
 	Remove                     // the step is dropped
+	// Alter keeps the step where it is, with its id, and lets Edit.Alter
+	// change it as built (its Do, Guard, ...): the hook that mutation
+	// testing needs to drop a guard, swap two steps or invert a branch
+	// generically, whatever code built the step (see model/mutate.go).
+	Alter
 )
 
 func (o EditOp) String() string {
-	return [...]string{"replace", "insert before", "insert after", "remove"}[o]
+	return [...]string{"replace", "insert before", "insert after", "remove", "alter"}[o]
 }
 
 // An Edit changes one step of the parent version wherever the step
@@ -58,6 +63,11 @@ type Edit struct {
 	Op   EditOp
 	Step string    // the id of the step edited
 	With []StepDef // the new steps (Replace, InsertBefore, InsertAfter)
+	// Alter (Op Alter) changes the step in place: st is the step as built
+	// in one program, orig that program's steps before any alteration
+	// and pc the step's index in it. It is called for every occurrence of
+	// the step, once the program is complete.
+	Alter func(st *Step, orig []Step, pc int)
 
 	emit func(b *builder) // the built-in patches' replacement code (may inline functions)
 }

@@ -420,6 +420,7 @@ func (b *builder) choice(loc Loc, text string, n func(s *sim.State, a int) int, 
 
 func (b *builder) finish() *Program {
 	b.flush()
+	b.alter()
 	for _, l := range b.labels {
 		if l.stepID != "" {
 			for pc := l.from; pc < len(b.prog.Steps); pc++ {

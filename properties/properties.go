@@ -32,7 +32,12 @@
 //   - no-bug: no BUG()/BUG_ON() is reached and no oops (a NULL task or
 //     ioend pointer dereferenced).
 //   - no-hang: no run ends with a task asleep forever (or blocked on a lock
-//     forever) while nothing else can run.
+//     forever) while nothing else can run, and no run ends with a lock or
+//     semaphore unbalanced when whoever took it is gone: i_mutex held by
+//     a task that has finished, i_alloc_sem held for reading (or released
+//     more often than taken) although every dio (whose dio_complete
+//     releases it) is freed, a dio's bio_lock held by a finished task.
+//     The next task to take it would sleep forever (or not wait at all).
 //   - isize-visible: when userspace has seen a positive result of a write
 //     (reaped the event, or the write(2) returned) and then calls stat, the
 //     size covers the bytes written: i_size >= pos + result.
@@ -84,7 +89,7 @@ var Docs = map[ID]string{
 	DioLifetime:     "the dio is freed exactly once, never used after free, never leaked",
 	ObjectLifetime:  "the kiocb and the XFS ioend are freed once, never used after free, never leaked",
 	NoBug:           "no BUG()/BUG_ON() or oops is reached",
-	NoHang:          "no task sleeps forever with nothing left to run",
+	NoHang:          "no task sleeps forever with nothing left to run, and no lock is left held by an owner that is gone",
 	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
 	ResultValue:     "the completion carries the sequential result: the bytes, or an error met",
 	Linearizable:    "what userspace saw (iocb calls and returns, stat, pread) is linearizable against the file's sequential model",
@@ -200,6 +205,7 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 		}
 		out = append(out, Violation{NoHang, fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where)})
 	}
+	out = append(out, lockLeaks(m, s)...)
 	out = append(out, HistoryViolations(s, true)...)
 	if len(s.Reqs) == 1 {
 		return dedupe(append(out, atEndReq(s, &s.Reqs[0])...))
@@ -211,6 +217,41 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 		}
 	}
 	return dedupe(out)
+}
+
+// lockLeaks reports the locks left held at the end of a run by owners
+// that are gone (see no-hang).
+func lockLeaks(m *model.Model, s *sim.State) []Violation {
+	gone := func(holder int8) bool {
+		a := int(holder) - 1
+		return a >= 0 && a < len(s.Actors) && s.Actors[a].Done
+	}
+	var out []Violation
+	if h := s.Inode.IMutex; h != 0 && gone(h) {
+		out = append(out, Violation{NoHang, fmt.Sprintf("i_mutex is still held by %s, which has finished: the next task to take it sleeps forever", model.ActorName(s, int(h)-1))})
+	}
+	if s.Inode.AllocSem != 0 {
+		live := false
+		for r := range s.Reqs {
+			if s.Reqs[r].Mem[sim.ObjDio] == sim.Live {
+				live = true
+			}
+		}
+		if !live {
+			if s.Inode.AllocSem > 0 {
+				out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem is still held for reading (%d) although every dio that took it is gone: the next truncate sleeps forever in down_write", s.Inode.AllocSem)})
+			} else {
+				out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem was released more often than taken (count %d): the semaphore is corrupt, the next down_write may never wait", s.Inode.AllocSem)})
+			}
+		}
+	}
+	for r := range s.Reqs {
+		q := &s.Reqs[r]
+		if h := q.Dio.BioLock; h != 0 && q.Mem[sim.ObjDio] == sim.Live && gone(h) {
+			out = append(out, Violation{NoHang, fmt.Sprintf("the dio's bio_lock is still held by %s, which has finished", model.ActorName(s, int(h)-1))})
+		}
+	}
+	return out
 }
 
 // atEndReq checks the end-of-run properties of request q.

@@ -75,6 +75,13 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 // A campaign cut short depends on when it was stopped; one that makes all
 // its runs does not.
 func RandomCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed uint64, n int, opt RandomOptions) (*CampaignResult, error) {
+	return campaignContext(ctx, m, sc, seed, n, opt, func() reseeder { return NewRandom(0) })
+}
+
+// campaignContext runs n runs of sc on m, run i with a chooser from mk
+// reseeded with RunSeed(seed, i): the loop every seeded strategy shares
+// (random walks, PCT).
+func campaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed uint64, n int, opt RandomOptions, mk func() reseeder) (*CampaignResult, error) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -121,7 +128,7 @@ func RandomCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario
 		go func(w int) {
 			defer wg.Done()
 			cr := &CampaignResult{Found: map[properties.ID]Found{}}
-			ch := NewRandom(0)
+			ch := mk()
 			for i := w; i < n; i += workers {
 				select {
 				case <-cancelled:

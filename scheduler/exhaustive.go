@@ -83,6 +83,9 @@ type ExhaustiveOptions struct {
 	Stop        <-chan struct{}
 	OnProgress  func(Progress) // called about once a second from a separate goroutine
 	ProgressDur time.Duration  // 0: one second
+	// Coverage records every step the search runs, with where the actor
+	// went next (Certificate.Coverage).
+	Coverage bool
 }
 
 // Progress is a snapshot of a running search.
@@ -121,6 +124,49 @@ type Certificate struct {
 	Complete    bool               `json:"complete"`
 	StoppedBy   string             `json:"stopped_by,omitempty"` // states, depth, timeout, memory, interrupt
 	Properties  map[string]Verdict `json:"properties"`
+	// Sometimes lists, per property, the situations of
+	// properties.Sometimes that apply to the scenario, each with whether
+	// the search reached it (vacuity: see Vacuous).
+	Sometimes map[string][]Situation `json:"sometimes,omitempty"`
+	// Coverage is what the search ran (ExhaustiveOptions.Coverage).
+	Coverage Coverage `json:"-"`
+}
+
+// Situation is one `sometimes` situation of a property and whether a
+// search reached it.
+type Situation struct {
+	Name    string `json:"name"`
+	Reached bool   `json:"reached"`
+}
+
+// Vacuous returns the situations of property id that the search never
+// reached: a "holds" with any of them unreached means nothing for them.
+func (c *Certificate) Vacuous(id properties.ID) []string {
+	var out []string
+	for _, s := range c.Sometimes[string(id)] {
+		if !s.Reached {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// Edge is one step a search ran: program Prog's step at PC, after which
+// the actor went on to step Next (-1: it finished; -2: it was killed by
+// a BUG or oops).
+type Edge struct {
+	Prog     *model.Program
+	PC, Next int16
+}
+
+// Coverage is the set of edges a search ran.
+type Coverage map[Edge]bool
+
+// Add adds every edge of o to c.
+func (c Coverage) Add(o Coverage) {
+	for e := range o {
+		c[e] = true
+	}
 }
 
 type fingerprint [2]uint64
@@ -184,7 +230,21 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		cert.Shard = fmt.Sprintf("%d/%d", opt.Shard, opt.Shards)
 	}
 
+	for k, st := range properties.Sometimes {
+		if st.Applies == nil || st.Applies(sc) {
+			x.sits = append(x.sits, k)
+		}
+	}
+	for i := range x.workers {
+		w := &x.workers[i]
+		w.reached = make([]bool, len(x.sits))
+		w.left = len(x.sits)
+		if opt.Coverage {
+			w.cov = Coverage{}
+		}
+	}
 	s0 = s0.Clone()
+	x.sometimes(&x.workers[0], s0)
 	if x.sym {
 		s0.Canonicalize()
 	}
@@ -224,6 +284,9 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 			break
 		}
 		next, nextIDs, why := x.expandLevel(frontier, ids, depth, workers, start)
+		if why == "crash" {
+			return nil, fmt.Errorf("%s on %s: a step panicked at depth %d (the model broke an assumption of the world): %s", m.Name, sc, depth, *x.crash.Load())
+		}
 		if why != "" {
 			cert.StoppedBy = why
 			break
@@ -244,6 +307,21 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	}
 	cert.States = int64(len(x.nodes))
 	cert.Transitions = x.transitions.Load()
+	if opt.Coverage {
+		cert.Coverage = Coverage{}
+		for i := range x.workers {
+			cert.Coverage.Add(x.workers[i].cov)
+		}
+	}
+	cert.Sometimes = map[string][]Situation{}
+	for i, k := range x.sits {
+		reached := false
+		for w := range x.workers {
+			reached = reached || x.workers[w].reached[i]
+		}
+		st := properties.Sometimes[k]
+		cert.Sometimes[string(st.Prop)] = append(cert.Sometimes[string(st.Prop)], Situation{Name: st.Name, Reached: reached})
+	}
 	cert.Complete = cert.StoppedBy == ""
 	for _, id := range properties.All {
 		f, ok := x.best[id]
@@ -283,6 +361,8 @@ type search struct {
 	workers      []worker
 	poolMu       sync.Mutex
 	pool         []*sim.State // states free for reuse, shared by the workers
+	sits         []int        // indexes in properties.Sometimes of the situations that apply
+	crash        atomic.Pointer[string]
 }
 
 // poolBatch is how many free states a worker takes from the pool at once.
@@ -382,6 +462,22 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
+			defer func() {
+				// A step that panics (a mutant or variant breaking an
+				// assumption of the world: an index out of range, a jump
+				// to nowhere) stops the search with an error.
+				if r := recover(); r != nil {
+					msg := fmt.Sprint(r)
+					if wk := &x.workers[w]; wk.cur != nil {
+						a := wk.curMove.Actor
+						if st := x.m.Next(wk.cur, a); st != nil {
+							msg = fmt.Sprintf("%s, running %s's step %s (%s)", msg, model.ActorName(wk.cur, a), st.ID, st.Loc)
+						}
+					}
+					x.crash.CompareAndSwap(nil, &msg)
+					x.stopped.Store(true)
+				}
+			}()
 			for {
 				p := int(taken.Add(1) - 1)
 				if p >= pieces {
@@ -393,6 +489,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 		}(w)
 	}
 	wg.Wait()
+	if msg := x.crash.Load(); msg != nil {
+		return nil, nil, "crash"
+	}
 	if x.stopped.Load() {
 		return nil, nil, x.stopReason(start)
 	}
@@ -452,6 +551,11 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 		}
 		id := int32(len(x.nodes))
 		x.nodes = append(x.nodes, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
+		if w := &x.workers[0]; w.left > 0 {
+			// Every reachable state is fresh once: the situations are
+			// looked for in each state once.
+			x.sometimes(w, sc.st)
+		}
 		newIDs[k] = id
 		x.record(sc.viol, depth+1, id)
 		next = append(next, sc.st)
@@ -500,10 +604,15 @@ func (x *search) stopReason(start time.Time) string {
 
 // worker holds one goroutine's buffers.
 type worker struct {
-	moves []model.Move
-	enc   []byte
-	cs    sim.CanonScratch
-	free  []*sim.State
+	moves   []model.Move
+	enc     []byte
+	cs      sim.CanonScratch
+	free    []*sim.State
+	cov     Coverage
+	reached []bool // by position in search.sits
+	left    int    // situations not reached yet
+	cur     *sim.State
+	curMove model.Move
 }
 
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
@@ -529,7 +638,19 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 // fingerprint.
 func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, fingerprint) {
 	c := x.newState(w, s)
+	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
+	if w.cov != nil {
+		a := &c.Actors[mv.Actor]
+		next := a.PC
+		switch {
+		case a.Dead:
+			next = -2
+		case a.Done:
+			next = -1
+		}
+		w.cov[Edge{Prog: x.m.Program(s, mv.Actor), PC: s.Actors[mv.Actor].PC, Next: next}] = true
+	}
 	if x.sym && (s.Actors[mv.Actor].Kind == sim.BioEnd || !c.SameBios(s)) {
 		// s is canonical; a move that changes no bio's description keeps
 		// the order canonical.
@@ -537,6 +658,16 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, 
 	}
 	w.enc = c.Encode(w.enc[:0])
 	return c, hash128(w.enc)
+}
+
+// sometimes marks the situations state s reaches.
+func (x *search) sometimes(w *worker, s *sim.State) {
+	for i, k := range x.sits {
+		if !w.reached[i] && properties.Sometimes[k].Reached(x.m, s) {
+			w.reached[i] = true
+			w.left--
+		}
+	}
 }
 
 // parallelShards runs f on workers goroutines; goroutine w owns the
@@ -790,6 +921,23 @@ func MergeCertificates(certs []*Certificate) (*Certificate, error) {
 	}
 	sort.Strings(stops)
 	out.StoppedBy = strings.Join(stops, ",")
+	// A situation is reached by the whole search when a shard reached it.
+	for _, c := range certs {
+		for p, sits := range c.Sometimes {
+			if out.Sometimes == nil {
+				out.Sometimes = map[string][]Situation{}
+			}
+			if out.Sometimes[p] == nil {
+				out.Sometimes[p] = append([]Situation(nil), sits...)
+				continue
+			}
+			for i, st := range sits {
+				if i < len(out.Sometimes[p]) && out.Sometimes[p][i].Name == st.Name {
+					out.Sometimes[p][i].Reached = out.Sometimes[p][i].Reached || st.Reached
+				}
+			}
+		}
+	}
 	for _, id := range properties.All {
 		var best *Verdict
 		for _, c := range certs {

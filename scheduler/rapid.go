@@ -534,3 +534,51 @@ func setFlags(vals map[string]string) (func(), error) {
 	}
 	return restore, nil
 }
+
+// RapidFind runs rapid's search for property prop alone on sc (at most
+// checks runs, seeded with seed): the shrunk violation found, if any,
+// with Run the number of runs before the first failing one, and the runs
+// made in all (shrinking included).
+func RapidFind(m *model.Model, sc *sim.Scenario, prop properties.ID, seed uint64, checks int) (*Found, int, error) {
+	rapidMu.Lock()
+	defer rapidMu.Unlock()
+	if seed == 0 {
+		seed = 0x9e3779b97f4a7c15
+	}
+	testing.Init()
+	if !flag.Parsed() {
+		_ = flag.CommandLine.Parse(nil)
+	}
+	restore, err := setFlags(map[string]string{
+		"rapid.seed":       strconv.FormatUint(seed, 10),
+		"rapid.checks":     strconv.Itoa(checks),
+		"rapid.nofailfile": "true",
+		"rapid.failfile":   "",
+		"rapid.shrinktime": RapidShrinkTime.String(),
+	})
+	defer restore()
+	if err != nil {
+		return nil, 0, err
+	}
+	scn := *sc
+	var last RapidFailure
+	p := &RapidProp{Model: m, Scenario: func(*rapid.T) sim.Scenario { return scn }, Prop: prop, Last: &last}
+	firstFail := -1
+	tb := &RapidTB{TestName: "dio-sim-rapid-find/" + m.Name + "/" + string(prop)}
+	rapid.Check(tb, func(t *rapid.T) {
+		before := p.Runs
+		defer func() {
+			if firstFail < 0 && last.Prop != "" {
+				firstFail = before
+			}
+		}()
+		p.Check(t)
+	})
+	if !tb.Failed() {
+		return nil, p.Runs, nil
+	}
+	if last.Prop == "" || last.Err != nil {
+		return nil, p.Runs, fmt.Errorf("rapid search for %s failed without a counterexample: %v %s", prop, last.Err, strings.Join(tb.Errors, "; "))
+	}
+	return &Found{Prop: prop, Msg: last.Msg, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}, p.Runs, nil
+}

@@ -59,9 +59,13 @@ func measureExhaustive(ctx context.Context, m *model.Model, sc sim.Scenario, wor
 var errBenchStopped = errors.New("bench: stopped before it finished (Ctrl-C)")
 
 func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K]",
-		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.", stdout)
+	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K] | dio-sim bench --find [--seeds K] [--max-runs N]",
+		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.\n"+
+			"With --find: random, pct and rapid against each other, to the first find of each known violation on configurations\nout of exhaustive reach (16 blocks; three iocbs of 4 blocks).", stdout)
 	maxN := c.fs.Int("max-n", 16, "largest N (a power of two up to 64)")
+	find := c.fs.Bool("find", false, "instead: random, pct and rapid against each other on configurations out of exhaustive reach (16 blocks; three iocbs of 4 blocks), runs and time to the first find of each known violation")
+	seeds := c.fs.Int("seeds", 3, "--find: seeds per strategy and target (the median is printed)")
+	budget := c.fs.Int("max-runs", 20000, "--find: give up after this many runs of one search")
 	repeat := c.fs.Int("repeat", 3, "measure each figure this many times and keep the best")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
@@ -74,6 +78,12 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	}
 	if *repeat < 1 || *repeat > 100 {
 		return exitUsage, usagef("bench: --repeat must be between 1 and 100, got %d", *repeat)
+	}
+	if *seeds < 1 || *seeds > 100 || *budget < 1 || *budget > maxRuns {
+		return exitUsage, usagef("bench: --seeds must be between 1 and 100 and --max-runs between 1 and %d", maxRuns)
+	}
+	if *find {
+		return benchFind(stdout, *seeds, *budget, ctx.Done())
 	}
 	m, _ := model.Lookup("v2.6.20")
 	fmt.Fprintf(stdout, "dio-sim bench on %d CPUs (GOMAXPROCS %d)\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0))

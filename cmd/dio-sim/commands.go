@@ -74,6 +74,7 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		rep.Scenarios = append(rep.Scenarios, n.Name)
 	}
 	violated := false
+	var covs []scheduler.Coverage
 	for _, m := range vers {
 		type best struct {
 			fd finding
@@ -81,6 +82,8 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		}
 		bests := map[properties.ID]best{}
 		holds := map[properties.ID]bool{}
+		vac := vacuity{}
+		cov := scheduler.Coverage{}
 		for _, id := range properties.All {
 			holds[id] = *sf.strategy == "exhaustive"
 		}
@@ -95,6 +98,8 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 			}
 			rep.Steps += res.steps
 			if res.cert != nil {
+				vac.add(res.cert)
+				cov.Add(res.cert.Coverage)
 				rep.States += res.cert.States
 			}
 			if !res.complete() {
@@ -121,10 +126,14 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 			b, ok := bests[id]
 			if !ok {
 				v := "not-found"
+				msg := ""
 				if holds[id] {
 					v = "holds"
+					if un := vac.unreached(string(id)); len(un) > 0 {
+						v, msg = "vacuous", "never reached: "+strings.Join(un, "; ")
+					}
 				}
-				row[string(id)] = propResult{Verdict: v}
+				row[string(id)] = propResult{Verdict: v, Message: msg}
 				continue
 			}
 			violated = true
@@ -136,6 +145,9 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 			row[string(id)] = propResult{Verdict: "violated", Message: wt.msg, Scenario: sc.Name, Trace: wt.path, Length: wt.n}
 		}
 		rep.Versions[m.Name] = row
+		if *sf.coverage {
+			covs = append(covs, cov)
+		}
 	}
 	if *sf.json {
 		enc := json.NewEncoder(stdout)
@@ -145,6 +157,12 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 		}
 	} else {
 		printMatrix(stdout, &rep)
+		if *sf.coverage {
+			fmt.Fprintln(stdout)
+			for i, m := range vers {
+				printCoverage(stdout, m, covs[i])
+			}
+		}
 	}
 	return exitFor(violated, rep.StoppedBy != ""), nil
 }
@@ -179,6 +197,8 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 				fmt.Fprintf(tw, "\tVIOLATED (%d steps)", r.Length)
 			case "holds":
 				fmt.Fprint(tw, "\tholds")
+			case "vacuous":
+				fmt.Fprint(tw, "\tvacuous")
 			default:
 				fmt.Fprint(tw, "\tnot found")
 			}
@@ -190,6 +210,13 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		fmt.Fprintln(w, "\n\"not found\" means no run showed a violation; it is not a proof.")
 	} else {
 		fmt.Fprintln(w, "\n\"holds\": every reachable state of every default scenario was checked.")
+	}
+	for _, name := range rep.Order {
+		for _, id := range properties.All {
+			if r := rep.Versions[name][string(id)]; r.Verdict == "vacuous" {
+				fmt.Fprintf(w, "  %-8s %-18s vacuous: %s\n", name, id, r.Message)
+			}
+		}
 	}
 	fmt.Fprintln(w, "\nShortest violation of each property, with the trace to replay (dio-sim replay FILE):")
 	for _, name := range rep.Order {

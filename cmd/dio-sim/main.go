@@ -85,7 +85,9 @@ Usage:
                                (WebAssembly, built with the Go toolchain)
   dio-sim serve [TRACE]        build the explorer, serve it on localhost and print its URL
   dio-sim merge [flags] CERT.. combine the certificates of the shards of one exhaustive search
-  dio-sim bench [flags]        measure the exhaustive and random strategies
+  dio-sim bench [flags]        measure the exhaustive and random strategies (--find: strategies
+                               against each other on configurations out of exhaustive reach)
+  dio-sim mutants [--list]     the mutation zoo: seeded bugs, the default set's kill rate, survivors
   dio-sim versions             list the modelled kernel versions: each is its parent plus a patch
   dio-sim diff V1 V2           the step-level difference between two versions (a patch in model terms)
   dio-sim scenarios            list the named scenarios
@@ -103,7 +105,7 @@ a proof only from a complete exhaustive search). 2: bad usage or input, or outpu
 be written.`
 
 // commandList names every command, for the messages about unknown ones.
-const commandList = "check, replay, explain, play, web, serve, merge, bench, versions, diff, scenarios, lint, help"
+const commandList = "check, replay, explain, play, web, serve, merge, bench, mutants, versions, diff, scenarios, lint, help"
 
 // run is runContext without a way to interrupt it.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -212,6 +214,8 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		return cmdMerge(args[1:], stdout, stderr)
 	case "bench":
 		return cmdBench(ctx, args[1:], stdout, stderr)
+	case "mutants":
+		return cmdMutants(ctx, args[1:], stdout, stderr)
 	case "explain":
 		return cmdExplain(args[1:], stdout, stderr)
 	case "play":

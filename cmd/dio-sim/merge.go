@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"diosim/model"
 	"diosim/properties"
@@ -105,6 +106,10 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 			case "violated":
 				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, v.Length, v.Message, "", paths[id])
 			case "holds":
+				if un := merged.Vacuous(id); len(un) > 0 {
+					fmt.Fprintf(stdout, "  %-18s vacuous (no violation, but the search never reached: %s)\n", id, strings.Join(un, "; "))
+					continue
+				}
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
 			default:
 				fmt.Fprintf(stdout, "  %-18s not found\n", id)

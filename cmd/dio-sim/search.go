@@ -39,6 +39,8 @@ type searchFlags struct {
 	noSymmetry  *bool
 	noPOR       *bool
 	certificate *string
+	depth       *int
+	coverage    *bool
 }
 
 const maxRuns = 100_000_000
@@ -46,7 +48,9 @@ const maxRuns = 100_000_000
 func addSearchFlags(c *command, defStrategy string, defRuns int) *searchFlags {
 	fs := c.fs
 	return &searchFlags{
-		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first), random (seeded random walks) or rapid (property-based: pgregory.net/rapid draws every choice and shrinks a failure to a minimal schedule)"),
+		strategy:    fs.String("strategy", defStrategy, "exploration strategy: exhaustive (every interleaving and fault, breadth first), random (seeded random walks), pct (probabilistic concurrency testing: random priorities, --depth - 1 priority change points) or rapid (property-based: pgregory.net/rapid draws every choice and shrinks a failure to a minimal schedule)"),
+		depth:       fs.Int("depth", 3, "pct: the bug depth d (d-1 priority change points per run)"),
+		coverage:    fs.Bool("coverage", false, "exhaustive: report which steps of the version's programs the search ran, and which it never did"),
 		runs:        fs.Int("runs", defRuns, "random: number of runs per scenario; rapid: checks per property"),
 		seed:        fs.Uint64("seed", 1, "random and rapid: seed of the campaign"),
 		traceDir:    fs.String("trace-dir", "dio-sim-traces", "directory for the trace files of the shortest violations (a shorter trace already there is kept)"),
@@ -137,9 +141,15 @@ func parseShard(s string) (int, int, error) {
 
 func (f *searchFlags) validate() error {
 	switch *f.strategy {
-	case "random", "exhaustive", "rapid":
+	case "random", "exhaustive", "rapid", "pct":
 	default:
-		return usagef("unknown --strategy %q (available: exhaustive, random, rapid)", *f.strategy)
+		return usagef("unknown --strategy %q (available: exhaustive, random, pct, rapid)", *f.strategy)
+	}
+	if *f.depth < 1 || *f.depth > 10 {
+		return usagef("--depth must be between 1 and 10, got %d", *f.depth)
+	}
+	if *f.coverage && *f.strategy != "exhaustive" {
+		return usagef("--coverage needs --strategy exhaustive")
 	}
 	if *f.runs < 1 || *f.runs > maxRuns {
 		return usagef("--runs must be between 1 and %d, got %d", maxRuns, *f.runs)
@@ -247,7 +257,10 @@ type searchResult struct {
 	steps    int64
 	cert     *scheduler.Certificate
 	found    map[properties.ID]finding
-	stopped  string // random and rapid: why the campaign ended early ("" when it made every run)
+	stopped  string // random, rapid, pct: why the campaign ended early ("" when it made every run)
+	pctN     int    // pct: actors, steps and depth of the bound
+	pctK     int
+	pctD     int
 }
 
 // complete reports whether the search did all it was asked to: a complete
@@ -383,10 +396,30 @@ func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario,
 		}
 		return res, nil
 	}
+	if *f.strategy == "pct" {
+		if *f.timeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, *f.timeout)
+			defer cancel()
+		}
+		n, k, err := scheduler.PCTSize(m, sc)
+		if err != nil {
+			return nil, err
+		}
+		cr, err := scheduler.PCTCampaignContext(ctx, m, sc, *f.seed, *f.runs, *f.depth, k, *f.workers)
+		if err != nil {
+			return nil, err
+		}
+		res.runs, res.steps, res.stopped, res.pctN, res.pctK, res.pctD = cr.Runs, cr.Steps, cr.Stopped, n, k, *f.depth
+		for id, fd := range cr.Found {
+			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
+		}
+		return res, nil
+	}
 	mem, _ := memoryBound(*f.maxMemory)
 	shard, shards, _ := parseShard(*f.shard)
 	opt := scheduler.ExhaustiveOptions{Workers: *f.workers, MaxStates: *f.maxStates, MaxDepth: *f.maxDepth, Timeout: *f.timeout,
-		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: ctx.Done(), ProgressDur: progressEvery}
+		MaxMemory: mem, NoSymmetry: *f.noSymmetry, NoPOR: *f.noPOR, Shard: shard, Shards: shards, Stop: ctx.Done(), ProgressDur: progressEvery, Coverage: *f.coverage}
 	opt.OnProgress = func(p scheduler.Progress) {
 		pl.printf("%s %s: exhaustive, %d states, %.0f states/s, depth %d, queue %d, heap %d MB, %s",
 			m.Name, scenarioName(sc), p.States, float64(p.States)/p.Elapsed.Seconds(), p.Depth, p.Queue, p.HeapBytes>>20, p.Elapsed.Round(time.Second))
@@ -565,6 +598,10 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	violated := false
 	for _, id := range properties.All {
 		v := res.verdict(id)
+		if v == "holds" && len(res.cert.Vacuous(id)) > 0 {
+			rep.Properties[string(id)] = propResult{Verdict: "vacuous", Message: "never reached: " + strings.Join(res.cert.Vacuous(id), "; ")}
+			continue
+		}
 		if v != "violated" {
 			rep.Properties[string(id)] = propResult{Verdict: v}
 			continue
@@ -614,12 +651,18 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, r.Length, r.Message, "", r.Trace)
 			case "holds":
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
+			case "vacuous":
+				fmt.Fprintf(stdout, "  %-18s vacuous (no violation, but the search %s)\n", id, r.Message)
 			case "holds-in-shard":
 				fmt.Fprintf(stdout, "  %-18s holds in this shard\n", id)
 			default:
 				fmt.Fprintf(stdout, "  %-18s not found\n", id)
 			}
 		}
+	}
+	if *sf.coverage && res.cert != nil && !*sf.json {
+		fmt.Fprintln(stdout)
+		printCoverage(stdout, m, res.cert.Coverage)
 	}
 	if htmlErr != nil {
 		return exitUsage, htmlErr
@@ -647,6 +690,10 @@ func describeSearch(r *searchResult, seed uint64) string {
 	}
 	if r.cert == nil && r.strategy == "rapid" {
 		return fmt.Sprintf("%srapid: %d runs (seed %d, shrinking included), %d steps simulated; each violation shrunk to a minimal schedule; \"not found\" is not a proof", stopped, r.runs, seed, r.steps)
+	}
+	if r.cert == nil && r.strategy == "pct" {
+		return fmt.Sprintf("pct: %d runs (seed %d, depth %d), %d steps simulated; with %d actors and runs of at most %d steps, each bug of depth %d is found with probability >= %.4g (1 - (1 - 1/(n k^(d-1)))^runs); \"not found\" is not a proof",
+			r.runs, seed, r.pctD, r.steps, r.pctN, r.pctK, r.pctD, scheduler.PCTBound(r.pctN, r.pctK, r.pctD, r.runs))
 	}
 	if r.cert == nil {
 		return fmt.Sprintf("%s%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", stopped, r.runs, seed, r.steps)

@@ -1,0 +1,151 @@
+package properties
+
+import (
+	"diosim/model"
+	"diosim/sim"
+)
+
+// A Situation is something that must happen in some run for a verdict of
+// "holds" to mean anything, in the style of Stateright's `sometimes`
+// properties: if the submitter never sleeps waiting for its bios, "no
+// task sleeps forever" is vacuous. A complete exhaustive search that
+// reaches none of the states where Reached holds reports the property as
+// vacuous instead of holds.
+type Situation struct {
+	Prop ID
+	Name string
+	// Applies says whether the situation can be asked of a scenario (a
+	// fault firing only where the scenario lets that fault fire); nil:
+	// every scenario.
+	Applies func(sc *sim.Scenario) bool
+	// Reached reports whether state s is an instance of the situation.
+	Reached func(m *model.Model, s *sim.State) bool
+}
+
+// Sometimes lists every property's situations, in report order. A
+// property may appear several times: each of its situations must be
+// reached.
+var Sometimes = []Situation{
+	{Prop: ExactlyOnce, Name: "an iocb is completed", Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.Deliveries > 0 })},
+	{Prop: ExactlyOnce, Name: "a bio completes before the submitter has returned from the submission (its dio reference still held)", Reached: bioBeforeReturn},
+	{Prop: OnlyAfterQueued, Name: "fs/direct-io.c calls aio_complete", Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.DioCompletes > 0 })},
+	{Prop: DioLifetime, Name: "the dio is freed", Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Mem[sim.ObjDio] == sim.Freed })},
+	{Prop: DioLifetime, Name: "the dio is freed before the submitter has returned from the submission (by a bio completion)", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
+		return q.Mem[sim.ObjDio] == sim.Freed && !q.Facts.RetryReturned
+	})},
+	{Prop: ObjectLifetime, Name: "the kiocb or the XFS ioend is freed", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
+		return q.Mem[sim.ObjKiocb] == sim.Freed || q.Mem[sim.ObjIoend] == sim.Freed
+	})},
+	{Prop: NoBug, Name: "a BUG_ON test runs with the iocb queued (ki_retry returned -EIOCBQUEUED)", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
+		return q.Facts.RetryReturned && q.Facts.RetryRet == -sim.EIOCBQUEUED
+	})},
+	{Prop: NoHang, Name: "the submitter sleeps waiting for its bios (dio_await_one, or wait_on_sync_kiocb)", Reached: submitterSleeps},
+	{Prop: NoHang, Name: "the submitter runs on past schedule() (woken, or with no need to sleep)", Reached: wokenAfterSleep},
+	{Prop: IsizeVisible, Name: "the reaper reaps a write's positive result and stats the file", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
+		return q.Facts.StatAfterReap >= 0 && q.Facts.StatRes > 0 && s.Scn.Op == sim.Write
+	})},
+	{Prop: ResultValue, Name: "an iocb is completed", Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.Deliveries > 0 })},
+	{Prop: Linearizable, Name: "an operation returns to userspace", Reached: func(m *model.Model, s *sim.State) bool {
+		for _, e := range s.History {
+			if e.Return {
+				return true
+			}
+		}
+		return false
+	}},
+	{Prop: Linearizable, Name: "the observer reads the range back (pread) after a completion", Applies: func(sc *sim.Scenario) bool { return !sc.Sync },
+		Reached: func(m *model.Model, s *sim.State) bool {
+			for _, e := range s.History {
+				if e.Return && e.Op == sim.HistPread {
+					return true
+				}
+			}
+			return false
+		}},
+}
+
+func init() {
+	// A fault firing at each fault point the scenario allows: for
+	// no-bug and result-value (the error paths they judge).
+	for _, f := range []struct {
+		fault sim.Fault
+		bit   uint16
+		name  string
+	}{
+		{sim.FaultGUP, sim.ErrMetEFAULT, "get_user_pages fails (gup)"},
+		{sim.FaultGetBlock, sim.ErrMetGetBlock, "get_block fails (getblock)"},
+		{sim.FaultHole, sim.HoleMet, "get_block finds a hole (hole)"},
+		{sim.FaultEIO, sim.ErrMetBioEIO, "a bio completes with -EIO (eio)"},
+		{sim.FaultOSync, sim.ErrMetOSync, "generic_osync_inode fails (osync)"},
+		{sim.FaultInvalidate, sim.ErrMetInvalidate, "invalidate_inode_pages2_range fails (invalidate)"},
+	} {
+		f := f
+		applies := func(sc *sim.Scenario) bool { return sc.Faults.Has(f.fault) }
+		reached := anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.FaultsMet&f.bit != 0 })
+		for _, p := range []ID{NoBug, ResultValue} {
+			Sometimes = append(Sometimes, Situation{Prop: p, Name: "the fault fires: " + f.name, Applies: applies, Reached: reached})
+		}
+	}
+}
+
+func anyReq(f func(s *sim.State, q *sim.Req) bool) func(m *model.Model, s *sim.State) bool {
+	return func(m *model.Model, s *sim.State) bool {
+		for r := range s.Reqs {
+			if f(s, &s.Reqs[r]) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// bioBeforeReturn: a bio of iocb r has been completed by dio_bio_complete
+// (bio_put: BioEnded) or handed to the waiter, while r's submitter is
+// still inside the submission.
+func bioBeforeReturn(m *model.Model, s *sim.State) bool {
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Kind != sim.BioEnd || act.PC == 0 {
+			continue
+		}
+		if q := s.ReqOf(a); !q.Facts.RetryReturned && q.Facts.Submitted {
+			return true
+		}
+	}
+	return false
+}
+
+// submitterSleeps: a submitter asleep while one of its bios is in flight.
+func submitterSleeps(m *model.Model, s *sim.State) bool {
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Kind != sim.Submitter || !act.Asleep {
+			continue
+		}
+		for _, b := range s.ReqOf(a).Bios {
+			if b.State == sim.BioSubmitted {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// wokenAfterSleep: a submitter is awake right after one of the steps
+// that call schedule() (dio_await_one, the v2.6.18 async wait in
+// direct_io_worker, wait_on_sync_kiocb): it slept and was woken, or never
+// needed to sleep (its state was already TASK_RUNNING).
+func wokenAfterSleep(m *model.Model, s *sim.State) bool {
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Kind != sim.Submitter || act.Asleep || act.Done || act.Dead || act.PC == 0 {
+			continue
+		}
+		p := m.Program(s, a)
+		prev := &p.Steps[act.PC-1]
+		if prev.ID == "dio_await_one:io-schedule" || prev.ID == "wait_on_sync_kiocb:schedule" || prev.ID == "direct_io_worker:async-io-schedule" {
+			return true
+		}
+	}
+	return false
+}
