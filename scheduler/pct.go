@@ -143,4 +143,3 @@ type reseeder interface {
 	Chooser
 	Reseed(seed uint64)
 }
-
