@@ -1,6 +1,7 @@
 package mutants
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sort"
@@ -58,7 +59,19 @@ func verdicts(m *model.Model, set []diosim.Named, opt Options, cov bool) (map[st
 	var certs []*scheduler.Certificate
 	for _, n := range set {
 		sc := n.Scenario
-		cert, err := scheduler.Exhaustive(m, &sc, opt.exhaustive(cov))
+		eo := opt.exhaustive(cov)
+		cert, err := scheduler.Exhaustive(m, &sc, eo)
+		// A mutant may break an assumption of a reduction (it is refused
+		// then): search it again without that reduction.
+		var re *scheduler.ReductionError
+		for tries := 0; errors.As(err, &re) && tries < 2; tries++ {
+			if re.Reduction == "symmetry" {
+				eo.NoSymmetry = true
+			} else {
+				eo.NoPOR = true
+			}
+			cert, err = scheduler.Exhaustive(m, &sc, eo)
+		}
 		if err != nil {
 			return nil, nil, err
 		}

@@ -38,7 +38,14 @@ func (e *ReductionError) Error() string {
 // variant may break them, and the search must then refuse it rather than
 // give wrong verdicts. A nil error means no counterexample was found in the
 // states tried, not a proof.
-func CheckReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool) error {
+func CheckReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool) (err error) {
+	defer func() {
+		// A step that panics (a variant breaking an assumption of the
+		// world) is an error, not a crash.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("a step of the model panicked while its reductions were checked: %v", r)
+		}
+	}()
 	errs := checkReductions(m, s0, maxStates, sym, por, 1)
 	if len(errs) == 0 {
 		return nil
