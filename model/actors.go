@@ -23,6 +23,7 @@ func buildBioEnd(mb *modelBuild) *Program {
 				c.Goto(syncEnd)
 			}
 		})
+	b.inlines("fs/direct-io.c:dio_bio_end_aio", "fs/direct-io.c:dio_bio_end_io")
 	// Private: it touches only this bio's own struct (nobody else reaches
 	// a submitted bio before its bi_end_io puts it on bio_list) and records
 	// a fault for the end-of-run check. The data reaches the page of the
@@ -219,7 +220,7 @@ func buildReaper(mb *modelBuild) *Program {
 	b := newBuilder(mb, "reaper")
 	loop := b.here("reap")
 	b.guarded(b.aio("aio_read_evt:reap"),
-		"io_getevents(ctx, 1, 1, ...): read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
+		"io_getevents(2) for one event: read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
 		func(s *sim.State, a int) bool { return int(s.Reaped) < len(s.Ring) },
 		func(c *Ctx) {
 			s := c.S
@@ -230,6 +231,7 @@ func buildReaper(mb *modelBuild) *Program {
 			pos := s.Reqs[ev.Iocb].Pos
 			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: ev.Iocb, Pos: pos, Len: requestLen(s), Val: ev.Res})
 		})
+	b.inlines("read_events")
 	b.observe(selRetval, -1)
 	b.lastStep().Do = loopObserve(b.lastStep().Do, loop)
 	return b.finish()
@@ -251,7 +253,7 @@ func loopObserve(do func(c *Ctx), loop *Label) func(c *Ctx) {
 func buildWorker(mb *modelBuild) *Program {
 	b := newBuilder(mb, "xfsdatad")
 	b.add(b.xfs("xfs_end_bio_unwritten:load-ioend"),
-		"xfs_end_bio_unwritten (queued by xfs_finish_ioend): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
+		"xfs_end_bio_unwritten (run by xfsdatad): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
 		func(c *Ctx) { useIoend(c) })
 	b.add(b.xfs("xfs_end_bio_unwritten:convert"),
 		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
@@ -268,5 +270,6 @@ func buildWorker(mb *modelBuild) *Program {
 			c.R.Kiocb.IoendQueued = false
 			c.Finish()
 		})
+	b.inlines("xfs_destroy_ioend")
 	return b.finish()
 }
