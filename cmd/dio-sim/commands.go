@@ -34,6 +34,7 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".", stdout)
 	sf := addSearchFlags(c, "exhaustive", 5000)
 	versionList := c.fs.String("versions", "", "comma-separated versions or variants to check, in this order (default: every kernel version; \"dio-sim versions\" lists them)")
+	setName := c.fs.String("set", "default", "the scenario `set` to run: default (the table by property), or xfstests (each scenario's own check, by scenario; \"dio-sim scenarios\" lists them)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -56,6 +57,13 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *sf.shard != "" || *sf.certificate != "" {
 		return exitUsage, usagef("--shard and --certificate work on one scenario: use `dio-sim check`")
+	}
+	if *setName != "default" {
+		set := diosim.InSet(*setName)
+		if len(set) == 0 {
+			return exitUsage, usagef("--set: unknown set %q (known: %s)", *setName, strings.Join(diosim.Sets(), ", "))
+		}
+		return runSet(*setName, set, vers, sf, stdout, stderr)
 	}
 	set := diosim.DefaultSet()
 	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
@@ -283,7 +291,8 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("scenarios", "dio-sim scenarios", "Lists the named scenarios (testdata/scenarios/scenarios.txt); * marks the default set.", stdout)
+	c := newCommand("scenarios", "dio-sim scenarios", "Lists the named scenarios (testdata/scenarios/scenarios.txt); * marks the default set. A scenario of another set\n"+
+		"(dio-sim --set NAME) says which program it models, what that program checks, and the properties that express it.", stdout)
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -297,6 +306,16 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		fields := strings.TrimPrefix(n.Scenario.String(), "name="+n.Name+" ")
 		fmt.Fprintf(stdout, "%s %-22s %s\n  %-22s %s\n", mark, n.Name, n.Doc, "", fields)
+		if n.Set != "" {
+			fmt.Fprintf(stdout, "  %-22s set: %s (dio-sim --set %s)\n", "", n.Set, n.Set)
+		}
+		if n.Models != "" {
+			var ids []string
+			for _, id := range n.Check {
+				ids = append(ids, string(id))
+			}
+			fmt.Fprintf(stdout, "  %-22s models: %s\n  %-22s checks: %s\n  %-22s check: %s\n", "", n.Models, "", n.Checks, "", strings.Join(ids, ", "))
+		}
 	}
 	return exitOK, nil
 }
