@@ -249,7 +249,10 @@ func loopObserve(do func(c *Ctx), loop *Label) func(c *Ctx) {
 }
 
 // buildWorker builds the xfsdatad worker that runs a queued ioend's
-// unwritten-extent conversion.
+// unwritten-extent conversion over the ioend's range: io_offset and
+// io_size as xfs_end_io_direct stored them from the offset and size the
+// dio completion passed (the offset is dio->iocb->ki_pos when the
+// completion ran, which the callers may have moved already).
 func buildWorker(mb *modelBuild) *Program {
 	b := newBuilder(mb, "xfsdatad")
 	b.add(b.xfs("xfs_end_bio_unwritten:load-ioend"),
@@ -259,9 +262,7 @@ func buildWorker(mb *modelBuild) *Program {
 		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
 		func(c *Ctx) {
 			useIoend(c)
-			for i := range c.R.Bios {
-				c.S.Inode.Unwritten[c.S.Block(int(c.Act.Req), i)] = false
-			}
+			convertUnwritten(c.S, c.R.Kiocb.IoOffset, c.R.Kiocb.IoSize)
 		})
 	b.add(b.xfs("xfs_end_bio_unwritten:destroy-ioend"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",
 		func(c *Ctx) {
@@ -272,4 +273,21 @@ func buildWorker(mb *modelBuild) *Program {
 		})
 	b.inlines("xfs_destroy_ioend")
 	return b.finish()
+}
+
+// convertUnwritten is the unwritten-extent conversion of the file range
+// [off, off+size) (xfs_iomap_write_unwritten through bhv_vop_bmap): every
+// block of the file the range touches stops being unwritten, whichever
+// iocb wrote it; blocks outside the modelled file have no extents to
+// convert. The file starts at block 0 (sim.Scenario.Geometry).
+func convertUnwritten(s *sim.State, off, size int64) {
+	if size <= 0 {
+		return
+	}
+	for b := range s.Inode.Unwritten {
+		start := int64(b) * sim.BlockSize
+		if start < off+size && start+sim.BlockSize > off {
+			s.Inode.Unwritten[b] = false
+		}
+	}
 }

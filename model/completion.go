@@ -503,6 +503,7 @@ func (b *builder) xfsEndIO() {
 				return
 			}
 			useIoend(c)
+			r.Kiocb.IoOffset, r.Kiocb.IoSize = c.L().Off, c.L().Transferred
 			r.Kiocb.IoendRemaining--
 			if r.Kiocb.IoendRemaining == 0 {
 				r.Kiocb.IoendQueued = true
