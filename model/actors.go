@@ -219,6 +219,7 @@ func pushBioList(c *Ctx) {
 func buildReaper(mb *modelBuild) *Program {
 	b := newBuilder(mb, "reaper")
 	loop := b.here("reap")
+	rest := b.label("at-rest")
 	b.guarded(b.aio("aio_read_evt:reap"),
 		"io_getevents(2) for one event: read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
 		func(s *sim.State, a int) bool { return int(s.Reaped) < len(s.Ring) },
@@ -230,22 +231,81 @@ func buildReaper(mb *modelBuild) *Program {
 			c.Act.Req = ev.Iocb // the next steps look at this iocb's range
 			pos := s.Reqs[ev.Iocb].Pos
 			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: ev.Iocb, Pos: pos, Len: requestLen(s), Val: ev.Res})
+			if s.Scn.Observe == sim.AtRest {
+				// No look at the file after reaping: the next event, or
+				// the reader at rest.
+				if int(s.Reaped) < s.NumReqs() {
+					c.Goto(loop)
+				} else {
+					c.Goto(rest)
+				}
+			}
 		})
 	b.inlines("read_events")
 	b.observe(selRetval, -1)
-	b.lastStep().Do = loopObserve(b.lastStep().Do, loop)
+	b.lastStep().Do = loopObserve(b.lastStep().Do, loop, rest)
+	b.mark(rest)
+	b.atRest()
 	return b.finish()
 }
 
 // loopObserve makes the reaper's last step go back for the next event until
-// it has one per iocb.
-func loopObserve(do func(c *Ctx), loop *Label) func(c *Ctx) {
+// it has one per iocb, then on to the reader at rest when the scenario has
+// one.
+func loopObserve(do func(c *Ctx), loop, rest *Label) func(c *Ctx) {
 	return func(c *Ctx) {
 		do(c)
 		if int(c.S.Reaped) < c.S.NumReqs() {
 			c.next = loop.pc
+		} else if c.S.Scn.Observe != sim.AfterReap {
+			c.next = rest.pc
 		}
 	}
+}
+
+// atRest emits the reader at rest (scenario observe=at-rest or both): once
+// every kernel actor has finished (the system is quiet), userspace stats
+// the file and reads back every iocb's range, as the observer client of
+// the history, so the linearizability check sees what the file holds for
+// good: a completion whose data never became visible is a violation.
+func (b *builder) atRest() {
+	b.guarded(b.user("quiet"), "userspace waits until every kernel actor has finished (the system is quiet)",
+		quiet,
+		func(c *Ctx) { c.Act.Req = 0 })
+	again := b.here("rest-stat")
+	b.add(b.user("stat-at-rest"), "userspace, at rest: stat(2) reads i_size",
+		func(c *Ctx) { observeStat(c, 0, int8(c.S.NumReqs())) })
+	b.add(b.user("pread-at-rest"), "userspace, at rest: pread(2) reads this iocb's range back through the page cache",
+		func(c *Ctx) {
+			observePread(c, 0, int8(c.S.NumReqs()))
+			if int(c.Act.Req)+1 < c.S.NumReqs() {
+				c.Act.Req++
+				c.Goto(again)
+				return
+			}
+			c.Finish()
+		})
+}
+
+// quiet reports whether every kernel actor has finished: every submitter
+// is done, and every bio completion and XFS worker is done or never
+// started and never will (its bio was not submitted, its ioend not queued,
+// and the submitters that could do it are gone). A task asleep forever is
+// not quiet: the reader then never runs, and no-hang reports the sleeper.
+func quiet(s *sim.State, a int) bool {
+	for i := range s.Actors {
+		act := &s.Actors[i]
+		if i == a || act.Done || act.Dead {
+			continue
+		}
+		switch {
+		case act.Kind == sim.BioEnd && act.PC == 0 && s.Reqs[act.Req].Bios[act.Index].State < sim.BioSubmitted:
+		case act.Kind == sim.Worker && act.PC == 0 && !s.Reqs[act.Req].Kiocb.IoendQueued:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // buildWorker builds the xfsdatad worker that runs a queued ioend's

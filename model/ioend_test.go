@@ -84,3 +84,54 @@ func TestXFSConvertsTheIoendRange(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderAtRest: with observe=at-rest the reaper reads nothing after
+// reaping; once every kernel actor has finished it stats and reads back
+// every iocb's range, as the observer client. Every run ends with that
+// read: the reader never waits forever when nothing hangs.
+func TestReaderAtRest(t *testing.T) {
+	sc, err := sim.ParseScenario("op=write mode=async blocks=1 place=inside osync=false fs=xfs faults=none observe=at-rest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Lookup("v2.6.20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ends := 0
+	endStates(t, m, &sc, func(s *sim.State) {
+		ends++
+		h := s.History
+		observer := int8(s.NumReqs())
+		var reads []sim.HistEvent
+		lastIocb := -1
+		for i, e := range h {
+			if e.Client != observer {
+				lastIocb = i
+				continue
+			}
+			if e.Return && e.Op == sim.HistPread {
+				reads = append(reads, e)
+			}
+		}
+		if len(reads) != s.NumReqs() {
+			t.Fatalf("%d reads back at rest, want one per iocb (%d): %v", len(reads), s.NumReqs(), h)
+		}
+		if n := 4 * s.NumReqs(); len(h) < n || lastIocb >= len(h)-n {
+			t.Fatalf("an iocb event after or between the reads at rest: %v", h)
+		}
+		// v2.6.20 converts the written range before the worker finishes,
+		// and the reader waits for it: the read at rest sees the data.
+		if reads[0].Data != string([]byte{1}) {
+			t.Fatalf("the read at rest saw %q, want the write's data (a read before the conversion?)", reads[0].Data)
+		}
+		for a := range s.Actors {
+			if !s.Actors[a].Done && !s.Actors[a].Dead {
+				t.Fatalf("actor %d (%v) not finished at the end", a, s.Actors[a].Kind)
+			}
+		}
+	})
+	if ends == 0 {
+		t.Fatal("no end state")
+	}
+}

@@ -73,6 +73,7 @@ func TestBadInput(t *testing.T) {
 		{"replay asked for another version", []string{"replay", "--version", "after", dcTrace}, "the trace is of version before, not after"},
 		{"matrix extra argument", []string{"--runs", "5", "extra"}, "unexpected argument"},
 		{"unknown set", []string{"--set", "ltp"}, "unknown set \"ltp\" (known: default, xfstests)"},
+		{"bad observer", []string{"check", "--version", "after", "--observe", "sometimes"}, "unknown observer \"sometimes\""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
