@@ -14,6 +14,7 @@ import (
 	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
+	"diosim/sim"
 )
 
 // matrixReport is the JSON form of the default run.
@@ -34,6 +35,7 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 		"Runs the default scenario set (see `dio-sim scenarios`) on every version and prints, version by property,\n\"holds\" (proved by a complete exhaustive search), the shortest violation found (with its trace file), or \"not found\".", stdout)
 	sf := addSearchFlags(c, "exhaustive", 5000)
 	versionList := c.fs.String("versions", "", "comma-separated versions or variants to check, in this order (default: every kernel version; \"dio-sim versions\" lists them)")
+	observe := c.fs.String("observe", "", "override when the reaper reads the file back in every io_submit scenario: after-reap, at-rest or both (default: as each scenario says)")
 	setName := c.fs.String("set", "default", "the scenario `set` to run: default (the table by property), or xfstests (each scenario's own check, by scenario; \"dio-sim scenarios\" lists them)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
@@ -58,14 +60,24 @@ func cmdMatrix(args []string, stdout, stderr io.Writer) (int, error) {
 	if *sf.shard != "" || *sf.certificate != "" {
 		return exitUsage, usagef("--shard and --certificate work on one scenario: use `dio-sim check`")
 	}
-	if *setName != "default" {
-		set := diosim.InSet(*setName)
-		if len(set) == 0 {
-			return exitUsage, usagef("--set: unknown set %q (known: %s)", *setName, strings.Join(diosim.Sets(), ", "))
+	set := diosim.InSet(*setName)
+	if len(set) == 0 {
+		return exitUsage, usagef("--set: unknown set %q (known: %s)", *setName, strings.Join(diosim.Sets(), ", "))
+	}
+	if *observe != "" {
+		o, err := sim.ParseObserve(*observe)
+		if err != nil {
+			return exitUsage, usagef("--observe: %v", err)
 		}
+		for i := range set {
+			if !set[i].Sync {
+				set[i].Observe = o
+			}
+		}
+	}
+	if *setName != "default" {
 		return runSet(*setName, set, vers, sf, stdout, stderr)
 	}
-	set := diosim.DefaultSet()
 	rep := matrixReport{Strategy: *sf.strategy, Complete: true, Versions: map[string]map[string]propResult{}}
 	for _, m := range vers {
 		rep.Order = append(rep.Order, m.Name)

@@ -74,6 +74,7 @@ func TestBadInput(t *testing.T) {
 		{"matrix extra argument", []string{"--runs", "5", "extra"}, "unexpected argument"},
 		{"unknown set", []string{"--set", "ltp"}, "unknown set \"ltp\" (known: default, xfstests)"},
 		{"bad observer", []string{"check", "--version", "after", "--observe", "sometimes"}, "unknown observer \"sometimes\""},
+		{"bad observer for the table", []string{"--observe", "never"}, "unknown observer \"never\""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
