@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strings"
 
+	"diosim/properties"
 	"diosim/sim"
 )
 
@@ -19,6 +20,44 @@ var scenarioFile string
 type Named struct {
 	sim.Scenario
 	Default bool // part of the default set
+	// Set names another set the scenario belongs to ("xfstests"), run by
+	// dio-sim --set NAME.
+	Set string
+	// Models names the program the scenario models (an xfstests test and
+	// its program), Checks says in words what that program checks, and
+	// Check is that pass/fail condition as properties: the scenario
+	// passes when none of them is violated.
+	Models string
+	Checks string
+	Check  []properties.ID
+}
+
+// InSet returns the scenarios of set name in file order: the default set
+// for "default", else those whose set: line names it.
+func InSet(name string) []Named {
+	if name == "default" {
+		return DefaultSet()
+	}
+	var out []Named
+	for _, n := range named {
+		if n.Set == name {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// Sets lists the set names: "default", then the others in file order.
+func Sets() []string {
+	out := []string{"default"}
+	seen := map[string]bool{"default": true}
+	for _, n := range named {
+		if n.Set != "" && !seen[n.Set] {
+			seen[n.Set] = true
+			out = append(out, n.Set)
+		}
+	}
+	return out
 }
 
 var named = mustParse(scenarioFile)
@@ -70,6 +109,9 @@ func ParseScenarios(text string) ([]Named, error) {
 		if cur.Blocks == 0 {
 			return fmt.Errorf("scenario %q has no scenario: line", cur.Name)
 		}
+		if (cur.Models != "" || cur.Checks != "" || len(cur.Check) > 0) && (cur.Models == "" || cur.Checks == "" || len(cur.Check) == 0) {
+			return fmt.Errorf("scenario %q: models:, checks: and check: go together", cur.Name)
+		}
 		out = append(out, *cur)
 		return nil
 	}
@@ -110,6 +152,23 @@ func ParseScenarios(text string) ([]Named, error) {
 			cur.Scenario = sc
 		case "default":
 			cur.Default = v == "yes"
+		case "set":
+			if v == "default" || strings.ContainsAny(v, " ,") {
+				return nil, fmt.Errorf("line %d: set name %q: one word, not \"default\"", i+1, v)
+			}
+			cur.Set = v
+		case "models":
+			cur.Models = v
+		case "checks":
+			cur.Checks = v
+		case "check":
+			for _, f := range strings.Split(v, ",") {
+				id, err := properties.Lookup(strings.TrimSpace(f))
+				if err != nil {
+					return nil, fmt.Errorf("line %d: %v", i+1, err)
+				}
+				cur.Check = append(cur.Check, id)
+			}
 		default:
 			return nil, fmt.Errorf("line %d: unknown key %q", i+1, k)
 		}

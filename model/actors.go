@@ -23,6 +23,7 @@ func buildBioEnd(mb *modelBuild) *Program {
 				c.Goto(syncEnd)
 			}
 		})
+	b.inlines("fs/direct-io.c:dio_bio_end_aio", "fs/direct-io.c:dio_bio_end_io")
 	// Private: it touches only this bio's own struct (nobody else reaches
 	// a submitted bio before its bi_end_io puts it on bio_list) and records
 	// a fault for the end-of-run check. The data reaches the page of the
@@ -218,8 +219,9 @@ func pushBioList(c *Ctx) {
 func buildReaper(mb *modelBuild) *Program {
 	b := newBuilder(mb, "reaper")
 	loop := b.here("reap")
+	rest := b.label("at-rest")
 	b.guarded(b.aio("aio_read_evt:reap"),
-		"io_getevents(ctx, 1, 1, ...): read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
+		"io_getevents(2) for one event: read_events takes the next event from the ring with aio_read_evt (ring_lock); the thread sleeps in read_events until there is one",
 		func(s *sim.State, a int) bool { return int(s.Reaped) < len(s.Ring) },
 		func(c *Ctx) {
 			s := c.S
@@ -229,37 +231,98 @@ func buildReaper(mb *modelBuild) *Program {
 			c.Act.Req = ev.Iocb // the next steps look at this iocb's range
 			pos := s.Reqs[ev.Iocb].Pos
 			s.Record(sim.HistEvent{Return: true, Op: histOp(s), ID: ev.Iocb, Client: ev.Iocb, Pos: pos, Len: requestLen(s), Val: ev.Res})
+			if s.Scn.Observe == sim.AtRest {
+				// No look at the file after reaping: the next event, or
+				// the reader at rest.
+				if int(s.Reaped) < s.NumReqs() {
+					c.Goto(loop)
+				} else {
+					c.Goto(rest)
+				}
+			}
 		})
+	b.inlines("read_events")
 	b.observe(selRetval, -1)
-	b.lastStep().Do = loopObserve(b.lastStep().Do, loop)
+	b.lastStep().Do = loopObserve(b.lastStep().Do, loop, rest)
+	b.mark(rest)
+	b.atRest()
 	return b.finish()
 }
 
 // loopObserve makes the reaper's last step go back for the next event until
-// it has one per iocb.
-func loopObserve(do func(c *Ctx), loop *Label) func(c *Ctx) {
+// it has one per iocb, then on to the reader at rest when the scenario has
+// one.
+func loopObserve(do func(c *Ctx), loop, rest *Label) func(c *Ctx) {
 	return func(c *Ctx) {
 		do(c)
 		if int(c.S.Reaped) < c.S.NumReqs() {
 			c.next = loop.pc
+		} else if c.S.Scn.Observe != sim.AfterReap {
+			c.next = rest.pc
 		}
 	}
 }
 
+// atRest emits the reader at rest (scenario observe=at-rest or both): once
+// every kernel actor has finished (the system is quiet), userspace stats
+// the file and reads back every iocb's range, as the observer client of
+// the history, so the linearizability check sees what the file holds for
+// good: a completion whose data never became visible is a violation.
+func (b *builder) atRest() {
+	b.guarded(b.user("quiet"), "userspace waits until every kernel actor has finished (the system is quiet)",
+		quiet,
+		func(c *Ctx) { c.Act.Req = 0 })
+	again := b.here("rest-stat")
+	b.add(b.user("stat-at-rest"), "userspace, at rest: stat(2) reads i_size",
+		func(c *Ctx) { observeStat(c, 0, int8(c.S.NumReqs())) })
+	b.add(b.user("pread-at-rest"), "userspace, at rest: pread(2) reads this iocb's range back through the page cache",
+		func(c *Ctx) {
+			observePread(c, 0, int8(c.S.NumReqs()))
+			if int(c.Act.Req)+1 < c.S.NumReqs() {
+				c.Act.Req++
+				c.Goto(again)
+				return
+			}
+			c.Finish()
+		})
+}
+
+// quiet reports whether every kernel actor has finished: every submitter
+// is done, and every bio completion and XFS worker is done or never
+// started and never will (its bio was not submitted, its ioend not queued,
+// and the submitters that could do it are gone). A task asleep forever is
+// not quiet: the reader then never runs, and no-hang reports the sleeper.
+func quiet(s *sim.State, a int) bool {
+	for i := range s.Actors {
+		act := &s.Actors[i]
+		if i == a || act.Done || act.Dead {
+			continue
+		}
+		switch {
+		case act.Kind == sim.BioEnd && act.PC == 0 && s.Reqs[act.Req].Bios[act.Index].State < sim.BioSubmitted:
+		case act.Kind == sim.Worker && act.PC == 0 && !s.Reqs[act.Req].Kiocb.IoendQueued:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
 // buildWorker builds the xfsdatad worker that runs a queued ioend's
-// unwritten-extent conversion.
+// unwritten-extent conversion over the ioend's range: io_offset and
+// io_size as xfs_end_io_direct stored them from the offset and size the
+// dio completion passed (the offset is dio->iocb->ki_pos when the
+// completion ran, which the callers may have moved already).
 func buildWorker(mb *modelBuild) *Program {
 	b := newBuilder(mb, "xfsdatad")
 	b.add(b.xfs("xfs_end_bio_unwritten:load-ioend"),
-		"xfs_end_bio_unwritten (queued by xfs_finish_ioend): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
+		"xfs_end_bio_unwritten (run by xfsdatad): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
 		func(c *Ctx) { useIoend(c) })
 	b.add(b.xfs("xfs_end_bio_unwritten:convert"),
 		"if !ioend->io_error: bhv_vop_bmap(vp, offset, size, BMAPI_UNWRITTEN) converts the range to written extents",
 		func(c *Ctx) {
 			useIoend(c)
-			for i := range c.R.Bios {
-				c.S.Inode.Unwritten[c.S.Block(int(c.Act.Req), i)] = false
-			}
+			convertUnwritten(c.S, c.R.Kiocb.IoOffset, c.R.Kiocb.IoSize)
 		})
 	b.add(b.xfs("xfs_end_bio_unwritten:destroy-ioend"), "xfs_destroy_ioend(ioend): vn_iowake, mempool_free",
 		func(c *Ctx) {
@@ -268,5 +331,23 @@ func buildWorker(mb *modelBuild) *Program {
 			c.R.Kiocb.IoendQueued = false
 			c.Finish()
 		})
+	b.inlines("xfs_destroy_ioend")
 	return b.finish()
+}
+
+// convertUnwritten is the unwritten-extent conversion of the file range
+// [off, off+size) (xfs_iomap_write_unwritten through bhv_vop_bmap): every
+// block of the file the range touches stops being unwritten, whichever
+// iocb wrote it; blocks outside the modelled file have no extents to
+// convert. The file starts at block 0 (sim.Scenario.Geometry).
+func convertUnwritten(s *sim.State, off, size int64) {
+	if size <= 0 {
+		return
+	}
+	for b := range s.Inode.Unwritten {
+		start := int64(b) * sim.BlockSize
+		if start < off+size && start+sim.BlockSize > off {
+			s.Inode.Unwritten[b] = false
+		}
+	}
 }

@@ -222,7 +222,7 @@ func tail2618(b *builder) {
 	b.add(b.dio("direct_io_worker:async-should-wait"),
 		"if dio->is_async: should_wait = 0; if dio->result < dio->size && (rw & WRITE): dio->waiter = current, should_wait = 1; if ret == 0: ret = dio->result",
 		func(c *Ctx) { asyncShouldWait(c, syncBranch) })
-	b.add(b.dio("direct_io_worker:async-finished-one-bio"), "finished_one_bio(dio) (drops the submitter's share of bio_count)",
+	b.add(b.dio("direct_io_worker:async-finished-one-bio"), "finished_one_bio(dio), which can free the dio (its steps follow)",
 		func(c *Ctx) {})
 	b.private()
 	b.finishedOneBio()
@@ -250,7 +250,7 @@ func tail2618(b *builder) {
 	b.add(b.dio("direct_io_worker:async-io-schedule"), "io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
 	b.add(b.dio("direct_io_worker:async-wait-relock"),
-		"spin_lock_irqsave(&dio->bio_lock); set_current_state(TASK_UNINTERRUPTIBLE); loop test while dio->bio_count: unlock and sleep again, or leave the loop",
+		"spin_lock_irqsave(&dio->bio_lock); set_current_state(TASK_UNINTERRUPTIBLE); the loop test while (dio->bio_count) ("+b.ref(dioFile, "direct_io_worker:async-wait-test")+"): unlock and sleep again, or leave the loop",
 		func(c *Ctx) {
 			test(c)
 			if c.next != out.pc {
@@ -265,7 +265,7 @@ func tail2618(b *builder) {
 		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc); c.Goto(end) })
 
 	b.mark(syncBranch)
-	b.add(b.dio("direct_io_worker:sync-finished-one-bio"), "transferred = 0; finished_one_bio(dio) (drops the submitter's share of bio_count)",
+	b.add(b.dio("direct_io_worker:sync-finished-one-bio"), "transferred = 0; finished_one_bio(dio) (its steps follow)",
 		func(c *Ctx) { c.L().Ret2 = 0 })
 	b.finishedOneBio()
 	b.awaitCompletion()
@@ -503,12 +503,14 @@ func (b *builder) xfsEndIO() {
 				return
 			}
 			useIoend(c)
+			r.Kiocb.IoOffset, r.Kiocb.IoSize = c.L().Off, c.L().Transferred
 			r.Kiocb.IoendRemaining--
 			if r.Kiocb.IoendRemaining == 0 {
 				r.Kiocb.IoendQueued = true
 			}
 			c.Goto(clear)
 		})
+	b.inlines("xfs_finish_ioend")
 	b.mark(destroy)
 	b.add(b.xfs("xfs_end_io_direct:destroy-ioend"),
 		"else: xfs_destroy_ioend(ioend): vn_iowake(ioend->io_vnode); mempool_free(ioend)",
@@ -520,6 +522,7 @@ func (b *builder) xfsEndIO() {
 			useIoend(c)
 			c.R.Free(sim.ObjIoend, &c.Step.Loc)
 		})
+	b.inlines("xfs_destroy_ioend")
 	b.mark(clear)
 	b.add(b.xfs("xfs_end_io_direct:clear-private"), "iocb->private = NULL",
 		func(c *Ctx) { useKiocb(c); c.R.Kiocb.Private = false })
@@ -536,6 +539,7 @@ func (b *builder) xfsDirectIO() {
 			r.Kiocb.IoendRemaining = 1
 		})
 	b.private()
+	b.inlines("xfs_alloc_ioend")
 	b.blockdevDirectIO()
 	skip := b.label("xvd-skip")
 	b.add(b.xfs("xfs_vm_direct_IO:test-private"), "if (ret <= 0 && iocb->private)",
@@ -612,6 +616,7 @@ func awaitLockless(b *builder) {
 				c.Goto(pop)
 			}
 		})
+	b.inlines("wait_for_more_bios")
 	b.lastGuard(bioLockFree)
 	b.mark(body)
 	b.add(b.dio("dio_await_one:set-uninterruptible"), "set_current_state(TASK_UNINTERRUPTIBLE)",
@@ -624,6 +629,7 @@ func awaitLockless(b *builder) {
 				c.Goto(running)
 			}
 		})
+	b.inlines("wait_for_more_bios")
 	b.add(b.dio("dio_await_one:set-waiter-unlock"),
 		"dio->waiter = current; spin_unlock_irqrestore(&dio->bio_lock)",
 		func(c *Ctx) { useDio(c); c.R.Dio.Waiter = me(c); c.R.Dio.BioLock = 0 })
@@ -644,6 +650,7 @@ func awaitLockless(b *builder) {
 				c.Goto(body)
 			}
 		})
+	b.inlines("wait_for_more_bios")
 	b.mark(pop)
 	b.add(b.dio("dio_await_one:pop"),
 		"if dio->bio_list: bio = dio->bio_list, dio->bio_list = bio->bi_private; spin_unlock_irqrestore(&dio->bio_lock); return bio",
@@ -658,6 +665,7 @@ func awaitLockless(b *builder) {
 			completeReapedBio(c)
 			c.Goto(one)
 		})
+	b.inlines("dio_bio_complete")
 	b.mark(done)
 }
 
@@ -716,6 +724,7 @@ func awaitLocked(b *builder) {
 			completeReapedBio(c)
 			c.Goto(one)
 		})
+	b.inlines("dio_bio_complete")
 	b.mark(done)
 }
 
@@ -755,7 +764,7 @@ func await2618(b *builder) {
 	b.add(b.dio("dio_await_one:io-schedule"), "blk_run_address_space(dio->inode->i_mapping); io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
 	b.add(b.dio("dio_await_one:relock"),
-		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL; set_current_state(TASK_RUNNING); loop test: sleep again as above, or pop bio_list, spin_unlock_irqrestore, return bio",
+		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL; set_current_state(TASK_RUNNING); the loop test again: sleep as above while dio->bio_list == NULL, else bio = dio->bio_list, dio->bio_list = bio->bi_private, spin_unlock_irqrestore, return bio",
 		func(c *Ctx) {
 			c.R.Dio.Waiter = 0
 			c.Act.State = sim.TaskRunning

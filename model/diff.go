@@ -2,6 +2,7 @@ package model
 
 import (
 	"reflect"
+	"regexp"
 	"strings"
 )
 
@@ -115,12 +116,16 @@ func diffProgram(a, b *Program, emit func(StepChange)) {
 }
 
 // sameBehaviour reports whether two steps with one id say and do the
-// same: the same statement, the same code (by function identity), guard,
-// outcomes and privacy.
+// same: the same statement (up to the line numbers of the citations in
+// it, which follow the file version), the same code (by function
+// identity), guard, outcomes and privacy.
 func sameBehaviour(x, y *Step) bool {
-	return x.Text == y.Text && x.Private == y.Private &&
+	return textLines.ReplaceAllString(x.Text, "$1:#") == textLines.ReplaceAllString(y.Text, "$1:#") && x.Private == y.Private &&
 		funcID(x.Do) == funcID(y.Do) && funcID(x.Guard) == funcID(y.Guard) && funcID(x.Outcomes) == funcID(y.Outcomes)
 }
+
+// textLines matches a citation inside a step's text, "fs/direct-io.c:705-717".
+var textLines = regexp.MustCompile(`([\w./-]+\.[ch]):\d+(?:-\d+)?`)
 
 func funcID(f any) uintptr {
 	v := reflect.ValueOf(f)

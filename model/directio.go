@@ -97,15 +97,17 @@ func (b *builder) worker() {
 			}
 		})
 	b.private()
+	b.inlines("dio_send_cur_page")
 	b.dioBioSubmit()
 	b.mark(newBio)
 	b.add(b.dio("dio_send_cur_page:tail-new-bio"),
-		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page; back in direct_io_worker: page_cache_release(cur_page), cur_page = NULL",
+		"dio_send_cur_page: dio->bio == NULL: dio_new_bio(dio, dio->cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bio->bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page(dio); back in direct_io_worker: page_cache_release(dio->cur_page), dio->cur_page = NULL ("+b.ref(dioFile, "direct_io_worker:release-cur-page")+")",
 		func(c *Ctx) {
 			newBioForCurPage(c)
 			c.R.Dio.CurPage = -1
 		})
 	b.private()
+	b.inlines("dio_new_bio", "dio_bio_reap", "dio_bio_alloc", "dio_bio_add_page")
 	b.mark(noCur)
 	done := b.label("tail-nobio")
 	b.add(b.dio("direct_io_worker:submit-bio"),
@@ -190,7 +192,7 @@ func (b *builder) doDirectIO() {
 	mapped := b.label("ddio-mapped")
 	b.mark(loop)
 	b.choice(b.dio("do_direct_IO:get-page"),
-		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer (fs/direct-io.c:152-163); an error comes back as ret",
+		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer; an error comes back as ret",
 		gupOutcomes, gupName,
 		func(c *Ctx) {
 			r := c.R
@@ -219,6 +221,7 @@ func (b *builder) doDirectIO() {
 			d.PagesPinned = limit
 		})
 	b.private()
+	b.inlines("dio_get_page", "dio_refill_pages")
 	b.choice(b.dio("get_more_blocks:get-block"),
 		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
 		getBlockOutcomes, getBlockName,
@@ -272,7 +275,7 @@ func (b *builder) doDirectIO() {
 	b.mark(mapped)
 	newBio := b.label("ddio-newbio")
 	b.add(b.dio("submit_page_section:send-cur-page"),
-		"blocks_available = 1; next_block_for_io = b_blocknr; submit_page_section(dio, page, offset, len, next_block_for_io): the page is not the deferred cur_page, so a pending cur_page is sent: dio_send_cur_page submits dio->bio first when there is one (fs/direct-io.c:614-625)",
+		"do_direct_IO: blocks_available = 1, next_block_for_io = b_blocknr ("+b.ref(dioFile, "do_direct_IO:map")+"); submit_page_section(dio, page, offset, len, next_block_for_io): page is not dio->cur_page; with no deferred page: dio->cur_page = page; do_direct_IO: on to the next block ("+b.ref(dioFile, "do_direct_IO:advance")+"); else dio_send_cur_page(dio): if dio->bio (it does not end at cur_page_block): dio_bio_submit(dio)",
 		func(c *Ctx) {
 			d := &c.R.Dio
 			if d.CurPage < 0 {
@@ -286,10 +289,11 @@ func (b *builder) doDirectIO() {
 			}
 		})
 	b.private()
+	b.inlines("dio_send_cur_page")
 	b.dioBioSubmit()
 	b.mark(newBio)
 	b.add(b.dio("dio_send_cur_page:new-bio"),
-		"dio_send_cur_page: dio_new_bio(dio, cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io); dio_bio_add_page; submit_page_section: cur_page = page; do_direct_IO: block_in_file++, page_cache_release(page)",
+		"dio_send_cur_page: dio->bio == NULL: dio_new_bio(dio, dio->cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bio->bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page(dio); back in submit_page_section: page_cache_release(dio->cur_page), dio->cur_page = page ("+b.ref(dioFile, "submit_page_section:install")+"); do_direct_IO: block_in_file += 1, page_cache_release(page) ("+b.ref(dioFile, "do_direct_IO:advance")+")",
 		func(c *Ctx) {
 			newBioForCurPage(c)
 			d := &c.R.Dio
@@ -298,6 +302,7 @@ func (b *builder) doDirectIO() {
 			c.Goto(loop)
 		})
 	b.private()
+	b.inlines("dio_new_bio", "dio_bio_reap", "dio_bio_alloc", "dio_bio_add_page")
 	b.mark(out)
 }
 
@@ -378,7 +383,7 @@ func (b *builder) dioBioSubmit() {
 		func(c *Ctx) { useDio(c); c.R.Dio.BioCount++; c.R.Dio.BiosInFlight++ })
 	b.lastGuard(bioLockFree)
 	b.add(b.dio("dio_bio_submit:submit"),
-		"if dio->is_async && dio->rw == READ: bio_set_pages_dirty(bio); submit_bio(dio->rw, bio) (its bi_end_io may run from now on); dio->bio = NULL; dio->boundary = 0",
+		"if dio->is_async && dio->rw == READ: bio_set_pages_dirty(bio); submit_bio(dio->rw, bio) (the bio's completion may run from now on); dio->bio = NULL; dio->boundary = 0",
 		func(c *Ctx) {
 			useDio(c)
 			d := &c.R.Dio

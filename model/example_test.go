@@ -20,7 +20,7 @@ func ExampleModel_Moves() {
 		m.Apply(s, moves[0])
 	}
 	// Output:
-	// submitter fs/read_write.c@v2.6.20:236-242
+	// submitter fs/read_write.c@v2.6.20:236-241
 	// submitter mm/filemap.c@v2.6.20:1147-1180
-	// submitter mm/filemap.c@v2.6.20:2396-2409
+	// submitter mm/filemap.c@v2.6.20:2396-2412
 }

@@ -69,7 +69,7 @@ func readFallback(translate bool) func(b *builder) {
 			return // the seed patch replaces only the return step
 		}
 		b.add(b.fm("generic_file_aio_read:buffered"),
-			"direct I/O returned 0: buffered read: retval = 0; do_generic_file_read from *ppos reads up to i_size and advances *ppos",
+			"direct I/O returned 0: buffered read: retval = 0; do_generic_file_read from *ppos reads up to EOF and advances *ppos",
 			func(c *Ctx) {
 				s, r := c.S, c.R
 				useKiocb(c)
@@ -179,7 +179,7 @@ func (b *builder) writeOp() {
 		// stands for XFS's iolock) held across the direct write, so
 		// concurrent XFS writes never interleave inside it.
 		b.add(b.lrw("xfs_write:direct-write"),
-			"xfs_write: take the XFS iolock (modelled as exclusive); O_DIRECT: ret = generic_file_direct_write(iocb, iovp, &segs, pos, offset, count, ocount)",
+			"xfs_write: xfs_ilock(xip, XFS_ILOCK_EXCL|iolock) (the iolock, modelled as exclusive); a direct write then calls the generic direct write (xfs_lrw.c line "+b.refLine(lrwFile, "xfs_write:call-direct-write")+")",
 			func(c *Ctx) {
 				useKiocb(c)
 				lockIMutex(c)
@@ -229,6 +229,7 @@ func (b *builder) syncPageRange(loc Loc, ret localSel) {
 			}
 		})
 	b.lastGuard(iMutexFree)
+	b.inlines("sync_page_range")
 }
 
 // writeNolock emits __generic_file_aio_write_nolock for O_DIRECT: the direct
@@ -279,7 +280,7 @@ func (b *builder) writeNolock() {
 func bufferedSync(b *builder) {
 	out := b.named("write-out")
 	b.add(b.fm("__generic_file_aio_write_nolock:buffered-sync"),
-		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, WAIT_BEFORE|WRITE|WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
+		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
 		func(c *Ctx) {
 			l := c.L()
 			if l.Buffered < 0 {
@@ -369,7 +370,7 @@ func osyncQueued(b *builder) {
 // direct write. Result in Buffered (it counts the direct bytes too).
 func (b *builder) bufferedWrite() {
 	b.add(b.fm("generic_file_buffered_write:copy"),
-		"generic_file_buffered_write: skip the written bytes of the iovec; for each remaining page prepare_write, copy, commit_write (which extends i_size past the old size)",
+		"generic_file_buffered_write: skip the written bytes of the iovec; for each remaining page prepare_write, copy, commit_write (which extends the file past its old size)",
 		func(c *Ctx) {
 			s, r := c.S, c.R
 			l := c.L()

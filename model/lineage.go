@@ -90,6 +90,8 @@ type StepDef struct {
 	// (see Step.Private), letting the exhaustive search take it alone; a
 	// variant's claim is tested before its search (scheduler.CheckReductions).
 	Private bool
+	// Inlines names the callees the text also describes (see Step.Inlines).
+	Inlines []string
 }
 
 // versions lists every version in the order it was registered: the

@@ -42,6 +42,7 @@ func builtinLineage() []*Version {
 					{Op: Replace, Step: "generic_file_aio_read:return", emit: readFallback(true)},
 					{Op: Replace, Step: "__generic_file_aio_write_nolock:buffered-write", emit: bufferedSync},
 					{Op: Replace, Step: "ki_retry:call", emit: retryVectored},
+					{Op: Replace, Step: "ki_retry:advance", emit: retryVectoredAdvance},
 				},
 			},
 		},

@@ -83,6 +83,11 @@ type Step struct {
 	// file's blocks, the completion ring): private with one iocb, not with
 	// several (see scheduler's partial-order reduction).
 	Inode bool
+	// Inlines names the callees whose statements the step's text also
+	// describes (the step folds them in): "func" for a function of the
+	// step's own file, "path:func" for one of another file of the same
+	// version. dio-sim lint looks for the text's C names in their bodies.
+	Inlines []string
 }
 
 // Ctx is what a step's Do sees.
@@ -383,7 +388,7 @@ func (b *builder) emitEdit(e *Edit, loc Loc) {
 		}
 		l.id = d.ID
 		st := b.add(l, d.Text, d.Do)
-		st.Guard, st.Outcomes, st.OutcomeName, st.Private = d.Guard, d.Outcomes, d.OutcomeName, d.Private
+		st.Guard, st.Outcomes, st.OutcomeName, st.Private, st.Inlines = d.Guard, d.Outcomes, d.OutcomeName, d.Private, d.Inlines
 		if (d.Outcomes == nil) != (d.OutcomeName == nil) {
 			panic(fmt.Sprintf("step %s: Outcomes and OutcomeName go together", d.ID))
 		}
@@ -404,6 +409,13 @@ func (b *builder) private() { b.lastStep().Private = true }
 // privateInode marks the step added last as Private with one iocb only: it
 // touches the inode every iocb shares (see Step.Inode).
 func (b *builder) privateInode() { st := b.lastStep(); st.Private, st.Inode = true, true }
+
+// inlines records that the step added last folds in the bodies of the
+// named callees (see Step.Inlines).
+func (b *builder) inlines(callees ...string) {
+	st := b.lastStep()
+	st.Inlines = append(st.Inlines, callees...)
+}
 
 // guarded adds a step with a guard.
 func (b *builder) guarded(loc Loc, text string, guard func(s *sim.State, a int) bool, do func(c *Ctx)) {
@@ -454,6 +466,41 @@ func (b *builder) cite(file, id string) Loc {
 		return Loc{File: file, Ver: fv.Ver, id: id}
 	}
 	return Loc{Func: c.Func, File: file, Ver: fv.Ver, Line: c.Line, End: c.End, id: id}
+}
+
+// ref renders the lines that key names in the table of the version of
+// file being built as a citation inside a step's text ("fs/direct-io.c:705-717"):
+// for a step that also describes a few lines of its caller (the tables
+// list such keys after the steps).
+func (b *builder) ref(file, key string) string {
+	fv := fileVersion{file, b.files[file]}
+	c, ok := citeTables[fv][key]
+	if !ok {
+		panic(fmt.Sprintf("%s: no lines %q in cites/%s@%s.cites", b.ver, key, strings.ReplaceAll(file, "/", "-"), fv.Ver))
+	}
+	if c.End > c.Line {
+		return fmt.Sprintf("%s:%d-%d", file, c.Line, c.End)
+	}
+	return fmt.Sprintf("%s:%d", file, c.Line)
+}
+
+// refLine is the first line that key names in the table of the version of
+// file being built (for a text that mentions where a call is).
+func (b *builder) refLine(file, key string) string {
+	c, ok := citeTables[fileVersion{file, b.files[file]}][key]
+	if !ok {
+		panic(fmt.Sprintf("%s: no lines %q for %s", b.ver, key, file))
+	}
+	return strconv.Itoa(c.Line)
+}
+
+// citeAs is the location of step id taken from the table's entry key:
+// for a step whose lines depend on the operation (do_sync_read or
+// do_sync_write) under one stable id.
+func (b *builder) citeAs(file, key, id string) Loc {
+	l := b.cite(file, key)
+	l.id = id
+	return l
 }
 
 // ParseLoc parses a citation in the form Loc.String gives:

@@ -38,38 +38,26 @@ func (b *builder) aioEntry() {
 			recordCall(c)
 		})
 	b.privateInode()
+	b.inlines("__aio_get_req", "aio_setup_iocb")
 	b.add(b.aio("aio_run_iocb:unlink"),
-		"spin_lock_irq(&ctx->ctx_lock) (io_submit_one); aio_run_iocb: clear KIF_KICKED, unlink ki_run_list, spin_unlock_irq(&ctx->ctx_lock)",
+		"io_submit_one: spin_lock_irq(&ctx->ctx_lock); aio_run_iocb(req): kiocbClearKicked(iocb); ki_run_list.next = ki_run_list.prev = NULL; spin_unlock_irq(&ctx->ctx_lock); not kiocbIsCancelled(iocb); current->io_wait = &iocb->ki_wait; ret = retry(iocb)",
 		func(c *Ctx) { useKiocb(c) })
 	b.private()
+	b.inlines("aio_run_iocb")
 	call := b.label("retry-call")
 	b.mark(call)
-	b.add(b.aio("ki_retry:call"),
-		"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_pread/aio_pwrite call aio_read/aio_write(iocb, ki_buf, ki_left, ki_pos)",
+	b.add(b.citeAs(aioFile, retryKey2618(b.write(), "call"), "ki_retry:call"),
+		retryText2618(b.write()),
 		retryCall)
 	b.private()
 	b.fileOp()
-	b.add(b.aio("ki_retry:advance"),
-		"if ret > 0: advance the iovec, ki_left -= ret, and call aio_read/aio_write again while ki_left > 0; if ret == 0 || ki_left == 0: ret = ki_nbytes - ki_left",
-		func(c *Ctx) {
-			k := &c.R.Kiocb
-			l := c.L()
-			useKiocb(c)
-			if l.Retval > 0 {
-				k.Left -= l.Retval
-				if k.Left > 0 {
-					c.Goto(call)
-					return
-				}
-			}
-			if l.Retval == 0 || k.Left == 0 {
-				l.Retval = k.NBytes - k.Left
-			}
-		})
+	b.add(b.citeAs(aioFile, retryKey2618(b.write(), "advance"), "ki_retry:advance"),
+		"if ret > 0: ki_buf += ret, ki_left -= ret; again while ret > 0 && ki_left > 0; if ret == 0 || ki_left == 0: ret = ki_nbytes - ki_left",
+		retryAdvance(call))
 	b.private()
 	queued := b.label("queued")
 	b.add(b.aio("aio_run_iocb:retry-returned"),
-		"aio_run_iocb: ki_retry returned ret; current->io_wait = NULL; if ret != -EIOCBRETRY && ret != -EIOCBQUEUED, the core completes the iocb",
+		"aio_run_iocb: ret = retry(iocb) returned; current->io_wait = NULL; if ret != -EIOCBRETRY && ret != -EIOCBQUEUED, the core completes the iocb",
 		func(c *Ctx) {
 			f := &c.R.Facts
 			f.RetryReturned = true
@@ -81,12 +69,51 @@ func (b *builder) aioEntry() {
 	b.aioComplete(b.aio("aio_run_iocb:aio-complete"), "aio_complete(iocb, ret, 0) (aio core)", false, selRetval)
 	b.mark(queued)
 	b.add(b.aio("io_submit_one:put-req"),
-		"aio_run_iocb out: spin_lock_irq(ctx_lock), ret is not -EIOCBRETRY; io_submit_one: run_list empty, spin_unlock_irq; aio_put_req(req) drops the submitter's ki_users reference (freeing the kiocb at 0); io_submit returns to userspace",
+		"aio_run_iocb out: spin_lock_irq(&ctx->ctx_lock), ret is not -EIOCBRETRY, return; io_submit_one: ctx->run_list is empty; spin_unlock_irq(&ctx->ctx_lock); aio_put_req(req) drops the submitter's ki_users reference (freeing the kiocb at 0); back to userspace",
 		func(c *Ctx) {
 			useKiocb(c)
 			aioPutReq(c)
 			c.Finish()
 		})
+	b.inlines("aio_run_iocb", "__aio_put_req")
+}
+
+// retryKey2618 is the citation-table key of v2.6.18's retry method,
+// aio_pread or aio_pwrite, for part ("call" or "advance"); the step id is
+// ki_retry's either way.
+func retryKey2618(write bool, part string) string {
+	if write {
+		return "aio_pwrite:" + part
+	}
+	return "aio_pread:" + part
+}
+
+// retryText2618 is the call in v2.6.18's aio_pread or aio_pwrite.
+func retryText2618(write bool) string {
+	if write {
+		return "aio_pwrite: ret = file->f_op->aio_write(iocb, iocb->ki_buf, iocb->ki_left, iocb->ki_pos)"
+	}
+	return "aio_pread: ret = file->f_op->aio_read(iocb, iocb->ki_buf, iocb->ki_left, iocb->ki_pos)"
+}
+
+// retryAdvance is the retry loop's test after a call of the file
+// operation: a partial transfer moves the request on and calls again.
+func retryAdvance(call *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		k := &c.R.Kiocb
+		l := c.L()
+		useKiocb(c)
+		if l.Retval > 0 {
+			k.Left -= l.Retval
+			if k.Left > 0 {
+				c.Goto(call)
+				return
+			}
+		}
+		if l.Retval == 0 || k.Left == 0 {
+			l.Retval = k.NBytes - k.Left
+		}
+	}
 }
 
 // retryCall is the AIO core's call of ki_retry: the request's position
@@ -96,9 +123,18 @@ func retryCall(c *Ctx) { useKiocb(c); c.L().Pos = c.R.Kiocb.Pos; c.L().Count = c
 // retryVectored is ki_retry from 2.6.19 on: aio_rw_vect_retry.
 func retryVectored(b *builder) {
 	b.add(b.aio("ki_retry:call"),
-		"aio_run_iocb: KIF_CANCELLED clear; current->io_wait = &ki_wait; ret = ki_retry(iocb): aio_rw_vect_retry calls aio_read/aio_write(iocb, &ki_iovec[ki_cur_seg], nr, ki_pos)",
+		"aio_rw_vect_retry: rw_op = file->f_op->aio_read for IOCB_CMD_PREAD, else file->f_op->aio_write; ret = rw_op(iocb, &iocb->ki_iovec[ki_cur_seg], ki_nr_segs - ki_cur_seg, ki_pos)",
 		retryCall)
 	b.private()
+}
+
+// retryVectoredAdvance is aio_rw_vect_retry's loop test.
+func retryVectoredAdvance(b *builder) {
+	b.add(b.aio("ki_retry:advance"),
+		"if ret > 0: aio_advance_iovec(iocb, ret) (ki_left -= ret); again while ret > 0 && ki_left > 0; if ret == 0 || ki_left == 0: ret = ki_nbytes - ki_left",
+		retryAdvance(b.named("retry-call")))
+	b.private()
+	b.inlines("aio_advance_iovec")
 }
 
 // aioPutReq is __aio_put_req under ctx_lock (fs/aio.c@v2.6.20:504-531).
@@ -147,6 +183,7 @@ func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) 
 			s.Ring = append(s.Ring, sim.Event{Res: v, Iocb: c.Act.Req})
 			aioPutReq(c)
 		})
+	b.inlines("fs/aio.c:aio_complete", "fs/aio.c:__aio_put_req")
 }
 
 // syncEntry: read(2)/write(2) -> do_sync_read/do_sync_write (v2.6.18:
@@ -194,13 +231,14 @@ func syncEntry2618(b *builder) {
 		b.privateInode()
 		b.lastGuard(iMutexFree)
 		b.add(b.fm("__generic_file_write_nolock:init-sync-kiocb"),
-			"__generic_file_write_nolock: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
+			"__generic_file_write_nolock: init_sync_kiocb(&kiocb, file) (ki_users = 1, ki_key = KIOCB_SYNC_KEY)",
 			func(c *Ctx) {})
 		b.private()
+		b.inlines("include/linux/aio.h:init_sync_kiocb")
 		b.writeNolock()
 		wret := b.label("v2618-write-ret")
 		b.add(b.fm("__generic_file_write_nolock:sync-wait"),
-			"__generic_file_aio_write_nolock returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
+			"ret = __generic_file_aio_write_nolock(...) returned; if ret == -EIOCBQUEUED: ret = wait_on_sync_kiocb(&kiocb)",
 			func(c *Ctx) { c.L().Retval = c.L().Written; syncReturned(c, wret) })
 		b.waitOnSyncKiocb(wret)
 		b.mark(wret)
@@ -211,13 +249,14 @@ func syncEntry2618(b *builder) {
 		return
 	}
 	b.add(b.fm("generic_file_read:init-sync-kiocb"),
-		"read(2): generic_file_read: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
+		"read(2): generic_file_read: init_sync_kiocb(&kiocb, filp) (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ret = __generic_file_aio_read(&kiocb, &local_iov, 1, ppos)",
 		syncInit)
 	b.privateInode()
+	b.inlines("include/linux/aio.h:init_sync_kiocb")
 	b.readOp()
 	rret := b.label("v2618-read-ret")
 	b.add(b.fm("generic_file_read:sync-wait"),
-		"__generic_file_aio_read returned ret; if it is -EIOCBQUEUED, wait_on_sync_kiocb",
+		"the read returned ret; if ret == -EIOCBQUEUED: ret = wait_on_sync_kiocb(&kiocb)",
 		func(c *Ctx) { syncReturned(c, rret) })
 	b.waitOnSyncKiocb(rret)
 	b.mark(rret)
@@ -226,18 +265,23 @@ func syncEntry2618(b *builder) {
 // syncEntryDoSync is read(2)/write(2) from 2.6.19 on: do_sync_read and
 // do_sync_write over aio_read/aio_write.
 func syncEntryDoSync(b *builder) {
-	b.add(b.rw("do_sync_read/do_sync_write:init-sync-kiocb"),
-		"read(2)/write(2): do_sync_read/do_sync_write: init_sync_kiocb (ki_users = 1, ki_key = KIOCB_SYNC_KEY); ki_pos = *ppos; ki_left = len; ret = aio_read/aio_write(&kiocb, &iov, 1, ki_pos)",
+	fn, op := "do_sync_read", "aio_read"
+	if b.write() {
+		fn, op = "do_sync_write", "aio_write"
+	}
+	b.add(b.citeAs(rwFile, fn+":init-sync-kiocb", "do_sync_read/do_sync_write:init-sync-kiocb"),
+		"read(2)/write(2): "+fn+": init_sync_kiocb(&kiocb, filp) (ki_users = 1, ki_key = KIOCB_SYNC_KEY); kiocb.ki_pos = *ppos; kiocb.ki_left = len; ret = filp->f_op->"+op+"(&kiocb, &iov, 1, kiocb.ki_pos)",
 		syncInit)
 	b.privateInode()
+	b.inlines("include/linux/aio.h:init_sync_kiocb")
 	b.fileOp()
 	after := b.label("sync-ret")
-	b.add(b.rw("do_sync_read/do_sync_write:sync-wait"),
+	b.add(b.citeAs(rwFile, fn+":sync-wait", "do_sync_read/do_sync_write:sync-wait"),
 		"ret is not -EIOCBRETRY; if ret == -EIOCBQUEUED, wait_on_sync_kiocb(&kiocb)",
 		func(c *Ctx) { syncReturned(c, after) })
 	b.waitOnSyncKiocb(after)
 	b.mark(after)
-	b.add(b.rw("do_sync_read/do_sync_write:return"), "*ppos = kiocb.ki_pos; return ret to userspace",
+	b.add(b.citeAs(rwFile, fn+":return", "do_sync_read/do_sync_write:return"), "*ppos = kiocb.ki_pos; return ret to userspace",
 		func(c *Ctx) {})
 	b.private()
 }

@@ -215,7 +215,7 @@ func AnnotationsFromRun(m *model.Model, sc *sim.Scenario, moves []model.Move) ([
 			label, color = "unwritten extents converted", "#c6dbef"
 		case st.Loc.File == "fs/aio.c" && st.Loc.Func == "aio_run_iocb":
 			label, color = "aio_run_iocb", "#e0e0e0"
-			if strings.Contains(st.Text, "ki_retry returned") {
+			if st.ID == "aio_run_iocb:retry-returned" {
 				label += " ret=" + sim.ErrName(l.Retval)
 			}
 		default:

@@ -158,6 +158,8 @@ func (s *State) reqFields(q *Req, p string, add func(string, any)) {
 	add(p+"dio.map_bh.b_private", map[bool]string{true: "inode", false: "NULL"}[d.BPrivate])
 	add(p+"mem.ioend", objState[q.Mem[ObjIoend]])
 	add(p+"ioend.io_remaining", k.IoendRemaining)
+	add(p+"ioend.io_offset", k.IoOffset)
+	add(p+"ioend.io_size", k.IoSize)
 	add(p+"ioend.work_queued", k.IoendQueued)
 	for i := range q.Bios {
 		b := &q.Bios[i]

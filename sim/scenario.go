@@ -157,7 +157,42 @@ type Scenario struct {
 	FS     FS        // generic or xfs
 	Faults FaultSet  // faults that may fire
 	Iocbs  int       // iocbs in flight on the same file, each on its own range of Blocks blocks (0 means 1)
-	Doc    string    // one line on what the scenario shows (named ones)
+	// Observe says when the reaper looks at the file: right after reaping
+	// each event (the default), once every kernel actor has finished, or
+	// both.
+	Observe Observe
+	Doc     string // one line on what the scenario shows (named ones)
+}
+
+// Observe is when userspace reads the file back (stat and pread).
+type Observe uint8
+
+// The observers. AfterReap: right after reaping each event. AtRest: once
+// every kernel actor (submitter, bio completions, XFS worker) has
+// finished, every iocb's range. Both: the two.
+const (
+	AfterReap Observe = iota
+	AtRest
+	ObserveBoth
+)
+
+var observeNames = []string{"after-reap", "at-rest", "both"}
+
+func (o Observe) String() string {
+	if int(o) < len(observeNames) {
+		return observeNames[o]
+	}
+	return fmt.Sprintf("observe(%d)", o)
+}
+
+// ParseObserve parses after-reap, at-rest or both.
+func ParseObserve(s string) (Observe, error) {
+	for i, n := range observeNames {
+		if n == s {
+			return Observe(i), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown observer %q (after-reap, at-rest or both)", s)
 }
 
 // MaxIocbs bounds the number of iocbs in flight.
@@ -197,6 +232,12 @@ func (sc Scenario) Validate() error {
 	if sc.Faults.Has(FaultOSync) && !sc.OSync {
 		return fmt.Errorf("fault osync needs an O_SYNC write (--osync)")
 	}
+	if sc.Observe > ObserveBoth {
+		return fmt.Errorf("unknown observer %d", sc.Observe)
+	}
+	if sc.Observe != AfterReap && sc.Sync {
+		return fmt.Errorf("observe=%s needs io_submit (the reaper observes; a synchronous caller reads after its own return)", sc.Observe)
+	}
 	return nil
 }
 
@@ -215,6 +256,9 @@ func (sc Scenario) String() string {
 		name, sc.Op, mode, sc.Blocks, sc.Place, sc.OSync, sc.FS, sc.Faults)
 	if sc.NumIocbs() > 1 {
 		out += fmt.Sprintf(" iocbs=%d", sc.Iocbs)
+	}
+	if sc.Observe != AfterReap {
+		out += " observe=" + sc.Observe.String()
 	}
 	return out
 }
@@ -281,6 +325,8 @@ func ParseScenario(s string) (Scenario, error) {
 			}
 		case "faults":
 			sc.Faults, err = ParseFaults(v)
+		case "observe":
+			sc.Observe, err = ParseObserve(v)
 		case "iocbs":
 			sc.Iocbs, err = strconv.Atoi(v)
 			if err == nil && sc.Iocbs < 2 {

@@ -11,6 +11,8 @@ func TestParseScenarioRoundTrip(t *testing.T) {
 		{Op: Read, Blocks: 2, Faults: FaultSet(FaultGUP | FaultEIO)},
 		{Name: "x", Op: Write, Sync: true, Blocks: 64, Place: Extend, OSync: true, FS: XFS, Faults: FaultSet(FaultOSync | FaultHole)},
 		{Op: Read, Blocks: 1, Place: PastEOF},
+		{Op: Write, Blocks: 1, FS: XFS, Observe: AtRest},
+		{Op: Read, Blocks: 2, Iocbs: 2, Observe: ObserveBoth},
 	}
 	for _, sc := range scs {
 		got, err := ParseScenario(sc.String())
@@ -33,6 +35,8 @@ func TestScenarioErrors(t *testing.T) {
 		{"op=read mode=async blocks=2", "missing"},
 		{"op=read op=write", "given twice"},
 		{"bogus", "not key=value"},
+		{"op=read mode=async blocks=2 place=inside osync=false fs=generic faults=none observe=never", "unknown observer \"never\""},
+		{"op=read mode=sync blocks=2 place=inside osync=false fs=generic faults=none observe=at-rest", "needs io_submit"},
 	}
 	for _, c := range cases {
 		if _, err := ParseScenario(c.in); err == nil || !strings.Contains(err.Error(), c.want) {

@@ -142,6 +142,9 @@ type Kiocb struct {
 	IsSync         bool  // ki_key == KIOCB_SYNC_KEY
 	IoendRemaining int32 // XFS ioend io_remaining
 	IoendQueued    bool  // ioend io_work queued on xfsdatad
+	// IoOffset and IoSize are the XFS ioend's io_offset and io_size: the
+	// file range xfs_end_io_direct was given, which xfsdatad converts.
+	IoOffset, IoSize int64
 }
 
 // Inode is the file: size, locks, page cache and on-disk data.
@@ -356,6 +359,8 @@ func (s *Req) encode(b []byte) []byte {
 	b = le.AppendUint64(b, uint64(k.NBytes))
 	b = le.AppendUint64(b, uint64(k.UserData))
 	b = le.AppendUint32(b, uint32(k.IoendRemaining))
+	b = le.AppendUint64(b, uint64(k.IoOffset))
+	b = le.AppendUint64(b, uint64(k.IoSize))
 	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.IoendQueued))
 	d := &s.Dio
 	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio))

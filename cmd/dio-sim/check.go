@@ -22,6 +22,7 @@ type scenarioFlags struct {
 	fs      *string
 	faults  *string
 	iocbs   *int
+	observe *string
 }
 
 func addScenarioFlags(c *command) *scenarioFlags {
@@ -37,6 +38,7 @@ func addScenarioFlags(c *command) *scenarioFlags {
 		fs:      fs.String("fs", "generic", "filesystem: generic (blockdev_direct_IO, DIO_LOCKING) or xfs"),
 		faults:  fs.String("faults", "", "faults that may fire, comma-separated: "+strings.Join(sim.FaultNames(), ",")),
 		iocbs:   fs.Int("iocbs", 1, fmt.Sprintf("iocbs in flight on the same file, each on its own range of --blocks blocks (1 to %d)", sim.MaxIocbs)),
+		observe: fs.String("observe", "", "when the reaper reads the file back: after-reap (after each event, the default), at-rest (once every kernel actor has finished) or both"),
 	}
 }
 
@@ -65,6 +67,14 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 	if iocbs == 1 {
 		iocbs = 0
 	}
+	observe := sim.AfterReap
+	if *f.observe != "" {
+		o, err := sim.ParseObserve(*f.observe)
+		if err != nil {
+			return sim.Scenario{}, usagef("--observe: %v", err)
+		}
+		observe = o
+	}
 	if *f.name != "" {
 		if flagSet {
 			return sim.Scenario{}, usagef("give --scenario or the scenario flags (--op, --blocks, ...), not both")
@@ -77,12 +87,15 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		if iocbsSet {
 			sc.Iocbs = iocbs
 		}
+		if *f.observe != "" {
+			sc.Observe = observe
+		}
 		if err := sc.Validate(); err != nil {
 			return sc, usagef("%v", err)
 		}
 		return sc, nil
 	}
-	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs}
+	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs, Observe: observe}
 	switch *f.op {
 	case "read":
 		sc.Op = sim.Read

@@ -15,6 +15,7 @@ import (
 	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
+	"diosim/sim"
 )
 
 // matrixReport is the JSON form of the default run.
@@ -37,6 +38,8 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 			"Ctrl-C stops the searches: what they found so far is printed and written.\n"+exitRule, stdout)
 	sf := addSearchFlags(c, "exhaustive", 5000)
 	versionList := c.fs.String("versions", "", "comma-separated versions or variants to check, in this order (default: every kernel version; \"dio-sim versions\" lists them)")
+	observe := c.fs.String("observe", "", "override when the reaper reads the file back in every io_submit scenario: after-reap, at-rest or both (default: as each scenario says)")
+	setName := c.fs.String("set", "default", "the scenario `set` to run: default (the table by property), or xfstests (each scenario's own check, by scenario; \"dio-sim scenarios\" lists them)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -60,7 +63,24 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if *sf.shard != "" || *sf.certificate != "" {
 		return exitUsage, usagef("--shard and --certificate work on one scenario: use \"dio-sim check\"")
 	}
-	set := diosim.DefaultSet()
+	set := diosim.InSet(*setName)
+	if len(set) == 0 {
+		return exitUsage, usagef("--set: unknown set %q (known: %s)", *setName, strings.Join(diosim.Sets(), ", "))
+	}
+	if *observe != "" {
+		o, err := sim.ParseObserve(*observe)
+		if err != nil {
+			return exitUsage, usagef("--observe: %v", err)
+		}
+		for i := range set {
+			if !set[i].Sync {
+				set[i].Observe = o
+			}
+		}
+	}
+	if *setName != "default" {
+		return runSet(ctx, *setName, set, vers, sf, stdout, stderr)
+	}
 	// Complete is a proof's word: only an exhaustive search that finished
 	// everywhere is complete; StoppedBy says a search ended early.
 	rep := matrixReport{Strategy: *sf.strategy, Complete: *sf.strategy == "exhaustive", Versions: map[string]map[string]propResult{}}
@@ -330,7 +350,8 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 }
 
 func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
-	c := newCommand("scenarios", "dio-sim scenarios", "Lists the named scenarios (testdata/scenarios/scenarios.txt); * marks the default set.", stdout)
+	c := newCommand("scenarios", "dio-sim scenarios", "Lists the named scenarios (testdata/scenarios/scenarios.txt); * marks the default set. A scenario of another set\n"+
+		"(dio-sim --set NAME) says which program it models, what that program checks, and the properties that express it.", stdout)
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -344,6 +365,16 @@ func cmdScenarios(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		fields := strings.TrimPrefix(n.Scenario.String(), "name="+n.Name+" ")
 		fmt.Fprintf(stdout, "%s %-22s %s\n  %-22s %s\n", mark, n.Name, n.Doc, "", fields)
+		if n.Set != "" {
+			fmt.Fprintf(stdout, "  %-22s set: %s (dio-sim --set %s)\n", "", n.Set, n.Set)
+		}
+		if n.Models != "" {
+			var ids []string
+			for _, id := range n.Check {
+				ids = append(ids, string(id))
+			}
+			fmt.Fprintf(stdout, "  %-22s models: %s\n  %-22s checks: %s\n  %-22s check: %s\n", "", n.Models, "", n.Checks, "", strings.Join(ids, ", "))
+		}
 	}
 	return exitOK, nil
 }

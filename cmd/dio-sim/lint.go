@@ -38,6 +38,7 @@ func lintEntries(versions []*model.Model) []lint.Entry {
 					Line:        s.Loc.Line,
 					End:         s.Loc.End,
 					Text:        s.Text,
+					Inlines:     s.Inlines,
 				})
 			}
 		}

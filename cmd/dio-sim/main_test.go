@@ -72,6 +72,9 @@ func TestBadInput(t *testing.T) {
 		{"replay header of another version", []string{"replay", writeTemp(t, strings.Replace(text, "version: before", "version: v2.6.20", 1))}, "diverges from the model"},
 		{"replay asked for another version", []string{"replay", "--version", "after", dcTrace}, "the trace is of version before, not after"},
 		{"matrix extra argument", []string{"--runs", "5", "extra"}, "unexpected argument"},
+		{"unknown set", []string{"--set", "ltp"}, "unknown set \"ltp\" (known: default, xfstests)"},
+		{"bad observer", []string{"check", "--version", "after", "--observe", "sometimes"}, "unknown observer \"sometimes\""},
+		{"bad observer for the table", []string{"--observe", "never"}, "unknown observer \"never\""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

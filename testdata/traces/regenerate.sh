@@ -6,7 +6,7 @@
 set -euo pipefail
 go build -o /tmp/dio-sim-regen ./cmd/dio-sim
 bin=/tmp/dio-sim-regen
-rm -rf testdata/traces/exhaustive testdata/traces/commit-message testdata/traces/default
+rm -rf testdata/traces/exhaustive testdata/traces/commit-message testdata/traces/default testdata/traces/xfstests
 mkdir -p testdata/traces/commit-message
 
 # Every violation of every default scenario on every version, shortest
@@ -38,4 +38,7 @@ mkdir -p docs
 # The two bugs of the commit message, on before.
 cp testdata/traces/exhaustive/before-double-completion-exactly-once.trace testdata/traces/commit-message/
 cp testdata/traces/exhaustive/before-stale-isize-isize-visible.trace testdata/traces/commit-message/
+# The xfstests set (docs/xfstests.md): each scenario judged by its own
+# check; a trace for every violation of a check (exit 1 means one was found).
+$bin --set xfstests --versions v2.6.18,before,after,v2.6.20 --trace-dir testdata/traces/xfstests > /dev/null || [ $? -eq 1 ]
 rm -f /tmp/dio-sim-regen
