@@ -9,13 +9,15 @@ import (
 	"diosim/sim"
 )
 
-// Found is the shortest violation of one property found by a campaign.
+// Found is the shortest violation of one property (or of one signature)
+// found by a campaign.
 type Found struct {
 	Prop  properties.ID
 	Msg   string
-	Seed  uint64       // the run's own seed (RunSeed of the campaign seed)
-	Run   int          // index of the run in the campaign
-	Moves []model.Move // the schedule up to the step that broke the property, for Record
+	Viol  properties.Violation // the violation itself: its kind and location
+	Seed  uint64               // the run's own seed (RunSeed of the campaign seed)
+	Run   int                  // index of the run in the campaign
+	Moves []model.Move         // the schedule up to the step that broke the property, for Record
 }
 
 // CampaignResult summarises a random campaign on one scenario.
@@ -23,6 +25,8 @@ type CampaignResult struct {
 	Runs  int
 	Steps int64                   // steps simulated in all runs
 	Found map[properties.ID]Found // shortest violation per property
+	// Bugs holds the shortest violation of every distinct signature found.
+	Bugs map[properties.Signature]Found
 }
 
 // RandomCampaign runs n random runs of sc on m, run i with RunSeed(seed, i),
@@ -50,7 +54,7 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			cr := &CampaignResult{Found: map[properties.ID]Found{}}
+			cr := &CampaignResult{Found: map[properties.ID]Found{}, Bugs: map[properties.Signature]Found{}}
 			ch := NewRandom(0)
 			for i := w; i < n; i += workers {
 				rs := RunSeed(seed, i)
@@ -65,7 +69,11 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 				for _, v := range res.Violations {
 					old, ok := cr.Found[v.Prop]
 					if !ok || better(v.Step, i, len(old.Moves), old.Run) {
-						cr.Found[v.Prop] = Found{Prop: v.Prop, Msg: v.Msg, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
+						cr.Found[v.Prop] = Found{Prop: v.Prop, Msg: v.Msg, Viol: v.Violation, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
+					}
+					g := v.Signature()
+					if old, ok := cr.Bugs[g]; !ok || better(v.Step, i, len(old.Moves), old.Run) {
+						cr.Bugs[g] = Found{Prop: v.Prop, Msg: v.Msg, Viol: v.Violation, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
 					}
 				}
 			}
@@ -73,7 +81,7 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 		}(w)
 	}
 	wg.Wait()
-	out := &CampaignResult{Found: map[properties.ID]Found{}}
+	out := &CampaignResult{Found: map[properties.ID]Found{}, Bugs: map[properties.Signature]Found{}}
 	var firstErr error
 	errRun := -1
 	for _, p := range parts {
@@ -89,6 +97,12 @@ func RandomCampaign(m *model.Model, sc *sim.Scenario, seed uint64, n, workers in
 			old, ok := out.Found[id]
 			if !ok || better(len(f.Moves), f.Run, len(old.Moves), old.Run) {
 				out.Found[id] = f
+			}
+		}
+		for g, f := range p.res.Bugs {
+			old, ok := out.Bugs[g]
+			if !ok || better(len(f.Moves), f.Run, len(old.Moves), old.Run) {
+				out.Bugs[g] = f
 			}
 		}
 	}

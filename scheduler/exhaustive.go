@@ -102,19 +102,34 @@ type Verdict struct {
 
 // Certificate is the result of an exhaustive search.
 type Certificate struct {
-	Version     string             `json:"version"`
-	Scenario    string             `json:"scenario"`
-	Strategy    string             `json:"strategy"`
-	Symmetry    bool               `json:"symmetry"`
-	POR         bool               `json:"por"`
-	Shard       string             `json:"shard,omitempty"` // "i/n"
-	SplitDepth  int                `json:"split_depth,omitempty"`
-	States      int64              `json:"states"`
-	Transitions int64              `json:"transitions"`
-	MaxDepth    int                `json:"max_depth"`
-	Complete    bool               `json:"complete"`
-	StoppedBy   string             `json:"stopped_by,omitempty"` // states, depth, timeout, memory, interrupt
-	Properties  map[string]Verdict `json:"properties"`
+	Version     string `json:"version"`
+	Scenario    string `json:"scenario"`
+	Strategy    string `json:"strategy"`
+	Symmetry    bool   `json:"symmetry"`
+	POR         bool   `json:"por"`
+	Shard       string `json:"shard,omitempty"` // "i/n"
+	SplitDepth  int    `json:"split_depth,omitempty"`
+	States      int64  `json:"states"`
+	Transitions int64  `json:"transitions"`
+	MaxDepth    int    `json:"max_depth"`
+	Complete    bool   `json:"complete"`
+	StoppedBy   string `json:"stopped_by,omitempty"` // states, depth, timeout, memory, interrupt
+	// Properties lists every property (see properties.All) with its
+	// verdict: the shortest violation of any signature, holds (complete
+	// search) or not-found.
+	Properties map[string]Verdict `json:"properties"`
+	// Bugs is the shortest violation of every distinct signature reached
+	// (every one there is, when Complete), by property (in the order of
+	// properties.All), then length, then Key.
+	Bugs []Bug `json:"bugs,omitempty"`
+}
+
+// Bug is the shortest violation of one signature: a distinct bug.
+type Bug struct {
+	properties.Signature
+	// Where is the C location of the signature's step in this version.
+	Where string `json:"where,omitempty"`
+	Verdict
 }
 
 type fingerprint [2]uint64
@@ -126,10 +141,16 @@ type node struct {
 	choice int16
 }
 
+// found is the first (so shortest) violation of a signature: reached at
+// state id, or (edge) by move mv from state parent.
 type found struct {
-	depth int
-	id    int32
-	msg   string
+	depth  int
+	seq    int // order of recording: ties between equal depths
+	id     int32
+	edge   bool
+	parent int32
+	mv     model.Move
+	viol   properties.Violation
 }
 
 // succ is one successor produced while expanding a level.
@@ -223,22 +244,44 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		// it all, the others have nothing of their own to add.
 		cert.SplitDepth = depth
 		if opt.Shard != 0 {
-			x.best = map[properties.ID]found{}
+			x.best = map[properties.Signature]found{}
 		}
 	}
 	cert.States = int64(len(x.nodes))
 	cert.Transitions = x.transitions.Load()
 	cert.Complete = cert.StoppedBy == ""
+	bugs := map[properties.ID][]found{}
+	for _, f := range x.best {
+		bugs[f.viol.Prop] = append(bugs[f.viol.Prop], f)
+	}
 	for _, id := range properties.All {
-		f, ok := x.best[id]
-		switch {
-		case ok:
+		fs := bugs[id]
+		sort.Slice(fs, func(i, j int) bool {
+			return fs[i].depth < fs[j].depth || fs[i].depth == fs[j].depth && fs[i].seq < fs[j].seq
+		})
+		var vs []Bug
+		for _, f := range fs {
 			path := x.path(f.id)
+			if f.edge {
+				path = append(x.path(f.parent), f.mv)
+			}
 			moves, err := x.concretize(path)
 			if err != nil {
-				return nil, fmt.Errorf("%s: rebuilding the counterexample: %v", id, err)
+				return nil, fmt.Errorf("%s: rebuilding the counterexample: %v", f.viol.Signature(), err)
 			}
-			cert.Properties[string(id)] = Verdict{Verdict: "violated", Message: f.msg, Length: len(moves), Moves: moves, Key: pathKey(path)}
+			vs = append(vs, Bug{Signature: f.viol.Signature(), Where: f.viol.Where,
+				Verdict: Verdict{Verdict: "violated", Message: f.viol.Msg, Length: len(moves), Moves: moves, Key: pathKey(path)}})
+		}
+		sortBugs(vs)
+		cert.Bugs = append(cert.Bugs, vs...)
+		switch {
+		case len(fs) > 0:
+			// The first recorded, as when one violation per property was kept.
+			for _, b := range vs {
+				if b.Signature == fs[0].viol.Signature() {
+					cert.Properties[string(id)] = b.Verdict
+				}
+			}
 		case cert.Complete && cert.Shard == "":
 			cert.Properties[string(id)] = Verdict{Verdict: "holds"}
 		case cert.Complete:
@@ -258,7 +301,7 @@ type search struct {
 	sym, por     bool
 	visited      []map[fingerprint]int32 // by fingerprint shard; ids, or -(k+1) while level k's merge runs
 	nodes        []node
-	best         map[properties.ID]found
+	best         map[properties.Signature]found
 	transitions  atomic.Int64
 	statesApprox atomic.Uint64
 	depth        int32
@@ -274,15 +317,36 @@ func (x *search) insert(fp fingerprint, n node) int32 {
 	return id
 }
 
+// record keeps the violations vs of state id at depth, each unless its
+// signature was already found.
 func (x *search) record(vs []properties.Violation, depth int, id int32) {
+	x.recordAt(vs, found{depth: depth, id: id})
+}
+
+// recordEdge keeps the violations vs of the state reached by mv from state
+// parent, at depth: the state itself may have been reached first by
+// another path, on which another step broke the property.
+func (x *search) recordEdge(vs []properties.Violation, depth int, parent int32, mv model.Move) {
+	x.recordAt(vs, found{depth: depth, edge: true, parent: parent, mv: mv})
+}
+
+func (x *search) recordAt(vs []properties.Violation, f found) {
 	if x.best == nil {
-		x.best = map[properties.ID]found{}
+		x.best = map[properties.Signature]found{}
 	}
 	for _, v := range vs {
-		if _, ok := x.best[v.Prop]; !ok {
-			x.best[v.Prop] = found{depth: depth, id: id, msg: v.Msg}
+		if _, ok := x.best[v.Signature()]; !ok {
+			f.viol, f.seq = v, len(x.best)
+			x.best[v.Signature()] = f
 		}
 	}
+}
+
+// sortBugs orders the bugs of one property: by length, then key.
+func sortBugs(bs []Bug) {
+	sort.SliceStable(bs, func(i, j int) bool {
+		return bs[i].Length < bs[j].Length || bs[i].Length == bs[j].Length && bs[i].Key < bs[j].Key
+	})
 }
 
 func (x *search) limit(start time.Time) string {
@@ -397,6 +461,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	newIDs := make([]int32, len(all))
 	stopped := ""
 	for k, sc := range all {
+		if stopped == "" && len(sc.viol) > 0 {
+			x.recordEdge(sc.viol, depth+1, sc.parent, model.Move{Actor: int(sc.actor), Choice: int(sc.choice)})
+		}
 		if !fresh[k] {
 			free = append(free, sc.st)
 			continue
@@ -407,7 +474,6 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 		id := int32(len(x.nodes))
 		x.nodes = append(x.nodes, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
 		newIDs[k] = id
-		x.record(sc.viol, depth+1, id)
 		next = append(next, sc.st)
 		nextIDs = append(nextIDs, id)
 		if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
@@ -519,7 +585,9 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 		w.moves = x.m.Moves(s, w.moves)
 		moves := w.moves
 		if len(moves) == 0 {
-			if vs := properties.AtEnd(x.m, s); len(vs) > 0 {
+			// Only what the end shows (a standing fact was recorded at
+			// the step that set it).
+			if vs := properties.Fresh(s, properties.AtEnd(x.m, s), nil); len(vs) > 0 {
 				terms = append(terms, termViol{ids[k], vs})
 			}
 			continue
@@ -536,7 +604,7 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 					}
 				}
 				if !proviso {
-					x.finish(out[n0:])
+					x.finish(s, out[n0:])
 					x.transitions.Add(int64(hi - lo))
 					continue
 				}
@@ -550,16 +618,19 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 			c, fp := x.successor(w, s, mv)
 			out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
 		}
-		x.finish(out[n0:])
+		x.finish(s, out[n0:])
 		x.transitions.Add(int64(len(moves)))
 	}
 	return out, terms
 }
 
-// finish checks the after-step properties of fresh successors.
-func (x *search) finish(ss []succ) {
+// finish checks the after-step properties of the successors of s, and
+// keeps the violations their step caused (properties.Fresh).
+func (x *search) finish(s *sim.State, ss []succ) {
 	for i := range ss {
-		ss[i].viol = properties.AfterStep(ss[i].st)
+		if vs := properties.AfterStep(ss[i].st); len(vs) > 0 {
+			ss[i].viol = properties.Fresh(s, vs, x.m.Next(s, int(ss[i].actor)))
+		}
 	}
 }
 
@@ -732,6 +803,25 @@ func MergeCertificates(certs []*Certificate) (*Certificate, error) {
 	}
 	sort.Strings(stops)
 	out.StoppedBy = strings.Join(stops, ",")
+	bugs := map[properties.Signature]Bug{}
+	for _, c := range certs {
+		for _, b := range c.Bugs {
+			old, ok := bugs[b.Signature]
+			if !ok || b.Length < old.Length || b.Length == old.Length && b.Key < old.Key {
+				bugs[b.Signature] = b
+			}
+		}
+	}
+	for _, id := range properties.All {
+		var bs []Bug
+		for _, b := range bugs {
+			if b.Prop == id {
+				bs = append(bs, b)
+			}
+		}
+		sortBugs(bs)
+		out.Bugs = append(out.Bugs, bs...)
+	}
 	for _, id := range properties.All {
 		var best *Verdict
 		for _, c := range certs {

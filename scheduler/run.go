@@ -113,6 +113,7 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 			return res, fmt.Errorf("chooser returned move %d of %d", i, len(buf))
 		}
 		mv := buf[i]
+		st := m.Next(s, mv.Actor)
 		var rec TraceStep
 		if opt.Record {
 			before = s.Fields()
@@ -126,6 +127,9 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 			res.Steps = append(res.Steps, rec)
 		}
 		if vs := properties.AfterStep(s); len(vs) > 0 {
+			for k := range vs {
+				vs[k] = properties.Locate(vs[k], st)
+			}
 			note(vs)
 		}
 	}

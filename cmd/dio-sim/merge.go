@@ -53,29 +53,36 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	violated := false
 	paths := map[properties.ID]string{}
+	for _, b := range merged.Bugs {
+		violated = true
+		// A shard's moves are checked here: a forged certificate fails.
+		p, err := writeTrace(*traceDir, m, &sc, "exhaustive", b.Signature, finding{msg: b.Message, moves: b.Moves})
+		if err != nil {
+			return exitUsage, usagef("merge: the counterexample of %s does not replay: %v", b.Signature, err)
+		}
+		if v := merged.Properties[string(b.Prop)]; v.Key == b.Key && paths[b.Prop] == "" {
+			paths[b.Prop] = p
+		}
+	}
 	for _, id := range properties.All {
 		v := merged.Properties[string(id)]
-		if v.Verdict != "violated" {
+		if v.Verdict != "violated" || paths[id] != "" {
 			continue
 		}
 		violated = true
-		// A shard's moves are checked here: a forged certificate fails.
-		p, err := writeTrace(*traceDir, m, &sc, "exhaustive", id, finding{msg: v.Message, moves: v.Moves})
+		p, err := writeTrace(*traceDir, m, &sc, "exhaustive", properties.Signature{Prop: id, Kind: "shortest"}, finding{msg: v.Message, moves: v.Moves})
 		if err != nil {
 			return exitUsage, usagef("merge: the counterexample of %s does not replay: %v", id, err)
 		}
 		paths[id] = p
 	}
 	if *out != "" {
-		b, _ := json.MarshalIndent(merged, "", "  ")
-		if err := os.WriteFile(*out, append(b, '\n'), 0o644); err != nil {
+		if err := writeJSONFile(*out, merged); err != nil {
 			return exitUsage, fmt.Errorf("writing %s: %v", *out, err)
 		}
 	}
 	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(merged); err != nil {
+		if err := writeJSON(stdout, merged); err != nil {
 			return exitUsage, err
 		}
 	} else {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -120,11 +121,18 @@ func (f *searchFlags) validate() error {
 	return nil
 }
 
-// finding is the shortest violation of one property.
+// finding is the shortest violation of one property or signature.
 type finding struct {
 	msg   string
 	seed  uint64
 	moves []model.Move
+}
+
+// bugFinding is the shortest violation of one signature: a distinct bug.
+type bugFinding struct {
+	sig   properties.Signature
+	where string // the C location of the signature's step in this version
+	finding
 }
 
 // searchResult is the outcome of a search on one scenario.
@@ -134,6 +142,36 @@ type searchResult struct {
 	steps    int64
 	cert     *scheduler.Certificate
 	found    map[properties.ID]finding
+	bugs     []bugFinding // every distinct signature found, by property, then length
+}
+
+// campaignBugs lists a campaign's bugs in report order.
+func campaignBugs(cr *scheduler.CampaignResult) []bugFinding {
+	var out []bugFinding
+	for g, f := range cr.Bugs {
+		out = append(out, bugFinding{sig: g, where: f.Viol.Where, finding: finding{msg: f.Msg, seed: f.Seed, moves: f.Moves}})
+	}
+	sortBugFindings(out)
+	return out
+}
+
+// sortBugFindings orders bugs by property (properties.All), then length,
+// then signature.
+func sortBugFindings(bs []bugFinding) {
+	rank := map[properties.ID]int{}
+	for i, id := range properties.All {
+		rank[id] = i
+	}
+	sort.SliceStable(bs, func(i, j int) bool {
+		a, b := bs[i], bs[j]
+		if rank[a.sig.Prop] != rank[b.sig.Prop] {
+			return rank[a.sig.Prop] < rank[b.sig.Prop]
+		}
+		if len(a.moves) != len(b.moves) {
+			return len(a.moves) < len(b.moves)
+		}
+		return a.sig.String() < b.sig.String()
+	})
 }
 
 func (r *searchResult) complete() bool { return r.cert != nil && r.cert.Complete }
@@ -187,6 +225,7 @@ func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}
 		for id, fd := range cr.Found {
 			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
 		}
+		res.bugs = campaignBugs(cr)
 		return res, nil
 	}
 	if *f.strategy == "random" {
@@ -198,6 +237,7 @@ func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}
 		for id, fd := range cr.Found {
 			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
 		}
+		res.bugs = campaignBugs(cr)
 		return res, nil
 	}
 	mem, _ := parseBytes(*f.maxMemory)
@@ -223,25 +263,34 @@ func (f *searchFlags) run(m *model.Model, sc *sim.Scenario, stop <-chan struct{}
 			res.found[id] = finding{msg: v.Message, moves: v.Moves}
 		}
 	}
+	for _, b := range cert.Bugs {
+		res.bugs = append(res.bugs, bugFinding{sig: b.Signature, where: b.Where, finding: finding{msg: b.Message, moves: b.Moves}})
+	}
 	if *f.certificate != "" {
-		b, _ := json.MarshalIndent(cert, "", "  ")
-		if err := os.WriteFile(*f.certificate, append(b, '\n'), 0o644); err != nil {
+		if err := writeJSONFile(*f.certificate, cert); err != nil {
 			return nil, fmt.Errorf("writing the certificate: %v", err)
 		}
 	}
 	return res, nil
 }
 
-// writeTrace records a finding as a trace file in dir and returns its path.
-func writeTrace(dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (string, error) {
+// traceName is the file name of the trace of bug g of version on sc:
+// VERSION-SCENARIO-SIGNATURE.trace (see properties.Signature.Slug).
+func traceName(version string, sc *sim.Scenario, g properties.Signature) string {
+	return fmt.Sprintf("%s-%s-%s.trace", version, scenarioName(sc), g.Slug())
+}
+
+// writeTrace records a finding as a trace file in dir, named by its
+// signature, and returns its path.
+func writeTrace(dir string, m *model.Model, sc *sim.Scenario, strategy string, g properties.Signature, fd finding) (string, error) {
 	t, _, err := scheduler.Record(m, sc, fd.seed, strategy, fd.moves)
 	if err != nil {
-		return "", fmt.Errorf("recording the trace of %s: %v", id, err)
+		return "", fmt.Errorf("recording the trace of %s: %v", g, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("trace directory: %v", err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.trace", m.Name, scenarioName(sc), id))
+	path := filepath.Join(dir, traceName(m.Name, sc, g))
 	out, err := os.Create(path)
 	if err != nil {
 		return "", fmt.Errorf("writing trace: %v", err)
@@ -256,11 +305,30 @@ func writeTrace(dir string, m *model.Model, sc *sim.Scenario, strategy string, i
 	return path, nil
 }
 
+// scenarioName names a scenario in file names and tables: its name, or for
+// an ad-hoc scenario "custom-" and its parameters, e.g.
+// custom-read-async-2blocks-inside-generic-gup, so two ad-hoc scenarios
+// never share a name.
 func scenarioName(sc *sim.Scenario) string {
-	if sc.Name == "" {
-		return "custom"
+	if sc.Name != "" {
+		return sc.Name
 	}
-	return sc.Name
+	mode := "async"
+	if sc.Sync {
+		mode = "sync"
+	}
+	parts := []string{"custom", sc.Op.String(), mode, fmt.Sprintf("%dblocks", sc.Blocks), sc.Place.String()}
+	if sc.OSync {
+		parts = append(parts, "osync")
+	}
+	parts = append(parts, sc.FS.String())
+	if f := strings.ReplaceAll(strings.ReplaceAll(sc.Faults.String(), ",", "+"), " ", ""); f != "" && f != "none" {
+		parts = append(parts, f)
+	}
+	if sc.NumIocbs() > 1 {
+		parts = append(parts, fmt.Sprintf("%diocbs", sc.Iocbs))
+	}
+	return strings.Join(parts, "-")
 }
 
 // propResult is the verdict on one property, as printed and as JSON.
@@ -272,10 +340,80 @@ type propResult struct {
 	Length   int    `json:"length,omitempty"`
 }
 
+// bugResult is one distinct bug (a signature's shortest violation), as
+// JSON.
+type bugResult struct {
+	properties.Signature
+	Where    string `json:"where,omitempty"` // the C location of the step in this version
+	Message  string `json:"message"`
+	Scenario string `json:"scenario"`
+	Length   int    `json:"length"`
+	Trace    string `json:"trace"`
+}
+
+// writeBugs writes the trace of every bug of res (named by signature) and
+// returns the bugs as JSON rows, in res.bugs order.
+func writeBugs(dir string, m *model.Model, sc *sim.Scenario, res *searchResult) ([]bugResult, error) {
+	var out []bugResult
+	for _, b := range res.bugs {
+		path, err := writeTrace(dir, m, sc, res.strategy, b.sig, b.finding)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bugResult{Signature: b.sig, Where: b.where, Message: b.msg, Scenario: scenarioName(sc), Length: len(b.moves), Trace: path})
+	}
+	return out, nil
+}
+
+// propTrace returns the trace of the bug that is property id's shortest
+// violation fd (the bug of that property with the same moves).
+func propTrace(id properties.ID, fd finding, bugs []bugFinding, rows []bugResult) string {
+	for i, b := range bugs {
+		if b.sig.Prop == id && sameMoves(b.moves, fd.moves) {
+			return rows[i].Trace
+		}
+	}
+	return ""
+}
+
+func sameMoves(a, b []model.Move) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// writeJSON writes v as indented JSON, without escaping <, > and &.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// writeJSONFile writes v as indented JSON to path.
+func writeJSONFile(path string, v any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(f, v); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // checkReport is the JSON form of `dio-sim check`.
 type checkReport struct {
 	Version     string                 `json:"version"`
-	Scenario    string                 `json:"scenario"`
+	Scenario    string                 `json:"scenario"`   // its name, as in the violations and trace names
+	Parameters  string                 `json:"parameters"` // the scenario in full (sim.Scenario.String)
 	Strategy    string                 `json:"strategy"`
 	Seed        uint64                 `json:"seed,omitempty"`
 	Runs        int                    `json:"runs,omitempty"`
@@ -283,6 +421,7 @@ type checkReport struct {
 	Complete    bool                   `json:"complete"`
 	Certificate *scheduler.Certificate `json:"certificate,omitempty"`
 	Properties  map[string]propResult  `json:"properties"`
+	Bugs        []bugResult            `json:"bugs"` // every distinct bug found, by property, then length
 }
 
 func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
@@ -311,12 +450,16 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		return exitUsage, err
 	}
-	rep := checkReport{Version: m.Name, Scenario: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
+	rep := checkReport{Version: m.Name, Scenario: scenarioName(&sc), Parameters: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
 		Complete: res.complete(), Certificate: res.cert, Properties: map[string]propResult{}}
 	if res.strategy != "exhaustive" {
 		rep.Seed = *sf.seed
 	}
 	violated := false
+	rep.Bugs, err = writeBugs(*sf.traceDir, m, &sc, res)
+	if err != nil {
+		return exitUsage, err
+	}
 	for _, id := range properties.All {
 		v := res.verdict(id)
 		if v != "violated" {
@@ -325,11 +468,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		}
 		violated = true
 		fd := res.found[id]
-		path, err := writeTrace(*sf.traceDir, m, &sc, res.strategy, id, fd)
-		if err != nil {
-			return exitUsage, err
-		}
-		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: path, Length: len(fd.moves)}
+		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: propTrace(id, fd, res.bugs, rep.Bugs), Length: len(fd.moves)}
 	}
 	if *htmlOut != "" {
 		fd, ok := res.found[properties.Linearizable]
@@ -349,14 +488,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *sf.json {
 		if rep.Certificate != nil {
-			// the moves are in the trace files; keep the JSON readable
-			cc := *rep.Certificate
-			cc.Properties = nil
-			rep.Certificate = &cc
+			rep.Certificate = withoutMoves(rep.Certificate)
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return exitUsage, err
 		}
 	} else {
@@ -365,7 +499,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			r := rep.Properties[string(id)]
 			switch r.Verdict {
 			case "violated":
-				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, r.Length, r.Message, "", r.Trace)
+				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n", id, r.Length, r.Message)
+				for _, b := range rep.Bugs {
+					if b.Prop == id {
+						fmt.Fprintf(stdout, "  %-18s - %s%s, %d steps: %s\n", "", b.Kind, atWhere(b.Where), b.Length, b.Trace)
+					}
+				}
 			case "holds":
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
 			case "holds-in-shard":
@@ -437,4 +576,29 @@ func writeHistoryHTML(path string, m *model.Model, sc *sim.Scenario, moves []mod
 		return fmt.Errorf("--html: %v", err)
 	}
 	return nil
+}
+
+// atWhere renders " at LOC", or "" for no location.
+func atWhere(where string) string {
+	if where == "" {
+		return ""
+	}
+	return " at " + where
+}
+
+// withoutMoves returns a copy of c without the counterexamples' moves and
+// keys (they are in the trace files), to keep the JSON readable.
+func withoutMoves(c *scheduler.Certificate) *scheduler.Certificate {
+	cc := *c
+	cc.Properties = map[string]scheduler.Verdict{}
+	for k, v := range c.Properties {
+		v.Moves, v.Key = nil, ""
+		cc.Properties[k] = v
+	}
+	cc.Bugs = nil
+	for _, b := range c.Bugs {
+		b.Moves, b.Key = nil, ""
+		cc.Bugs = append(cc.Bugs, b)
+	}
+	return &cc
 }
