@@ -508,7 +508,9 @@ func printStory(w io.Writer, rep *matrixReport) {
 			}
 		}
 		label(string(n.prop)+": "+n.kind, first)
-		cells(lengths, func(v string) bool { return absentAll[v] == rows && (rows > 0 || rep.Complete && rep.Strategy == "exhaustive") })
+		cells(lengths, func(v string) bool {
+			return absentAll[v] == rows && (rows > 0 || rep.Complete && rep.Strategy == "exhaustive")
+		})
 	}
 	group := ""
 	for _, r := range rep.Bugs {
