@@ -185,7 +185,7 @@ func stepSlug(id string) string {
 // slug maps s to lower-case letters, digits, '_' and '.', comparison
 // operators to words and other runs of characters to one '-'.
 func slug(s string) string {
-	s = strings.NewReplacer("!=", " ne ", "==", " eq ", "<", " lt ", ">", " gt ", "!", " not ").Replace(strings.ToLower(s))
+	s = strings.NewReplacer("->", " ", "!=", " ne ", "==", " eq ", "<", " lt ", ">", " gt ", "!", " not ").Replace(strings.ToLower(s))
 	var b strings.Builder
 	dash := false
 	for _, r := range s {

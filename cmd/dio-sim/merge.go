@@ -53,6 +53,7 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	violated := false
 	paths := map[properties.ID]string{}
+	var rows []bugResult
 	for _, b := range merged.Bugs {
 		violated = true
 		// A shard's moves are checked here: a forged certificate fails.
@@ -60,6 +61,7 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 		if err != nil {
 			return exitUsage, usagef("merge: the counterexample of %s does not replay: %v", b.Signature, err)
 		}
+		rows = append(rows, bugResult{Signature: b.Signature, Where: b.Where, Message: b.Message, Scenario: scenarioName(&sc), Length: b.Length, Trace: p})
 		if v := merged.Properties[string(b.Prop)]; v.Key == b.Key && paths[b.Prop] == "" {
 			paths[b.Prop] = p
 		}
@@ -92,7 +94,8 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 			v := merged.Properties[string(id)]
 			switch v.Verdict {
 			case "violated":
-				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, v.Length, v.Message, "", paths[id])
+				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n", id, v.Length, v.Message)
+				printBugLines(stdout, id, rows)
 			case "holds":
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
 			default:

@@ -500,11 +500,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 			switch r.Verdict {
 			case "violated":
 				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n", id, r.Length, r.Message)
-				for _, b := range rep.Bugs {
-					if b.Prop == id {
-						fmt.Fprintf(stdout, "  %-18s - %s%s, %d steps: %s\n", "", b.Kind, atWhere(b.Where), b.Length, b.Trace)
-					}
-				}
+				printBugLines(stdout, id, rep.Bugs)
 			case "holds":
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
 			case "holds-in-shard":
@@ -601,4 +597,14 @@ func withoutMoves(c *scheduler.Certificate) *scheduler.Certificate {
 		cc.Bugs = append(cc.Bugs, b)
 	}
 	return &cc
+}
+
+// printBugLines prints the distinct bugs of property id, one a line: how
+// it broke, where, the length of its shortest trace and the trace file.
+func printBugLines(w io.Writer, id properties.ID, bugs []bugResult) {
+	for _, b := range bugs {
+		if b.Prop == id {
+			fmt.Fprintf(w, "  %-18s - %s%s, %d steps: %s\n", "", b.Kind, atWhere(b.Where), b.Length, b.Trace)
+		}
+	}
 }
