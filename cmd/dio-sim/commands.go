@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"diosim"
+	"diosim/explain"
 	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
@@ -311,12 +312,17 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", path, t.Version, t.Scenario, t.Seed, t.Strategy, len(t.Steps))
 	if !*brief {
 		fmt.Fprintln(stdout)
+		m, _ := model.Lookup(t.Version)
+		reads := explain.RunReads(m, &t.Scenario, res.Moves)
 		for _, st := range res.Steps {
 			fmt.Fprintf(stdout, "%4d  %-10s %s  [%s]\n", st.N, st.Actor, st.Loc, st.ID)
 			printSource(stdout, src, st.Loc, "      ")
 			fmt.Fprintf(stdout, "      %-10s %s\n", "", st.Text)
 			if st.Outcome != "-" {
 				fmt.Fprintf(stdout, "      %-10s outcome: %s\n", "", st.Outcome)
+			}
+			if r := reads[st.N-1]; len(r) > 0 {
+				fmt.Fprintf(stdout, "      %-10s reads %s\n", "", explain.FormatReads(r))
 			}
 			if st.Changes != "" {
 				fmt.Fprintf(stdout, "      %-10s => %s\n", "", st.Changes)
