@@ -262,6 +262,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
 	srcFlag := addSourceFlag(c)
 	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the trace's user-visible history, annotated with the kernel steps, to this file")
+	htmlProp := c.fs.String("property", "", "with --html: the violation of the trace the page is about (default: its first)")
 	strict := c.fs.Bool("strict", false, "treat drift (a changed statement, citation or state-change text) as a divergence")
 	update := c.fs.Bool("update", false, "rewrite TRACE with the model's current annotations when only drift separates them (format v2)")
 	if err := c.parse(args); err != nil {
@@ -305,7 +306,22 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *htmlOut != "" {
 		m, _ := model.Lookup(t.Version)
-		if err := writeHistoryHTML(*htmlOut, m, &t.Scenario, res.Moves); err != nil {
+		about := fmt.Sprintf("%s: no violation", filepath.Base(path))
+		found := *htmlProp == ""
+		vs := append([]scheduler.Violation(nil), res.Violations...)
+		// The commit message's bugs first, as in the main table.
+		sort.SliceStable(vs, func(i, j int) bool { return storyRank(vs[i].Violation) < storyRank(vs[j].Violation) })
+		for _, v := range vs {
+			if *htmlProp == "" || string(v.Prop) == *htmlProp {
+				about = fmt.Sprintf("%s, %s: %s: %s%s, at step %d (%s)", t.Version, scenarioName(&t.Scenario), v.Prop, v.Kind, atWhere(v.Where), v.Step, v.Msg)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return exitUsage, usagef("replay %s: --property %s: the trace does not violate it", path, *htmlProp)
+		}
+		if err := writeHistoryHTML(*htmlOut, m, &t.Scenario, res.Moves, about); err != nil {
 			return exitUsage, err
 		}
 	}
@@ -588,4 +604,15 @@ func padLeft(s string, n int) string {
 		return strings.Repeat(" ", n-k) + s
 	}
 	return s
+}
+
+// storyRank is the place of v's kind among the commit message's bugs
+// (storyNames), len(storyNames) for the others.
+func storyRank(v properties.Violation) int {
+	for i, n := range storyNames {
+		if v.Prop == n.prop && v.Kind == n.kind {
+			return i
+		}
+	}
+	return len(storyNames)
 }

@@ -430,7 +430,9 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	version := c.fs.String("version", "", "kernel version: v2.6.18, before, after or v2.6.20 (required)")
 	scf := addScenarioFlags(c)
 	sf := addSearchFlags(c, "random", 2000)
-	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the failing history (the linearizable counterexample, else the shortest one), annotated with the kernel steps, to this file")
+	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the history of one violation (--property, --signature; default the first bug in the order of the main table), annotated with the kernel steps, to this file")
+	htmlProp := c.fs.String("property", "", "with --html: draw the shortest violation of this property")
+	htmlSig := c.fs.String("signature", "", "with --html: draw the violation of this signature (as in the JSON's bugs or a trace file's name, e.g. exactly-once--double-completion-of-a-read--aio_run_iocb-aio-complete)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -440,6 +442,14 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if err := sf.validate(); err != nil {
 		return exitUsage, err
+	}
+	if (*htmlProp != "" || *htmlSig != "") && *htmlOut == "" {
+		return exitUsage, usagef("check: --property and --signature go with --html")
+	}
+	if *htmlProp != "" {
+		if _, err := properties.Lookup(*htmlProp); err != nil {
+			return exitUsage, usagef("check: --property: %v", err)
+		}
 	}
 	stop, release := interruptible()
 	defer release()
@@ -471,18 +481,12 @@ func cmdCheck(args []string, stdout, stderr io.Writer) (int, error) {
 		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: propTrace(id, fd, res.bugs, rep.Bugs), Length: len(fd.moves)}
 	}
 	if *htmlOut != "" {
-		fd, ok := res.found[properties.Linearizable]
-		if !ok {
-			for _, id := range properties.All {
-				if f, found := res.found[id]; found && (!ok || len(f.moves) < len(fd.moves)) {
-					fd, ok = f, true
-				}
-			}
+		b, err := selectBug(res.bugs, *htmlProp, *htmlSig)
+		if err != nil {
+			return exitUsage, err
 		}
-		if !ok {
-			return exitUsage, fmt.Errorf("--html: no violation was found, so there is no failing history to draw")
-		}
-		if err := writeHistoryHTML(*htmlOut, m, &sc, fd.moves); err != nil {
+		about := fmt.Sprintf("%s, %s: %s: %s%s, %d steps (%s)", m.Name, scenarioName(&sc), b.sig.Prop, b.sig.Kind, atWhere(b.where), len(b.moves), b.msg)
+		if err := writeHistoryHTML(*htmlOut, m, &sc, b.moves, about); err != nil {
 			return exitUsage, err
 		}
 	}
@@ -553,18 +557,56 @@ func describeSearch(r *searchResult, seed uint64) string {
 	return fmt.Sprintf("exhaustive search %s: %d states, %d transitions, max depth %d (%s%s)", what, c.States, c.Transitions, c.MaxDepth, strings.Join(red, ", "), shard)
 }
 
+// selectBug picks the bug an --html page is about: the one of signature
+// sig (its String or Slug), else the shortest of property prop, else the
+// first in the order of the main table (the commit message's bugs first).
+func selectBug(bugs []bugFinding, prop, sig string) (bugFinding, error) {
+	if len(bugs) == 0 {
+		return bugFinding{}, usagef("--html: no violation was found, so there is no failing history to draw")
+	}
+	var names []string
+	for _, b := range bugs {
+		names = append(names, b.sig.Slug())
+		switch {
+		case sig != "" && (sig == b.sig.String() || sig == b.sig.Slug()):
+			return b, nil
+		case sig == "" && prop != "" && string(b.sig.Prop) == prop:
+			return b, nil // bugs are by property, then length
+		}
+	}
+	if sig != "" {
+		return bugFinding{}, usagef("--signature %q: no such bug was found (found: %s)", sig, strings.Join(names, ", "))
+	}
+	if prop != "" {
+		return bugFinding{}, usagef("--property %s: not violated in this search", prop)
+	}
+	for _, n := range storyNames {
+		for _, b := range bugs {
+			if b.sig.Prop == n.prop && b.sig.Kind == n.kind {
+				return b, nil
+			}
+		}
+	}
+	return bugs[0], nil
+}
+
 // writeHistoryHTML writes porcupine's visualization of the history of the
-// run made of moves, annotated with the kernel steps, to path.
-func writeHistoryHTML(path string, m *model.Model, sc *sim.Scenario, moves []model.Move) error {
+// run made of moves, annotated with the kernel steps and headed by about
+// (the violation the page is about), to path.
+func writeHistoryHTML(path string, m *model.Model, sc *sim.Scenario, moves []model.Move, about string) error {
 	h, anns, err := properties.AnnotationsFromRun(m, sc, moves)
 	if err != nil {
 		return fmt.Errorf("--html: %v", err)
+	}
+	final := m.Init(sc)
+	for _, mv := range moves {
+		m.Apply(final, mv)
 	}
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
-	if err := properties.VisualizeHistory(f, sc, h, anns); err != nil {
+	if err := properties.VisualizeRun(f, sc, h, anns, properties.VisualizeOptions{About: about, Final: final}); err != nil {
 		f.Close()
 		return fmt.Errorf("--html: %v", err)
 	}
