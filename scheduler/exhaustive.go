@@ -47,6 +47,7 @@ package scheduler
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/bits"
@@ -94,10 +95,42 @@ type Verdict struct {
 	Length  int    `json:"length,omitempty"`
 	// Moves is the counterexample as concrete moves from the initial state
 	// (actor index, outcome index), replayable with Record.
-	Moves []model.Move `json:"moves,omitempty"`
+	Moves Moves `json:"moves,omitempty"`
 	// Key orders counterexamples of equal length (the canonical path); it
 	// makes merging shards give the same counterexample as one search.
 	Key string `json:"key,omitempty"`
+}
+
+// Moves is a list of moves that encodes in JSON with lower-case keys, as
+// every other key: [{"actor": 0, "choice": 1}, ...]. It decodes the
+// same, and the capitalised keys of older certificates.
+type Moves []model.Move
+
+type jsonMove struct {
+	Actor  int `json:"actor"`
+	Choice int `json:"choice"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (ms Moves) MarshalJSON() ([]byte, error) {
+	out := make([]jsonMove, len(ms))
+	for i, m := range ms {
+		out[i] = jsonMove{m.Actor, m.Choice}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (ms *Moves) UnmarshalJSON(b []byte) error {
+	var in []jsonMove
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*ms = make(Moves, len(in))
+	for i, m := range in {
+		(*ms)[i] = model.Move{Actor: m.Actor, Choice: m.Choice}
+	}
+	return nil
 }
 
 // Certificate is the result of an exhaustive search.
