@@ -34,6 +34,17 @@ mkdir -p docs
     done
     echo
   done
+  echo
+  echo "## Distinct bugs"
+  echo
+  echo "Every signature (property, how it broke, the step that broke it) found on the default set, as in the first"
+  echo "table of \`dio-sim\`: a cell is the shortest counterexample's length, its scenario and C location; — means a"
+  echo "complete search proves it absent."
+  echo
+  printf "| property | kind | step |"; for v in v2.6.18 before after v2.6.20; do printf " %s |" "$v"; done; echo
+  echo "|---|---|---|---|---|---|---|"
+  ($bin --trace-dir /tmp/dio-sim-regen-main --json || true) | jq -r '.bugs[] | . as $b | "| \(.property) | \(.kind) | \(.step // "") |" + ([("v2.6.18","before","after","v2.6.20") as $v | if $b.versions[$v] then " \($b.versions[$v].length) (\($b.versions[$v].scenario)\(if $b.versions[$v].where then ", " + $b.versions[$v].where else "" end)) |" elif ($b.absent_on | index($v)) then " — |" else " · |" end] | join(""))' | sed 's/</\&lt;/g'
+  rm -rf /tmp/dio-sim-regen-main
 } > "$table"
 
 # The two bugs of the commit message, on before.
