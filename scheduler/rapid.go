@@ -264,6 +264,7 @@ func (p *RapidProp) Check(t *rapid.T) {
 	for i := range res.Violations {
 		if res.Violations[i].Prop == p.Prop {
 			found = &res.Violations[i]
+			break // the first kind to show
 		}
 	}
 	if found == nil && p.Prop == properties.Linearizable {
