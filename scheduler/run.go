@@ -141,7 +141,6 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 	return res, nil
 }
 
-
 // describeMove renders move mv of state s before it is taken.
 func describeMove(m *model.Model, s *sim.State, moves []model.Move, mv model.Move) TraceStep {
 	st := m.Next(s, mv.Actor)
