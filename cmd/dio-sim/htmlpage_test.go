@@ -102,3 +102,45 @@ func TestHistoryHTMLInBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainReadsInBrowser opens explain --html of after's lost wake-up
+// at bio0's step at fs/direct-io.c@after:279 and checks that the page
+// shows the value it read: dio->waiter was NULL.
+func TestExplainReadsInBrowser(t *testing.T) {
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("WARNING: %s is missing (%v): the explain page's reads are not tested in a browser", chromiumPath, err)
+	}
+	page := filepath.Join(t.TempDir(), "lost.html")
+	var out, errb bytes.Buffer
+	if code := run([]string{"explain", "--html", "-o", page, lostWakeup}, &out, &errb); code != exitViolation {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
+		chromedp.WindowSize(1400, 1000), chromedp.Flag("disable-gpu", true))
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	defer cancel()
+	ctx, cancel := chromedp.NewContext(actx)
+	defer cancel()
+	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	var panel, cell string
+	if err := chromedp.Run(ctx, chromedp.Navigate("file://"+page+"#step-30"),
+		chromedp.WaitVisible(`body[data-steps]`),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll("ul.reads li")).map(e => e.textContent).join("; ")`, &panel),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll(".cell .rd")).map(e => e.textContent).join("; ")`, &cell)); err != nil {
+		t.Fatal(err)
+	}
+	if panel != "dio.waiter = NULL" {
+		t.Errorf("the selected step's reads are %q, want dio.waiter = NULL", panel)
+	}
+	if !strings.Contains(cell, "reads dio.waiter = NULL") {
+		t.Errorf("the timeline's reads: %q", cell)
+	}
+	if shots := os.Getenv("DIOSIM_SCREENSHOTS"); shots != "" {
+		var png []byte
+		if err := chromedp.Run(ctx, chromedp.FullScreenshot(&png, 100)); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(shots, "explain-lost-wakeup-step30.png"), png, 0o644)
+	}
+}
