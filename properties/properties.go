@@ -251,6 +251,21 @@ func Standing(s *sim.State) []Violation {
 	return out
 }
 
+// SameFacts reports whether a and b (a state and its successor) record
+// the same facts about every request: then b stands by no violation a
+// did not (Standing), and only a history check can be new in b.
+func SameFacts(a, b *sim.State) bool {
+	if len(a.Reqs) != len(b.Reqs) {
+		return false
+	}
+	for r := range a.Reqs {
+		if a.Reqs[r].Facts != b.Reqs[r].Facts || a.Reqs[r].Pos != b.Reqs[r].Pos {
+			return false
+		}
+	}
+	return true
+}
+
 // Fresh returns the violations of vs, seen right after step st was taken
 // from state before, that were not standing in before (Standing), with the
 // location of st on those one step breaks. vs is modified in place.
