@@ -68,6 +68,9 @@ type Step struct {
 	Lane    int      // index in Story.Lanes
 	ActorID int      // index of the actor in the simulated state
 	Changes []Change // the state the step changed
+	// Reads are the shared fields the step read, with their values before
+	// it (see Reads): what it decided on, even when it changed nothing.
+	Reads []sim.Field
 	// Broke lists the properties that broke at this step.
 	Broke []scheduler.Violation
 	// AtEnd marks the last step of a run that ended there (no actor
@@ -149,7 +152,7 @@ func New(t *scheduler.Trace) (*Story, error) {
 	}
 	for i, ts := range res.Steps {
 		a := st.actor[ts.Actor]
-		step := Step{TraceStep: ts, Lane: lane[a], ActorID: a}
+		step := Step{TraceStep: ts, Lane: lane[a], ActorID: a, Reads: Reads(m, st.states[i], res.Moves[i])}
 		prev := st.Initial
 		if i > 0 {
 			prev = st.After[i-1]

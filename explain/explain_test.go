@@ -294,7 +294,7 @@ func TestCommitMessageStory(t *testing.T) {
 // TestReads checks the probe that finds which steps read a piece of
 // state, on steps whose statements say what they read.
 func TestReads(t *testing.T) {
-	st := story(t, "../testdata/traces/exhaustive/after-double-completion-no-hang.trace")
+	st := story(t, "../testdata/traces/exhaustive/after-double-completion-no-hang--hang-asleep-forever--dio_await_one-io-schedule.trace")
 	cases := []struct {
 		text  string // a statement of the trace
 		field string

@@ -44,6 +44,7 @@ type htmlStep struct {
 	Text    string       `json:"text"`
 	Enabled []string     `json:"enabled"`
 	Changes []htmlChange `json:"changes"`
+	Reads   []htmlRead   `json:"reads"`
 	Broke   []htmlViol   `json:"broke"`
 	AtEnd   bool         `json:"atEnd"`
 	Source  *Snippet     `json:"source,omitempty"`
@@ -54,6 +55,11 @@ type htmlChange struct {
 	F   int    `json:"f"` // index in fields
 	Old string `json:"old"`
 	New string `json:"new"`
+}
+
+type htmlRead struct {
+	F   int    `json:"f"` // index in fields
+	Val string `json:"val"`
 }
 
 type htmlViol struct {
@@ -103,6 +109,10 @@ func (st *Story) WriteHTML(w io.Writer, opt HTMLOptions) error {
 		}
 		for _, c := range s.Changes {
 			hs.Changes = append(hs.Changes, htmlChange{F: st.field[c.Field], Old: c.Old, New: c.New})
+		}
+		hs.Reads = []htmlRead{}
+		for _, r := range s.Reads {
+			hs.Reads = append(hs.Reads, htmlRead{F: st.field[r.Name], Val: r.Val})
 		}
 		for _, v := range s.Broke {
 			hs.Broke = append(hs.Broke, htmlViol{Prop: string(v.Prop), Step: v.Step, Msg: v.Msg, AtStep: st.BrokenAtStep(v)})
@@ -215,6 +225,7 @@ main { flex: 1 1 auto; min-height: 0; display: grid; grid-template-columns: minm
 .cell .fn { color: var(--muted); }
 .cell .txt { color: #333; }
 .cell .chg { color: #166534; font-size: 12px; }
+.cell .rd { color: #1e40af; font-size: 12px; }
 .cell .bad { color: var(--bad); font-weight: 600; }
 aside { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; overflow: auto; min-height: 0; }
 #nav { display: flex; justify-content: space-between; align-items: center; margin-bottom: 6px; }
@@ -333,6 +344,9 @@ const pageJS = `(function () {
           var txt = el('div', 'txt', short(s.text, 110));
           txt.title = s.text;
           c.appendChild(txt);
+          if (s.reads.length) {
+            c.appendChild(el('div', 'rd', short('reads ' + s.reads.map(function (x) { return data.fields[x.f] + ' = ' + x.val; }).join(', '), 140)));
+          }
           if (s.changes.length) {
             c.appendChild(el('div', 'chg', short('\u21d2 ' + s.changes.map(function (x) { return data.fields[x.f] + ': ' + x.old + '\u2192' + x.new; }).join(', '), 140)));
           }
@@ -382,6 +396,12 @@ const pageJS = `(function () {
       });
       d.appendChild(el('div', 'help', s.source.file));
       d.appendChild(pre);
+    }
+    if (s.reads.length) {
+      d.appendChild(el('h3', '', 'Read'));
+      var ulr = el('ul', 'mono reads');
+      s.reads.forEach(function (x) { ulr.appendChild(el('li', '', data.fields[x.f] + ' = ' + x.val)); });
+      d.appendChild(ulr);
     }
     if (s.changes.length) {
       d.appendChild(el('h3', '', 'Changed'));

@@ -231,6 +231,9 @@ func (t *textWriter) step(s *Step) {
 	if s.Outcome != "-" {
 		items = append(items, item{text: "  outcome: " + s.Outcome, code: sgrYel, indent: 4})
 	}
+	if len(s.Reads) > 0 {
+		items = append(items, item{text: "  reads " + FormatReads(s.Reads), code: sgrDim, indent: 4})
+	}
 	if len(s.Changes) > 0 {
 		var parts []string
 		for _, c := range s.Changes {

@@ -69,7 +69,11 @@ func (v HistoryVerdict) Violation() (Violation, bool) {
 	if v.OK {
 		return Violation{}, false
 	}
-	return Violation{Linearizable, v.Msg}, true
+	kind := KindNotLinearizable
+	if v.Malformed {
+		kind = KindMalformed
+	}
+	return Violation{Prop: Linearizable, Kind: kind, Msg: v.Msg}, true
 }
 
 // HistInput is the input of one operation of the sequential file model.

@@ -113,9 +113,196 @@ func Lookup(s string) (ID, error) {
 type Violation struct {
 	Prop ID
 	Msg  string
+	// Kind says how the property broke, in a few words that do not depend
+	// on the version or the interleaving (see the Kind* constants, and for
+	// no-bug the BUG_ON or oops reached).
+	Kind string
+	// StepID and Where locate the violation: the step that broke it (the
+	// step taken when it became visible: the second aio_complete, the
+	// access to freed memory, the BUG_ON) or, for a hang, the step the
+	// task is stuck before. StepID is the version-independent step id,
+	// Where its C location in this version. Both are "" for what is seen
+	// only at the end of a run (a lost completion, a leak, a wrong result,
+	// a history).
+	StepID string
+	Where  string
 }
 
 func (v Violation) String() string { return string(v.Prop) + ": " + v.Msg }
+
+// The kinds of violation (Violation.Kind). A no-bug violation's kind is
+// the BUG_ON or oops reached; a memory error's kind names the object.
+const (
+	KindDoubleRead       = "double completion of a read"
+	KindDoubleWrite      = "double completion of a write"
+	KindLostCompletion   = "lost completion"
+	KindEarlyComplete    = "aio_complete before -EIOCBQUEUED"
+	KindCompleteAfterRet = "aio_complete but ki_retry did not return -EIOCBQUEUED"
+	KindStaleIsize       = "stale i_size"
+	KindWrongResult      = "wrong result"
+	KindNotLinearizable  = "not linearizable"
+	KindMalformed        = "malformed history"
+	KindHangAsleep       = "hang: asleep forever"
+	KindHangBlocked      = "hang: blocked on a lock"
+	KindHangSpinning     = "hang: spins on bio_lock"
+	KindLockLeft         = "hang: a lock left held by an owner that is gone"
+)
+
+// Signature identifies a distinct bug: the property, how it broke and the
+// step that broke it. Two runs that break the same property the same way
+// at the same step show the same bug, whatever the interleaving before it.
+// The step id does not depend on the version, so one signature can be
+// found on several versions.
+type Signature struct {
+	Prop   ID     `json:"property"`
+	Kind   string `json:"kind"`
+	StepID string `json:"step,omitempty"`
+}
+
+// Signature returns v's signature.
+func (v Violation) Signature() Signature { return Signature{v.Prop, v.Kind, v.StepID} }
+
+// String renders the signature as "property: kind at step", e.g.
+// "dio-lifetime: use after free of the dio at dio_bio_end_aio:wake-waiter".
+func (g Signature) String() string {
+	s := string(g.Prop) + ": " + g.Kind
+	if g.StepID != "" {
+		s += " at " + g.StepID
+	}
+	return s
+}
+
+// Slug renders the signature as a file-name part: lower case letters,
+// digits, dots and dashes, e.g.
+// "dio-lifetime-use-after-free-of-the-dio-at-dio_bio_end_aio-wake-waiter".
+// Different signatures give different slugs (kinds and step ids are made
+// of words, and the separators are kept).
+func (g Signature) Slug() string {
+	return slug(string(g.Prop)) + "--" + slug(g.Kind) + stepSlug(g.StepID)
+}
+
+func stepSlug(id string) string {
+	if id == "" {
+		return ""
+	}
+	return "--" + slug(id)
+}
+
+// slug maps s to lower-case letters, digits, '_' and '.', comparison
+// operators to words and other runs of characters to one '-'.
+func slug(s string) string {
+	s = strings.NewReplacer("->", " ", "!=", " ne ", "==", " eq ", "<", " lt ", ">", " gt ", "!", " not ").Replace(strings.ToLower(s))
+	var b strings.Builder
+	dash := false
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '.' {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			dash = false
+			b.WriteRune(r)
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
+
+// bugKind is the kind of a no-bug violation: the BUG_ON or oops of the
+// model's description, without its explanation ("BUG_ON(ret !=
+// -EIOCBQUEUED)", "oops: xfs_destroy_ioend(NULL)").
+func bugKind(what string) string {
+	if rest, ok := strings.CutPrefix(what, "oops: "); ok {
+		if i := strings.Index(rest, ":"); i >= 0 {
+			rest = rest[:i]
+		}
+		return "oops: " + rest
+	}
+	if i := strings.Index(what, " in "); i >= 0 {
+		what = what[:i]
+	}
+	return what
+}
+
+// memKind is the kind of a memory error: "use after free of the dio",
+// "double free of the kiocb".
+func memKind(msg string) string {
+	if i := strings.Index(msg, " at "); i >= 0 {
+		return msg[:i]
+	}
+	return msg
+}
+
+// located reports whether a violation of this kind is broken by one step,
+// which Locate names.
+func located(v Violation) bool {
+	switch v.Prop {
+	case ExactlyOnce:
+		return v.Kind == KindDoubleRead || v.Kind == KindDoubleWrite
+	case OnlyAfterQueued, DioLifetime, ObjectLifetime, NoBug, IsizeVisible:
+		return !strings.HasPrefix(v.Kind, "leak")
+	}
+	return false
+}
+
+// Standing returns the violations s shows through facts that stay true
+// once set (double completions, early completions, memory errors, BUGs,
+// stale sizes): a successor of s shows them again. Unlike AfterStep it
+// does not modify s.
+func Standing(s *sim.State) []Violation {
+	var out []Violation
+	for r := range s.Reqs {
+		out = append(out, afterStepReq(s, &s.Reqs[r])...)
+	}
+	return out
+}
+
+// SameFacts reports whether a and b (a state and its successor) record
+// the same facts about every request: then b stands by no violation a
+// did not (Standing), and only a history check can be new in b.
+func SameFacts(a, b *sim.State) bool {
+	if len(a.Reqs) != len(b.Reqs) {
+		return false
+	}
+	for r := range a.Reqs {
+		if a.Reqs[r].Facts != b.Reqs[r].Facts || a.Reqs[r].Pos != b.Reqs[r].Pos {
+			return false
+		}
+	}
+	return true
+}
+
+// Fresh returns the violations of vs, seen right after step st was taken
+// from state before, that were not standing in before (Standing), with the
+// location of st on those one step breaks. vs is modified in place.
+// Searches use it to tell the step that broke a property from the steps
+// that only inherit the broken fact.
+func Fresh(before *sim.State, vs []Violation, st *model.Step) []Violation {
+	if len(vs) == 0 {
+		return vs
+	}
+	old := map[[2]string]bool{}
+	for _, v := range Standing(before) {
+		old[[2]string{string(v.Prop), v.Kind}] = true
+	}
+	out := vs[:0]
+	for _, v := range vs {
+		if old[[2]string{string(v.Prop), v.Kind}] {
+			continue
+		}
+		out = append(out, Locate(v, st))
+	}
+	return out
+}
+
+// Locate returns v located at step st when one step breaks a violation of
+// its kind and it has no location yet.
+func Locate(v Violation, st *model.Step) Violation {
+	if st != nil && v.StepID == "" && located(v) {
+		v.StepID, v.Where = st.ID, st.Loc.String()
+	}
+	return v
+}
 
 // AfterStep returns the violations visible in s right after a step. It
 // looks only at facts the model records, so it is cheap and a pure function
@@ -129,11 +316,11 @@ func AfterStep(s *sim.State) []Violation {
 		}
 	}
 	if len(s.Reqs) == 1 {
-		return append(afterStepReq(&s.Reqs[0]), lin...)
+		return append(afterStepReq(s, &s.Reqs[0]), lin...)
 	}
 	out := lin
 	for r := range s.Reqs {
-		for _, v := range afterStepReq(&s.Reqs[r]) {
+		for _, v := range afterStepReq(s, &s.Reqs[r]) {
 			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
 			out = append(out, v)
 		}
@@ -142,7 +329,7 @@ func AfterStep(s *sim.State) []Violation {
 }
 
 // afterStepReq checks one request.
-func afterStepReq(q *sim.Req) []Violation {
+func afterStepReq(s *sim.State, q *sim.Req) []Violation {
 	f := &q.Facts
 	if f.Bug == "" && f.MemErr == "" && f.Deliveries <= 1 && !f.EarlyDioComp &&
 		!(f.RetryReturned && f.DioCompletes > 0 && f.RetryRet != -sim.EIOCBQUEUED) &&
@@ -151,25 +338,29 @@ func afterStepReq(q *sim.Req) []Violation {
 	}
 	var out []Violation
 	if f.Deliveries > 1 {
-		out = append(out, Violation{ExactlyOnce, fmt.Sprintf("the iocb was completed %d times (double completion): first with %s", f.Deliveries, model.ErrName(f.FirstRes))})
+		kind := KindDoubleRead
+		if s.Scn.Op == sim.Write {
+			kind = KindDoubleWrite
+		}
+		out = append(out, Violation{Prop: ExactlyOnce, Kind: kind, Msg: fmt.Sprintf("the iocb was completed %d times (double completion): first with %s", f.Deliveries, model.ErrName(f.FirstRes))})
 	}
 	if f.EarlyDioComp {
-		out = append(out, Violation{OnlyAfterQueued, "fs/direct-io.c called aio_complete before the submitter committed to returning -EIOCBQUEUED"})
+		out = append(out, Violation{Prop: OnlyAfterQueued, Kind: KindEarlyComplete, Msg: "fs/direct-io.c called aio_complete before the submitter committed to returning -EIOCBQUEUED"})
 	} else if f.RetryReturned && f.DioCompletes > 0 && f.RetryRet != -sim.EIOCBQUEUED {
-		out = append(out, Violation{OnlyAfterQueued, fmt.Sprintf("fs/direct-io.c called aio_complete, but ki_retry returned %s, not -EIOCBQUEUED", model.ErrName(f.RetryRet))})
+		out = append(out, Violation{Prop: OnlyAfterQueued, Kind: KindCompleteAfterRet, Msg: fmt.Sprintf("fs/direct-io.c called aio_complete, but ki_retry returned %s, not -EIOCBQUEUED", model.ErrName(f.RetryRet))})
 	}
 	if f.MemErr != "" {
 		if f.MemErrObj == sim.ObjDio {
-			out = append(out, Violation{DioLifetime, f.MemErr})
+			out = append(out, Violation{Prop: DioLifetime, Kind: memKind(f.MemErr), Msg: f.MemErr})
 		} else {
-			out = append(out, Violation{ObjectLifetime, f.MemErr})
+			out = append(out, Violation{Prop: ObjectLifetime, Kind: memKind(f.MemErr), Msg: f.MemErr})
 		}
 	}
 	if f.Bug != "" {
-		out = append(out, Violation{NoBug, f.Bug})
+		out = append(out, Violation{Prop: NoBug, Kind: bugKind(f.Bug[strings.Index(f.Bug, ": ")+2:]), Msg: f.Bug})
 	}
 	if f.StatAfterReap >= 0 && f.StatAfterReap < q.Pos+f.StatRes {
-		out = append(out, Violation{IsizeVisible, fmt.Sprintf("userspace saw the write complete with %d bytes, but stat shows i_size %d < %d", f.StatRes, f.StatAfterReap, q.Pos+f.StatRes)})
+		out = append(out, Violation{Prop: IsizeVisible, Kind: KindStaleIsize, Msg: fmt.Sprintf("userspace saw the write complete with %d bytes, but stat shows i_size %d < %d", f.StatRes, f.StatAfterReap, q.Pos+f.StatRes)})
 	}
 	return out
 }
@@ -197,13 +388,21 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 			}
 		}
 		where := m.Where(s, a)
-		why := "is blocked (a lock it needs is held) before"
+		why, kind := "is blocked (a lock it needs is held) before", KindHangBlocked
 		if act.Asleep {
-			why = "sleeps forever (never woken) in the schedule at"
+			why, kind = "sleeps forever (never woken) in the schedule at", KindHangAsleep
 		} else if act.Kind == sim.BioEnd {
-			why = "spins on bio_lock before"
+			why, kind = "spins on bio_lock before", KindHangSpinning
 		}
-		out = append(out, Violation{NoHang, fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where)})
+		v := Violation{Prop: NoHang, Kind: kind, Msg: fmt.Sprintf("%s %s %s, and nothing else can run", model.ActorName(s, a), why, where), Where: where}
+		p, pc := m.Program(s, a), int(act.PC)
+		if act.Asleep && pc > 0 {
+			pc-- // asleep in the step that called schedule(), as Where says
+		}
+		if pc < len(p.Steps) {
+			v.StepID = p.Steps[pc].ID
+		}
+		out = append(out, v)
 	}
 	out = append(out, lockLeaks(m, s)...)
 	out = append(out, HistoryViolations(s, true)...)
@@ -228,7 +427,7 @@ func lockLeaks(m *model.Model, s *sim.State) []Violation {
 	}
 	var out []Violation
 	if h := s.Inode.IMutex; h != 0 && gone(h) {
-		out = append(out, Violation{NoHang, fmt.Sprintf("i_mutex is still held by %s, which has finished: the next task to take it sleeps forever", model.ActorName(s, int(h)-1))})
+		out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("i_mutex is still held by %s, which has finished: the next task to take it sleeps forever", model.ActorName(s, int(h)-1))})
 	}
 	if s.Inode.AllocSem != 0 {
 		live := false
@@ -239,16 +438,16 @@ func lockLeaks(m *model.Model, s *sim.State) []Violation {
 		}
 		if !live {
 			if s.Inode.AllocSem > 0 {
-				out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem is still held for reading (%d) although every dio that took it is gone: the next truncate sleeps forever in down_write", s.Inode.AllocSem)})
+				out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("i_alloc_sem is still held for reading (%d) although every dio that took it is gone: the next truncate sleeps forever in down_write", s.Inode.AllocSem)})
 			} else {
-				out = append(out, Violation{NoHang, fmt.Sprintf("i_alloc_sem was released more often than taken (count %d): the semaphore is corrupt, the next down_write may never wait", s.Inode.AllocSem)})
+				out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("i_alloc_sem was released more often than taken (count %d): the semaphore is corrupt, the next down_write may never wait", s.Inode.AllocSem)})
 			}
 		}
 	}
 	for r := range s.Reqs {
 		q := &s.Reqs[r]
 		if h := q.Dio.BioLock; h != 0 && q.Mem[sim.ObjDio] == sim.Live && gone(h) {
-			out = append(out, Violation{NoHang, fmt.Sprintf("the dio's bio_lock is still held by %s, which has finished", model.ActorName(s, int(h)-1))})
+			out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("the dio's bio_lock is still held by %s, which has finished", model.ActorName(s, int(h)-1))})
 		}
 	}
 	return out
@@ -259,20 +458,20 @@ func atEndReq(s *sim.State, q *sim.Req) []Violation {
 	var out []Violation
 	f := &q.Facts
 	if f.Submitted && f.Deliveries == 0 {
-		out = append(out, Violation{ExactlyOnce, "the iocb was never completed (lost completion)"})
+		out = append(out, Violation{Prop: ExactlyOnce, Kind: KindLostCompletion, Msg: "the iocb was never completed (lost completion)"})
 	}
 	if q.Mem[sim.ObjDio] == sim.Live {
-		out = append(out, Violation{DioLifetime, "the dio was never freed (leak)"})
+		out = append(out, Violation{Prop: DioLifetime, Kind: "leak of the dio", Msg: "the dio was never freed (leak)"})
 	}
 	if q.Mem[sim.ObjKiocb] == sim.Live && !q.Kiocb.IsSync {
-		out = append(out, Violation{ObjectLifetime, fmt.Sprintf("the kiocb was never freed (leak: ki_users = %d)", q.Kiocb.Users)})
+		out = append(out, Violation{Prop: ObjectLifetime, Kind: "leak of the kiocb", Msg: fmt.Sprintf("the kiocb was never freed (leak: ki_users = %d)", q.Kiocb.Users)})
 	}
 	if q.Mem[sim.ObjIoend] == sim.Live {
-		out = append(out, Violation{ObjectLifetime, "the XFS ioend was never freed (leak)"})
+		out = append(out, Violation{Prop: ObjectLifetime, Kind: "leak of the XFS ioend", Msg: "the XFS ioend was never freed (leak)"})
 	}
 	if f.Deliveries >= 1 {
 		if msg := checkResult(s, q); msg != "" {
-			out = append(out, Violation{ResultValue, msg})
+			out = append(out, Violation{Prop: ResultValue, Kind: KindWrongResult, Msg: msg})
 		}
 	}
 	return out
@@ -322,12 +521,14 @@ func checkResult(s *sim.State, q *sim.Req) string {
 	return fmt.Sprintf("the completion carried %s although the run met %s", model.ErrName(res), strings.Join(names, " and "))
 }
 
+// dedupe keeps the first violation of each property and kind.
 func dedupe(vs []Violation) []Violation {
-	seen := map[ID]bool{}
+	seen := map[[2]string]bool{}
 	out := vs[:0]
 	for _, v := range vs {
-		if !seen[v.Prop] {
-			seen[v.Prop] = true
+		k := [2]string{string(v.Prop), v.Kind}
+		if !seen[k] {
+			seen[k] = true
 			out = append(out, v)
 		}
 	}

@@ -1,7 +1,9 @@
 package properties
 
 import (
+	"bytes"
 	"fmt"
+	"html"
 	"io"
 	"strings"
 
@@ -43,6 +45,74 @@ const tsScale = 1000
 // of an operation, a return without a call, a second call) are left out of
 // the operations and drawn as annotations in a row "malformed" instead.
 func VisualizeHistory(w io.Writer, sc *sim.Scenario, h []sim.HistEvent, annotations []HistAnnotation) error {
+	return VisualizeRun(w, sc, h, annotations, VisualizeOptions{})
+}
+
+// VisualizeOptions say what a visualization page is about.
+type VisualizeOptions struct {
+	// About is the violation the page was asked for, in words (shown
+	// as the page's heading); "" for none.
+	About string
+	// Final is the last state of the run, for the kernel's side of the
+	// story: how many times aio_complete ran for each iocb. With it, the
+	// verdict row never contradicts the kernel steps: a history that is
+	// linearizable while the kernel completed an iocb twice is labelled
+	// so, and the page says why userspace did not see it.
+	Final *sim.State
+}
+
+// KernelNotes compares, for each iocb of the run ending in final, the
+// completions the kernel delivered (aio_complete calls, or a synchronous
+// return) with the completions userspace saw in h (returns of the iocb's
+// operation). It returns one sentence per iocb delivered more than once
+// or more often than seen, and whether some iocb was completed twice.
+func KernelNotes(final *sim.State, h []sim.HistEvent) (notes []string, double bool) {
+	if final == nil {
+		return nil, false
+	}
+	for r := range final.Reqs {
+		d := int(final.Reqs[r].Facts.Deliveries)
+		seen := 0
+		for _, e := range h {
+			if e.Return && int(e.ID) == r && (e.Op == sim.HistRead || e.Op == sim.HistWrite) {
+				seen++
+			}
+		}
+		if d <= 1 && d <= seen {
+			continue
+		}
+		if d > 1 {
+			double = true
+		}
+		n := fmt.Sprintf("iocb %d: the kernel completed it %d time(s) (aio_complete calls, see the rows of the kernel steps); userspace saw %d completion(s).", r, d, seen)
+		if d > seen {
+			n += fmt.Sprintf(" %d of them never reached userspace in this run (no io_getevents returned them): porcupine checks only what userspace saw, so its verdict is about that view alone.", d-seen)
+		}
+		if d > 1 {
+			n += " A double completion: exactly-once is broken whatever porcupine says."
+		}
+		notes = append(notes, n)
+	}
+	return notes, double
+}
+
+// legendHTML explains porcupine's drawing in words.
+const legendHTML = `<p><b>How to read this page.</b> Time runs left to right. Each of the first rows is a userspace
+client: iocb N (its call, io_submit or read/write, to the return userspace saw, io_getevents or the system call's
+return) and the observer's stat and pread. A box is one operation, labelled with its input and its result.
+Porcupine looks for one order of the operations, each taking effect at an instant inside its box, that the
+sequential model of the file accepts (a linearization). In the legend, a grey square ("Valid LP") marks a
+linearization point that fits; a red one ("Invalid LP") an operation that cannot come next; "jump to first
+error" scrolls to it. Hover over a box for its details, click to pin them. The rows below the clients are
+kernel steps, placed between the userspace events they happened between: aio_complete in orange (with the
+result it posted), the statement that does or does not produce -EIOCBQUEUED in blue or grey, i_size_write in
+green. The row "verdict" gives porcupine's verdict on what userspace saw, read together with the kernel's count
+of completions above.</p>`
+
+// VisualizeRun is VisualizeHistory with a heading saying what the page is
+// about, the kernel's count of completions against what userspace saw,
+// and porcupine's legend explained in words.
+func VisualizeRun(w io.Writer, sc *sim.Scenario, h []sim.HistEvent, annotations []HistAnnotation, opt VisualizeOptions) error {
 	clean, dropped := sanitize(h)
 	events := make([]sim.HistEvent, len(clean))
 	for i, e := range clean {
@@ -89,20 +159,49 @@ func VisualizeHistory(w io.Writer, sc *sim.Scenario, h []sim.HistEvent, annotati
 		add(a.Time, porcupine.Annotation{Tag: tag, Description: a.Label, Details: fmt.Sprintf("history position %d: %s", a.Time, a.Detail), BackgroundColor: a.Color})
 	}
 	verdict := CheckHistory(sc, h, false)
+	notes, double := KernelNotes(opt.Final, h)
 	label, color := "linearizable", "#b7e4b7"
 	switch {
 	case verdict.Malformed:
 		label, color = "malformed", "#f4a6a6"
 	case !verdict.OK:
 		label, color = "NOT linearizable", "#f4a6a6"
+	case double:
+		label, color = "userspace view linearizable, but the kernel completed an iocb twice", "#f7b267"
 	}
 	detail := verdict.Msg
 	if detail == "" {
 		detail = "the history is well formed and linearizable against the sequential file (properties.FileModel)"
 	}
+	if len(notes) > 0 {
+		detail += "; " + strings.Join(notes, " ")
+	}
 	add(0, porcupine.Annotation{Tag: "verdict", Description: label, Details: detail, BackgroundColor: color})
 	info.AddAnnotations(anns)
-	return porcupine.Visualize(fm, info, w)
+	var buf bytes.Buffer
+	if err := porcupine.Visualize(fm, info, &buf); err != nil {
+		return err
+	}
+	var head strings.Builder
+	head.WriteString(`<div id="diosim-about" style="font-family: sans-serif; max-width: 70rem; margin: 2.5rem 0 1rem 0;">`)
+	if opt.About != "" {
+		fmt.Fprintf(&head, `<h2 id="diosim-title">%s</h2>`, html.EscapeString(opt.About))
+	}
+	fmt.Fprintf(&head, `<p id="diosim-verdict"><b>Porcupine's verdict on what userspace saw:</b> %s.`, html.EscapeString(label))
+	if !verdict.OK && verdict.Msg != "" {
+		fmt.Fprintf(&head, " %s", html.EscapeString(verdict.Msg))
+	}
+	head.WriteString("</p>")
+	for _, n := range notes {
+		fmt.Fprintf(&head, `<p class="diosim-kernel"><b>Kernel:</b> %s</p>`, html.EscapeString(n))
+	}
+	head.WriteString(legendHTML + "</div>\n")
+	page := buf.String()
+	if i := strings.Index(page, "<body>"); i >= 0 {
+		page = page[:i+len("<body>")] + "\n" + head.String() + page[i+len("<body>"):]
+	}
+	_, err := io.WriteString(w, page)
+	return err
 }
 
 type posEvent struct {

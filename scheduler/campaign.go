@@ -13,13 +13,15 @@ import (
 	"diosim/sim"
 )
 
-// Found is the shortest violation of one property found by a campaign.
+// Found is the shortest violation of one property (or of one signature)
+// found by a campaign.
 type Found struct {
 	Prop  properties.ID
 	Msg   string
-	Seed  uint64       // the run's own seed (RunSeed of the campaign seed)
-	Run   int          // index of the run in the campaign
-	Moves []model.Move // the schedule up to the step that broke the property, for Record
+	Viol  properties.Violation // the violation itself: its kind and location
+	Seed  uint64               // the run's own seed (RunSeed of the campaign seed)
+	Run   int                  // index of the run in the campaign
+	Moves []model.Move         // the schedule up to the step that broke the property, for Record
 }
 
 // CampaignResult summarises a random or rapid campaign on one scenario.
@@ -32,6 +34,8 @@ type CampaignResult struct {
 	// context's deadline passed); "" when it made them all. What was found
 	// until then is kept.
 	Stopped string
+	// Bugs holds the shortest violation of every distinct signature found.
+	Bugs map[properties.Signature]Found
 }
 
 // StopReason names why ctx is done: "timeout" for a deadline, else
@@ -127,7 +131,7 @@ func campaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			cr := &CampaignResult{Found: map[properties.ID]Found{}}
+			cr := &CampaignResult{Found: map[properties.ID]Found{}, Bugs: map[properties.Signature]Found{}}
 			ch := mk()
 			for i := w; i < n; i += workers {
 				select {
@@ -152,7 +156,11 @@ func campaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed
 					}
 					old, ok := cr.Found[v.Prop]
 					if !ok || better(v.Step, i, len(old.Moves), old.Run) {
-						cr.Found[v.Prop] = Found{Prop: v.Prop, Msg: v.Msg, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
+						cr.Found[v.Prop] = Found{Prop: v.Prop, Msg: v.Msg, Viol: v.Violation, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
+					}
+					g := v.Signature()
+					if old, ok := cr.Bugs[g]; !ok || better(v.Step, i, len(old.Moves), old.Run) {
+						cr.Bugs[g] = Found{Prop: v.Prop, Msg: v.Msg, Viol: v.Violation, Seed: rs, Run: i, Moves: append([]model.Move(nil), res.Moves[:v.Step]...)}
 					}
 				}
 			}
@@ -160,7 +168,7 @@ func campaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed
 		}(w)
 	}
 	wg.Wait()
-	out := &CampaignResult{Found: map[properties.ID]Found{}}
+	out := &CampaignResult{Found: map[properties.ID]Found{}, Bugs: map[properties.Signature]Found{}}
 	var firstErr error
 	errRun := -1
 	for _, p := range parts {
@@ -176,6 +184,12 @@ func campaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario, seed
 			old, ok := out.Found[id]
 			if !ok || better(len(f.Moves), f.Run, len(old.Moves), old.Run) {
 				out.Found[id] = f
+			}
+		}
+		for g, f := range p.res.Bugs {
+			old, ok := out.Bugs[g]
+			if !ok || better(len(f.Moves), f.Run, len(old.Moves), old.Run) {
+				out.Bugs[g] = f
 			}
 		}
 	}

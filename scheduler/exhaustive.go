@@ -51,6 +51,7 @@ package scheduler
 
 import (
 	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -103,33 +104,80 @@ type Verdict struct {
 	Length  int    `json:"length,omitempty"`
 	// Moves is the counterexample as concrete moves from the initial state
 	// (actor index, outcome index), replayable with Record.
-	Moves []model.Move `json:"moves,omitempty"`
+	Moves Moves `json:"moves,omitempty"`
 	// Key orders counterexamples of equal length (the canonical path); it
 	// makes merging shards give the same counterexample as one search.
 	Key string `json:"key,omitempty"`
 }
 
+// Moves is a list of moves that encodes in JSON with lower-case keys, as
+// every other key: [{"actor": 0, "choice": 1}, ...]. It decodes the
+// same, and the capitalised keys of older certificates.
+type Moves []model.Move
+
+type jsonMove struct {
+	Actor  int `json:"actor"`
+	Choice int `json:"choice"`
+}
+
+// MarshalJSON implements json.Marshaler.
+func (ms Moves) MarshalJSON() ([]byte, error) {
+	out := make([]jsonMove, len(ms))
+	for i, m := range ms {
+		out[i] = jsonMove{m.Actor, m.Choice}
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (ms *Moves) UnmarshalJSON(b []byte) error {
+	var in []jsonMove
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*ms = make(Moves, len(in))
+	for i, m := range in {
+		(*ms)[i] = model.Move{Actor: m.Actor, Choice: m.Choice}
+	}
+	return nil
+}
+
 // Certificate is the result of an exhaustive search.
 type Certificate struct {
-	Version     string             `json:"version"`
-	Scenario    string             `json:"scenario"`
-	Strategy    string             `json:"strategy"`
-	Symmetry    bool               `json:"symmetry"`
-	POR         bool               `json:"por"`
-	Shard       string             `json:"shard,omitempty"` // "i/n"
-	SplitDepth  int                `json:"split_depth,omitempty"`
-	States      int64              `json:"states"`
-	Transitions int64              `json:"transitions"`
-	MaxDepth    int                `json:"max_depth"`
-	Complete    bool               `json:"complete"`
-	StoppedBy   string             `json:"stopped_by,omitempty"` // states, depth, timeout, memory, interrupt
-	Properties  map[string]Verdict `json:"properties"`
+	Version     string `json:"version"`
+	Scenario    string `json:"scenario"`
+	Strategy    string `json:"strategy"`
+	Symmetry    bool   `json:"symmetry"`
+	POR         bool   `json:"por"`
+	Shard       string `json:"shard,omitempty"` // "i/n"
+	SplitDepth  int    `json:"split_depth,omitempty"`
+	States      int64  `json:"states"`
+	Transitions int64  `json:"transitions"`
+	MaxDepth    int    `json:"max_depth"`
+	Complete    bool   `json:"complete"`
+	StoppedBy   string `json:"stopped_by,omitempty"` // states, depth, timeout, memory, interrupt
+	// Properties lists every property (see properties.All) with its
+	// verdict: the shortest violation of any signature, holds (complete
+	// search) or not-found.
+	Properties map[string]Verdict `json:"properties"`
+	// Bugs is the shortest violation of every distinct signature reached
+	// (every one there is, when Complete), by property (in the order of
+	// properties.All), then length, then Key.
+	Bugs []Bug `json:"bugs,omitempty"`
 	// Sometimes lists, per property, the situations of
 	// properties.Sometimes that apply to the scenario, each with whether
 	// the search reached it (vacuity: see Vacuous).
 	Sometimes map[string][]Situation `json:"sometimes,omitempty"`
 	// Coverage is what the search ran (ExhaustiveOptions.Coverage).
 	Coverage Coverage `json:"-"`
+}
+
+// Bug is the shortest violation of one signature: a distinct bug.
+type Bug struct {
+	properties.Signature
+	// Where is the C location of the signature's step in this version.
+	Where string `json:"where,omitempty"`
+	Verdict
 }
 
 // Situation is one `sometimes` situation of a property and whether a
@@ -178,10 +226,16 @@ type node struct {
 	choice int16
 }
 
+// found is the first (so shortest) violation of a signature: reached at
+// state id, or (edge) by move mv from state parent.
 type found struct {
-	depth int
-	id    int32
-	msg   string
+	depth  int
+	seq    int // order of recording: ties between equal depths
+	id     int32
+	edge   bool
+	parent int32
+	mv     model.Move
+	viol   properties.Violation
 }
 
 // succ is one successor produced while expanding a level.
@@ -302,7 +356,7 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		// it all, the others have nothing of their own to add.
 		cert.SplitDepth = depth
 		if opt.Shard != 0 {
-			x.best = map[properties.ID]found{}
+			x.best = map[properties.Signature]found{}
 		}
 	}
 	cert.States = int64(len(x.nodes))
@@ -323,16 +377,38 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		cert.Sometimes[string(st.Prop)] = append(cert.Sometimes[string(st.Prop)], Situation{Name: st.Name, Reached: reached})
 	}
 	cert.Complete = cert.StoppedBy == ""
+	bugs := map[properties.ID][]found{}
+	for _, f := range x.best {
+		bugs[f.viol.Prop] = append(bugs[f.viol.Prop], f)
+	}
 	for _, id := range properties.All {
-		f, ok := x.best[id]
-		switch {
-		case ok:
+		fs := bugs[id]
+		sort.Slice(fs, func(i, j int) bool {
+			return fs[i].depth < fs[j].depth || fs[i].depth == fs[j].depth && fs[i].seq < fs[j].seq
+		})
+		var vs []Bug
+		for _, f := range fs {
 			path := x.path(f.id)
+			if f.edge {
+				path = append(x.path(f.parent), f.mv)
+			}
 			moves, err := x.concretize(path)
 			if err != nil {
-				return nil, fmt.Errorf("%s: rebuilding the counterexample: %v", id, err)
+				return nil, fmt.Errorf("%s: rebuilding the counterexample: %v", f.viol.Signature(), err)
 			}
-			cert.Properties[string(id)] = Verdict{Verdict: "violated", Message: f.msg, Length: len(moves), Moves: moves, Key: pathKey(path)}
+			vs = append(vs, Bug{Signature: f.viol.Signature(), Where: f.viol.Where,
+				Verdict: Verdict{Verdict: "violated", Message: f.viol.Msg, Length: len(moves), Moves: moves, Key: pathKey(path)}})
+		}
+		sortBugs(vs)
+		cert.Bugs = append(cert.Bugs, vs...)
+		switch {
+		case len(fs) > 0:
+			// The first recorded, as when one violation per property was kept.
+			for _, b := range vs {
+				if b.Signature == fs[0].viol.Signature() {
+					cert.Properties[string(id)] = b.Verdict
+				}
+			}
 		case cert.Complete && cert.Shard == "":
 			cert.Properties[string(id)] = Verdict{Verdict: "holds"}
 		case cert.Complete:
@@ -352,7 +428,7 @@ type search struct {
 	sym, por     bool
 	visited      []map[fingerprint]int32 // by fingerprint shard; ids, or -(k+1) while level k's merge runs
 	nodes        []node
-	best         map[properties.ID]found
+	best         map[properties.Signature]found
 	transitions  atomic.Int64
 	statesApprox atomic.Uint64
 	depth        int32
@@ -375,15 +451,36 @@ func (x *search) insert(fp fingerprint, n node) int32 {
 	return id
 }
 
+// record keeps the violations vs of state id at depth, each unless its
+// signature was already found.
 func (x *search) record(vs []properties.Violation, depth int, id int32) {
+	x.recordAt(vs, found{depth: depth, id: id})
+}
+
+// recordEdge keeps the violations vs of the state reached by mv from state
+// parent, at depth: the state itself may have been reached first by
+// another path, on which another step broke the property.
+func (x *search) recordEdge(vs []properties.Violation, depth int, parent int32, mv model.Move) {
+	x.recordAt(vs, found{depth: depth, edge: true, parent: parent, mv: mv})
+}
+
+func (x *search) recordAt(vs []properties.Violation, f found) {
 	if x.best == nil {
-		x.best = map[properties.ID]found{}
+		x.best = map[properties.Signature]found{}
 	}
 	for _, v := range vs {
-		if _, ok := x.best[v.Prop]; !ok {
-			x.best[v.Prop] = found{depth: depth, id: id, msg: v.Msg}
+		if _, ok := x.best[v.Signature()]; !ok {
+			f.viol, f.seq = v, len(x.best)
+			x.best[v.Signature()] = f
 		}
 	}
+}
+
+// sortBugs orders the bugs of one property: by length, then key.
+func sortBugs(bs []Bug) {
+	sort.SliceStable(bs, func(i, j int) bool {
+		return bs[i].Length < bs[j].Length || bs[i].Length == bs[j].Length && bs[i].Key < bs[j].Key
+	})
 }
 
 func (x *search) limit(start time.Time) string {
@@ -542,6 +639,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	newIDs := make([]int32, len(all))
 	stopped := ""
 	for k, sc := range all {
+		if stopped == "" && len(sc.viol) > 0 {
+			x.recordEdge(sc.viol, depth+1, sc.parent, model.Move{Actor: int(sc.actor), Choice: int(sc.choice)})
+		}
 		if !fresh[k] {
 			free = append(free, sc.st)
 			continue
@@ -557,7 +657,6 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 			x.sometimes(w, sc.st)
 		}
 		newIDs[k] = id
-		x.record(sc.viol, depth+1, id)
 		next = append(next, sc.st)
 		nextIDs = append(nextIDs, id)
 		if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
@@ -705,7 +804,9 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 		w.moves = x.m.Moves(s, w.moves)
 		moves := w.moves
 		if len(moves) == 0 {
-			if vs := properties.AtEnd(x.m, s); len(vs) > 0 {
+			// Only what the end shows (a standing fact was recorded at
+			// the step that set it).
+			if vs := properties.Fresh(s, properties.AtEnd(x.m, s), nil); len(vs) > 0 {
 				terms = append(terms, termViol{ids[k], vs})
 			}
 			continue
@@ -722,7 +823,7 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 					}
 				}
 				if !proviso {
-					x.finish(out[n0:])
+					x.finish(s, out[n0:])
 					x.transitions.Add(int64(hi - lo))
 					continue
 				}
@@ -736,16 +837,35 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 			c, fp := x.successor(w, s, mv)
 			out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
 		}
-		x.finish(out[n0:])
+		x.finish(s, out[n0:])
 		x.transitions.Add(int64(len(moves)))
 	}
 	return out, terms
 }
 
-// finish checks the after-step properties of fresh successors.
-func (x *search) finish(ss []succ) {
+// finish checks the after-step properties of the successors of s, and
+// keeps the violations their step caused (properties.Fresh).
+func (x *search) finish(s *sim.State, ss []succ) {
 	for i := range ss {
-		ss[i].viol = properties.AfterStep(ss[i].st)
+		vs := properties.AfterStep(ss[i].st)
+		if len(vs) == 0 {
+			continue
+		}
+		if properties.SameFacts(s, ss[i].st) {
+			// The standing violations are s's: only a history check
+			// can be new (the cheap common case below a violation).
+			out := vs[:0]
+			for _, v := range vs {
+				if v.Prop == properties.Linearizable {
+					out = append(out, v)
+				}
+			}
+			vs = out
+			if len(vs) == 0 {
+				continue
+			}
+		}
+		ss[i].viol = properties.Fresh(s, vs, x.m.Next(s, int(ss[i].actor)))
 	}
 }
 
@@ -937,6 +1057,25 @@ func MergeCertificates(certs []*Certificate) (*Certificate, error) {
 				}
 			}
 		}
+	}
+	bugs := map[properties.Signature]Bug{}
+	for _, c := range certs {
+		for _, b := range c.Bugs {
+			old, ok := bugs[b.Signature]
+			if !ok || b.Length < old.Length || b.Length == old.Length && b.Key < old.Key {
+				bugs[b.Signature] = b
+			}
+		}
+	}
+	for _, id := range properties.All {
+		var bs []Bug
+		for _, b := range bugs {
+			if b.Prop == id {
+				bs = append(bs, b)
+			}
+		}
+		sortBugs(bs)
+		out.Bugs = append(out.Bugs, bs...)
 	}
 	for _, id := range properties.All {
 		var best *Verdict

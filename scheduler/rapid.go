@@ -195,10 +195,11 @@ func FormatSchedule(m *model.Model, sc *sim.Scenario, moves []model.Move) (strin
 type RapidFailure struct {
 	Scenario sim.Scenario
 	Prop     properties.ID
-	Msg      string       // the violation's message
-	Moves    []model.Move // the schedule up to the step that broke the property, for Record
-	Schedule string       // Moves rendered by FormatSchedule
-	Err      error        // set instead when the run itself failed (step limit, chooser error)
+	Msg      string               // the violation's message
+	Viol     properties.Violation // the violation (kind, location)
+	Moves    []model.Move         // the schedule up to the step that broke the property, for Record
+	Schedule string               // Moves rendered by FormatSchedule
+	Err      error                // set instead when the run itself failed (step limit, chooser error)
 }
 
 // RapidProp is a rapid property: one run of Model on the scenario Scenario
@@ -264,6 +265,7 @@ func (p *RapidProp) Check(t *rapid.T) {
 	for i := range res.Violations {
 		if res.Violations[i].Prop == p.Prop {
 			found = &res.Violations[i]
+			break // the first kind to show
 		}
 	}
 	if found == nil && p.Prop == properties.Linearizable {
@@ -285,7 +287,7 @@ func (p *RapidProp) Check(t *rapid.T) {
 		sched += "(" + err.Error() + ")"
 	}
 	if p.Last != nil {
-		*p.Last = RapidFailure{Scenario: sc, Prop: p.Prop, Msg: found.Msg, Moves: moves, Schedule: sched}
+		*p.Last = RapidFailure{Scenario: sc, Prop: p.Prop, Msg: found.Msg, Viol: found.Violation, Moves: moves, Schedule: sched}
 	}
 	t.Fatalf("%s violated at step %d: %s\nversion %s, scenario %s\nschedule (step: actor outcome location):\n%s",
 		p.Prop, found.Step, found.Msg, p.Model.Name, sc, sched)
@@ -459,7 +461,7 @@ func RapidCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario,
 	if err != nil {
 		return nil, err
 	}
-	out := &CampaignResult{Found: map[properties.ID]Found{}}
+	out := &CampaignResult{Found: map[properties.ID]Found{}, Bugs: map[properties.Signature]Found{}}
 	scn := *sc
 	for _, id := range properties.All {
 		if out.Stopped = StopReason(ctx); out.Stopped != "" {
@@ -505,7 +507,8 @@ func RapidCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario,
 		if last.Err != nil {
 			return out, fmt.Errorf("rapid search for %s: %w", id, last.Err)
 		}
-		out.Found[id] = Found{Prop: id, Msg: last.Msg, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}
+		out.Found[id] = Found{Prop: id, Msg: last.Msg, Viol: last.Viol, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}
+		out.Bugs[last.Viol.Signature()] = out.Found[id]
 		if progress != nil {
 			progress(RapidProgress{Prop: id, Runs: p.Runs, Violations: len(out.Found)})
 		}

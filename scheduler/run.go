@@ -47,7 +47,7 @@ type Violation struct {
 type Result struct {
 	Moves      []model.Move // the moves taken, in order
 	Steps      []TraceStep  // recorded steps (Options.Record only)
-	Violations []Violation  // each property at most once, in the order found
+	Violations []Violation  // each kind of violation of each property at most once, in the order found
 	Final      *sim.State   // the last state
 	Ended      bool         // no move was enabled at the end
 }
@@ -69,7 +69,8 @@ var errStop = errors.New("schedule used up")
 // Run executes one run of scenario sc on model m with chooser ch until no
 // actor can move; then the end-of-run properties are checked. A violation
 // does not stop the run (a BUG kills only the task that hit it, as in the
-// kernel); each property is reported once, at the step it first broke.
+// kernel); each kind of violation of a property (properties.Violation.Kind)
+// is reported once, at the step it first showed.
 // A chooser that returns errStop ends the run early.
 func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, error) {
 	max := opt.MaxSteps
@@ -80,12 +81,15 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 	res := &Result{}
 	var buf []model.Move
 	var before []sim.Field
-	var seen uint32
+	var seen map[[2]string]bool
 	note := func(vs []properties.Violation) {
 		for _, v := range vs {
-			bit := uint32(1) << propIndex(v.Prop)
-			if seen&bit == 0 {
-				seen |= bit
+			k := [2]string{string(v.Prop), v.Kind}
+			if !seen[k] {
+				if seen == nil {
+					seen = map[[2]string]bool{}
+				}
+				seen[k] = true
 				res.Violations = append(res.Violations, Violation{v, len(res.Moves)})
 			}
 		}
@@ -113,6 +117,7 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 			return res, fmt.Errorf("chooser returned move %d of %d", i, len(buf))
 		}
 		mv := buf[i]
+		st := m.Next(s, mv.Actor)
 		var rec TraceStep
 		if opt.Record {
 			before = s.Fields()
@@ -126,20 +131,14 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 			res.Steps = append(res.Steps, rec)
 		}
 		if vs := properties.AfterStep(s); len(vs) > 0 {
+			for k := range vs {
+				vs[k] = properties.Locate(vs[k], st)
+			}
 			note(vs)
 		}
 	}
 	res.Final = s
 	return res, nil
-}
-
-func propIndex(id properties.ID) int {
-	for i, p := range properties.All {
-		if p == id {
-			return i
-		}
-	}
-	panic("unknown property " + id)
 }
 
 // describeMove renders move mv of state s before it is taken.

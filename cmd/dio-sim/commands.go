@@ -2,16 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"diosim"
+	"diosim/explain"
 	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
@@ -30,6 +32,32 @@ type matrixReport struct {
 	Steps     int64                            `json:"steps,omitempty"`
 	Versions  map[string]map[string]propResult `json:"versions"`
 	Order     []string                         `json:"version_order"` // the versions' order in the table
+	// Bugs are the distinct bugs (signatures) found on any version: the
+	// story table's rows, in its order.
+	Bugs []storyRow `json:"bugs"`
+}
+
+// storyRow is one distinct bug across the versions.
+type storyRow struct {
+	properties.Signature
+	// Story is set on the commit message's two bugs, which come first.
+	Story string `json:"story,omitempty"`
+	// Versions maps a version to the bug's shortest violation there; a
+	// version where it was not found is absent (see AbsentOn).
+	Versions map[string]bugResult `json:"versions"`
+	// AbsentOn lists the versions where a complete exhaustive search of
+	// every default scenario proves the bug absent.
+	AbsentOn []string `json:"absent_on"`
+}
+
+// storyNames are the commit message's two bugs, by property and kind.
+var storyNames = []struct {
+	prop properties.ID
+	kind string
+	name string
+}{
+	{properties.ExactlyOnce, properties.KindDoubleRead, "the commit message's double completion (a failed read completed twice)"},
+	{properties.IsizeVisible, properties.KindStaleIsize, "the commit message's stale i_size (an extending AIO write)"},
 }
 
 func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -95,12 +123,21 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	}
 	violated := false
 	var covs []scheduler.Coverage
+	rows := map[properties.Signature]*storyRow{}
+	var rowOrder []properties.Signature
+	versionComplete := map[string]bool{}
 	for _, m := range vers {
 		type best struct {
 			fd finding
 			sc int
 		}
-		bests := map[properties.ID]best{}
+		type bestBug struct {
+			b  bugFinding
+			sc int
+		}
+		bugs := map[properties.Signature]bestBug{}
+		var sigs []properties.Signature
+		complete := *sf.strategy == "exhaustive"
 		holds := map[properties.ID]bool{}
 		vac := vacuity{}
 		cov := scheduler.Coverage{}
@@ -121,6 +158,7 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 				vac.add(res.cert)
 				cov.Add(res.cert.Coverage)
 				rep.States += res.cert.States
+				complete = complete && res.cert.Complete
 			}
 			if !res.complete() {
 				rep.Complete = false
@@ -132,14 +170,38 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 				if res.verdict(id) != "holds" {
 					holds[id] = false
 				}
-				fd, ok := res.found[id]
-				if !ok {
-					continue
+			}
+			for _, b := range res.bugs {
+				old, seen := bugs[b.sig]
+				if !seen {
+					sigs = append(sigs, b.sig)
 				}
-				if old, seen := bests[id]; !seen || len(fd.moves) < len(old.fd.moves) {
-					bests[id] = best{fd, i}
+				if !seen || len(b.moves) < len(old.b.moves) {
+					bugs[b.sig] = bestBug{b, i}
 				}
 			}
+		}
+		versionComplete[m.Name] = complete
+		// The shortest bug of each property is the property's verdict.
+		bests := map[properties.ID]bugResult{}
+		for _, g := range sigs {
+			b := bugs[g]
+			sc := set[b.sc].Scenario
+			wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, g, b.b.finding)
+			if err != nil {
+				return exitUsage, err
+			}
+			br := bugResult{Signature: g, Where: b.b.where, Message: wt.msg, Scenario: sc.Name, Length: wt.n, Trace: wt.path}
+			if old, ok := bests[g.Prop]; !ok || br.Length < old.Length {
+				bests[g.Prop] = br
+			}
+			r, ok := rows[g]
+			if !ok {
+				r = &storyRow{Signature: g, Versions: map[string]bugResult{}}
+				rows[g] = r
+				rowOrder = append(rowOrder, g)
+			}
+			r.Versions[m.Name] = br
 		}
 		row := map[string]propResult{}
 		for _, id := range properties.All {
@@ -157,22 +219,16 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 				continue
 			}
 			violated = true
-			sc := set[b.sc].Scenario
-			wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, id, b.fd)
-			if err != nil {
-				return exitUsage, err
-			}
-			row[string(id)] = propResult{Verdict: "violated", Message: wt.msg, Scenario: sc.Name, Trace: wt.path, Length: wt.n}
+			row[string(id)] = propResult{Verdict: "violated", Message: b.Message, Scenario: b.Scenario, Trace: b.Trace, Length: b.Length}
 		}
 		rep.Versions[m.Name] = row
 		if *sf.coverage {
 			covs = append(covs, cov)
 		}
 	}
+	rep.Bugs = storyRows(rows, rowOrder, rep.Order, versionComplete)
 	if *sf.json {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return exitUsage, err
 		}
 	} else {
@@ -202,6 +258,8 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		}
 		fmt.Fprintf(w, "dio-sim: exhaustive search of %d scenarios on every version, %s; %d states in all\n\n", len(rep.Scenarios), what, rep.States)
 	}
+	printStory(w, rep)
+	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprint(tw, "property")
 	for _, name := range rep.Order {
@@ -238,7 +296,7 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 			}
 		}
 	}
-	fmt.Fprintln(w, "\nShortest violation of each property, with the trace to replay (dio-sim replay FILE):")
+	fmt.Fprintln(w, "\nShortest violation of each property, with the trace to replay (dio-sim replay FILE; every bug's\ntrace is in the trace directory, named by its signature; --json lists them):")
 	for _, name := range rep.Order {
 		for _, id := range properties.All {
 			r := rep.Versions[name][string(id)]
@@ -262,6 +320,7 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	brief := c.fs.Bool("brief", false, "print only the verdict, not every step")
 	srcFlag := addSourceFlag(c)
 	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the trace's user-visible history, annotated with the kernel steps, to this file")
+	htmlProp := c.fs.String("property", "", "with --html: the violation of the trace the page is about (default: its first)")
 	strict := c.fs.Bool("strict", false, "treat drift (a changed statement, citation or state-change text) as a divergence")
 	update := c.fs.Bool("update", false, "rewrite TRACE with the model's current annotations when only drift separates them (format v2)")
 	files, err := parseInterspersed(c, args)
@@ -314,19 +373,39 @@ func cmdReplay(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	if *htmlOut != "" {
 		m, _ := model.Lookup(t.Version)
-		if err := writeHistoryHTML(stderr, *htmlOut, m, &t.Scenario, res.Moves); err != nil {
+		about := fmt.Sprintf("%s: no violation", filepath.Base(path))
+		found := *htmlProp == ""
+		vs := append([]scheduler.Violation(nil), res.Violations...)
+		// The commit message's bugs first, as in the main table.
+		sort.SliceStable(vs, func(i, j int) bool { return storyRank(vs[i].Violation) < storyRank(vs[j].Violation) })
+		for _, v := range vs {
+			if *htmlProp == "" || string(v.Prop) == *htmlProp {
+				about = fmt.Sprintf("%s, %s: %s: %s%s, at step %d (%s)", t.Version, scenarioName(&t.Scenario), v.Prop, v.Kind, atWhere(v.Where), v.Step, v.Msg)
+				found = true
+				break
+			}
+		}
+		if !found {
+			return exitUsage, usagef("replay %s: --property %s: the trace does not violate it", path, *htmlProp)
+		}
+		if err := writeHistoryHTML(stderr, *htmlOut, m, &t.Scenario, res.Moves, about); err != nil {
 			return exitUsage, err
 		}
 	}
 	fmt.Fprintf(stdout, "trace %s\nversion %s, scenario %s, seed %d, strategy %s, %d steps\n", sanitize(path), sanitize(t.Version), sanitize(t.Scenario.String()), t.Seed, sanitize(t.Strategy), len(t.Steps))
 	if !*brief {
 		fmt.Fprintln(stdout)
+		m, _ := model.Lookup(t.Version)
+		reads := explain.RunReads(m, &t.Scenario, res.Moves)
 		for _, st := range res.Steps {
 			fmt.Fprintf(stdout, "%4d  %-10s %s  [%s]\n", st.N, st.Actor, st.Loc, st.ID)
 			printSource(stdout, src, st.Loc, "      ")
 			fmt.Fprintf(stdout, "      %-10s %s\n", "", st.Text)
 			if st.Outcome != "-" {
 				fmt.Fprintf(stdout, "      %-10s outcome: %s\n", "", st.Outcome)
+			}
+			if r := reads[st.N-1]; len(r) > 0 {
+				fmt.Fprintf(stdout, "      %-10s reads %s\n", "", explain.FormatReads(r))
 			}
 			if st.Changes != "" {
 				fmt.Fprintf(stdout, "      %-10s => %s\n", "", st.Changes)
@@ -398,4 +477,220 @@ func rewriteTrace(path string, t *scheduler.Trace) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
+}
+
+// storyRows orders the rows of the story table: the commit message's two
+// bugs first, then by property (properties.All), then by the first version
+// (in order) where the bug is found, its length there, and its signature.
+func storyRows(rows map[properties.Signature]*storyRow, order []properties.Signature, versions []string, complete map[string]bool) []storyRow {
+	rank := func(r *storyRow) (story, prop, first, length int) {
+		story = len(storyNames)
+		for i, n := range storyNames {
+			if r.Prop == n.prop && r.Kind == n.kind {
+				story = i
+			}
+		}
+		for i, id := range properties.All {
+			if id == r.Prop {
+				prop = i
+			}
+		}
+		first = len(versions)
+		for i, v := range versions {
+			if b, ok := r.Versions[v]; ok {
+				first, length = i, b.Length
+				break
+			}
+		}
+		return
+	}
+	var out []storyRow
+	for _, g := range order {
+		r := rows[g]
+		for i, n := range storyNames {
+			if r.Prop == n.prop && r.Kind == n.kind {
+				r.Story = storyNames[i].name
+			}
+		}
+		r.AbsentOn = []string{}
+		for _, v := range versions {
+			if _, ok := r.Versions[v]; !ok && complete[v] {
+				r.AbsentOn = append(r.AbsentOn, v)
+			}
+		}
+		out = append(out, *r)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		s1, p1, f1, l1 := rank(&out[i])
+		s2, p2, f2, l2 := rank(&out[j])
+		switch {
+		case s1 != s2:
+			return s1 < s2
+		case p1 != p2:
+			return p1 < p2
+		case f1 != f2:
+			return f1 < f2
+		case l1 != l2:
+			return l1 < l2
+		}
+		return out[i].Signature.String() < out[j].Signature.String()
+	})
+	return out
+}
+
+// storyWidth is the width of the story table on a terminal.
+const storyWidth = 100
+
+// printStory prints the story table: distinct bugs by version.
+func printStory(w io.Writer, rep *matrixReport) {
+	colW := make([]int, len(rep.Order))
+	total := 0
+	for i, v := range rep.Order {
+		colW[i] = max(len(v), 7) + 2
+		total += colW[i]
+	}
+	labelW := max(storyWidth-total, 40)
+	fmt.Fprintln(w, "Distinct bugs: the shortest counterexample in steps on each version; — absent (proved by the")
+	fmt.Fprintln(w, "complete search); · not found. A bug is a property, how it broke and the step that broke it.")
+	fmt.Fprintln(w)
+	fmt.Fprint(w, pad("bug (how it broke, where)", labelW))
+	for i, v := range rep.Order {
+		fmt.Fprint(w, padLeft(v, colW[i]))
+	}
+	fmt.Fprintln(w)
+	cells := func(lengths map[string]int, absent func(string) bool) {
+		for i, v := range rep.Order {
+			cell := "·"
+			if n, ok := lengths[v]; ok {
+				cell = fmt.Sprint(n)
+			} else if absent(v) {
+				cell = "—"
+			}
+			fmt.Fprint(w, padLeft(cell, colW[i]))
+		}
+		fmt.Fprintln(w)
+	}
+	label := func(kind, where string) {
+		l := "  " + kind
+		if where != "" {
+			l += "  " + where
+		}
+		fmt.Fprint(w, pad(clip(l, labelW-1), labelW))
+	}
+	// The commit message's bugs: one row each, whatever step broke it
+	// (the patch moved the aio_complete calls; the rows by step are in
+	// --json), at the C location of the shortest on the first version.
+	fmt.Fprintln(w, "the commit message's two bugs")
+	for _, n := range storyNames {
+		lengths := map[string]int{}
+		where := map[string]string{}
+		absentAll := map[string]int{}
+		rows := 0
+		for _, r := range rep.Bugs {
+			if r.Prop != n.prop || r.Kind != n.kind {
+				continue
+			}
+			rows++
+			for v, b := range r.Versions {
+				if old, ok := lengths[v]; !ok || b.Length < old {
+					lengths[v], where[v] = b.Length, shortWhere(b.Where)
+				}
+			}
+			for _, v := range r.AbsentOn {
+				absentAll[v]++
+			}
+		}
+		first := ""
+		for _, v := range rep.Order {
+			if _, ok := lengths[v]; ok {
+				first = where[v]
+				break
+			}
+		}
+		label(string(n.prop)+": "+n.kind, first)
+		cells(lengths, func(v string) bool {
+			return absentAll[v] == rows && (rows > 0 || rep.Complete && rep.Strategy == "exhaustive")
+		})
+	}
+	group := ""
+	for _, r := range rep.Bugs {
+		if r.Story != "" {
+			continue
+		}
+		if g := string(r.Prop); g != group {
+			fmt.Fprintln(w, g)
+			group = g
+		}
+		where := ""
+		lengths := map[string]int{}
+		for _, v := range rep.Order {
+			if b, ok := r.Versions[v]; ok {
+				if where == "" {
+					where = shortWhere(b.Where)
+				}
+				lengths[v] = b.Length
+			}
+		}
+		label(r.Kind, where)
+		cells(lengths, func(v string) bool { return contains(r.AbsentOn, v) })
+	}
+}
+
+// shortWhere abbreviates a C location for the story table:
+// fs/direct-io.c@before:291 becomes direct-io.c:291.
+func shortWhere(where string) string {
+	file, line, ok := strings.Cut(where, "@")
+	if !ok {
+		return where
+	}
+	if i := strings.LastIndex(file, "/"); i >= 0 {
+		file = file[i+1:]
+	}
+	if _, l, ok := strings.Cut(line, ":"); ok {
+		line = l
+	}
+	return file + ":" + line
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// clip shortens s to n runes, ending it with "…" when cut.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func pad(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return s + strings.Repeat(" ", n-k)
+	}
+	return s
+}
+
+func padLeft(s string, n int) string {
+	if k := utf8.RuneCountInString(s); k < n {
+		return strings.Repeat(" ", n-k) + s
+	}
+	return s
+}
+
+// storyRank is the place of v's kind among the commit message's bugs
+// (storyNames), len(storyNames) for the others.
+func storyRank(v properties.Violation) int {
+	for i, n := range storyNames {
+		if v.Prop == n.prop && v.Kind == n.kind {
+			return i
+		}
+	}
+	return len(storyNames)
 }

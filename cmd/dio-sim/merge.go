@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -68,9 +67,25 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 	}
 	violated := false
 	paths := map[properties.ID]string{}
+	var rows []bugResult
+	for _, b := range merged.Bugs {
+		violated = true
+		// A shard's moves are checked here: a forged certificate fails.
+		if err := scheduler.VerifyCounterexample(m, &sc, b.Prop, b.Message, b.Moves); err != nil {
+			return exitUsage, usagef("merge: %s: %v", b.Signature, err)
+		}
+		wt, err := writeTrace(stderr, *traceDir, m, &sc, "exhaustive", b.Signature, finding{msg: b.Message, moves: b.Moves})
+		if err != nil {
+			return exitUsage, usagef("merge: %v", err)
+		}
+		rows = append(rows, bugResult{Signature: b.Signature, Where: b.Where, Message: wt.msg, Scenario: scenarioName(&sc), Length: wt.n, Trace: wt.path})
+		if v := merged.Properties[string(b.Prop)]; v.Key == b.Key && paths[b.Prop] == "" {
+			paths[b.Prop] = wt.path
+		}
+	}
 	for _, id := range properties.All {
 		v := merged.Properties[string(id)]
-		if v.Verdict != "violated" {
+		if v.Verdict != "violated" || paths[id] != "" {
 			continue
 		}
 		violated = true
@@ -79,22 +94,19 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 		if err := scheduler.VerifyCounterexample(m, &sc, id, v.Message, v.Moves); err != nil {
 			return exitUsage, usagef("merge: %s: %v", id, err)
 		}
-		wt, err := writeTrace(stderr, *traceDir, m, &sc, "exhaustive", id, finding{msg: v.Message, moves: v.Moves})
+		wt, err := writeTrace(stderr, *traceDir, m, &sc, "exhaustive", properties.Signature{Prop: id, Kind: "shortest"}, finding{msg: v.Message, moves: v.Moves})
 		if err != nil {
 			return exitUsage, usagef("merge: %v", err)
 		}
 		paths[id] = wt.path
 	}
 	if *out != "" {
-		b, _ := json.MarshalIndent(merged, "", "  ")
-		if err := writeOutputFile(stderr, "-o", *out, append(b, '\n')); err != nil {
+		if err := writeOutputFile(stderr, "-o", *out, jsonBytes(merged)); err != nil {
 			return exitUsage, err
 		}
 	}
 	if *jsonOut {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(merged); err != nil {
+		if err := writeJSON(stdout, merged); err != nil {
 			return exitUsage, err
 		}
 	} else {
@@ -104,7 +116,8 @@ func cmdMerge(args []string, stdout, stderr io.Writer) (int, error) {
 			v := merged.Properties[string(id)]
 			switch v.Verdict {
 			case "violated":
-				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, v.Length, v.Message, "", paths[id])
+				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n", id, v.Length, v.Message)
+				printBugLines(stdout, id, rows)
 			case "holds":
 				if un := merged.Vacuous(id); len(un) > 0 {
 					fmt.Fprintf(stdout, "  %-18s vacuous (no violation, but the search never reached: %s)\n", id, strings.Join(un, "; "))

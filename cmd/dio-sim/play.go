@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"diosim/explain"
 	"diosim/model"
 	"diosim/properties"
 	"diosim/scheduler"
@@ -280,6 +281,7 @@ func (g *game) move(text string) error {
 	st := g.m.Next(s, a)
 	outcome := g.m.OutcomeName(s, a, choice)
 	g.last = s.Fields()
+	reads := explain.Reads(g.m, s, model.Move{Actor: a, Choice: choice})
 	g.m.Apply(s, model.Move{Actor: a, Choice: choice})
 	g.moves = append(g.moves, model.Move{Actor: a, Choice: choice})
 	label := f[0]
@@ -287,6 +289,11 @@ func (g *game) move(text string) error {
 		label += " " + outcome
 	}
 	g.printf("move %d: %s at %s\n", len(g.moves), label, st.Loc)
+	if len(reads) > 0 {
+		for _, l := range wrapLines("reads "+explain.FormatReads(reads), g.width-2, 5) {
+			g.printf("  %s\n", l)
+		}
+	}
 	if d := sim.Diff(g.last, s.Fields()); d != "" {
 		for _, l := range wrapLines("=> "+d, g.width-2, 5) {
 			g.printf("  %s\n", l)

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -243,11 +244,18 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-// finding is the shortest violation of one property.
+// finding is the shortest violation of one property or signature.
 type finding struct {
 	msg   string
 	seed  uint64
 	moves []model.Move
+}
+
+// bugFinding is the shortest violation of one signature: a distinct bug.
+type bugFinding struct {
+	sig   properties.Signature
+	where string // the C location of the signature's step in this version
+	finding
 }
 
 // searchResult is the outcome of a search on one scenario.
@@ -261,6 +269,36 @@ type searchResult struct {
 	pctN     int    // pct: actors, steps and depth of the bound
 	pctK     int
 	pctD     int
+	bugs     []bugFinding // every distinct signature found, by property, then length
+}
+
+// campaignBugs lists a campaign's bugs in report order.
+func campaignBugs(cr *scheduler.CampaignResult) []bugFinding {
+	var out []bugFinding
+	for g, f := range cr.Bugs {
+		out = append(out, bugFinding{sig: g, where: f.Viol.Where, finding: finding{msg: f.Msg, seed: f.Seed, moves: f.Moves}})
+	}
+	sortBugFindings(out)
+	return out
+}
+
+// sortBugFindings orders bugs by property (properties.All), then length,
+// then signature.
+func sortBugFindings(bs []bugFinding) {
+	rank := map[properties.ID]int{}
+	for i, id := range properties.All {
+		rank[id] = i
+	}
+	sort.SliceStable(bs, func(i, j int) bool {
+		a, b := bs[i], bs[j]
+		if rank[a.sig.Prop] != rank[b.sig.Prop] {
+			return rank[a.sig.Prop] < rank[b.sig.Prop]
+		}
+		if len(a.moves) != len(b.moves) {
+			return len(a.moves) < len(b.moves)
+		}
+		return a.sig.String() < b.sig.String()
+	})
 }
 
 // complete reports whether the search did all it was asked to: a complete
@@ -394,6 +432,7 @@ func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario,
 		for id, fd := range cr.Found {
 			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
 		}
+		res.bugs = campaignBugs(cr)
 		return res, nil
 	}
 	if *f.strategy == "pct" {
@@ -414,6 +453,7 @@ func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario,
 		for id, fd := range cr.Found {
 			res.found[id] = finding{msg: fd.Msg, seed: fd.Seed, moves: fd.Moves}
 		}
+		res.bugs = campaignBugs(cr)
 		return res, nil
 	}
 	mem, _ := memoryBound(*f.maxMemory)
@@ -439,13 +479,21 @@ func (f *searchFlags) run(ctx context.Context, m *model.Model, sc *sim.Scenario,
 			res.found[id] = finding{msg: v.Message, moves: v.Moves}
 		}
 	}
+	for _, b := range cert.Bugs {
+		res.bugs = append(res.bugs, bugFinding{sig: b.Signature, where: b.Where, finding: finding{msg: b.Message, moves: b.Moves}})
+	}
 	if *f.certificate != "" {
-		b, _ := json.MarshalIndent(cert, "", "  ")
-		if err := writeOutputFile(stderr, "--certificate", *f.certificate, append(b, '\n')); err != nil {
+		if err := writeOutputFile(stderr, "--certificate", *f.certificate, jsonBytes(cert)); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// traceName is the file name of the trace of bug g of version on sc:
+// VERSION-SCENARIO-SIGNATURE.trace (see properties.Signature.Slug).
+func traceName(version string, sc *sim.Scenario, g properties.Signature) string {
+	return fmt.Sprintf("%s-%s-%s.trace", version, scenarioName(sc), g.Slug())
 }
 
 // setMemoryLimit asks the garbage collector to keep the heap near a bound
@@ -481,15 +529,15 @@ type writtenTrace struct {
 // version, scenario and property already at that path that replays and
 // is not longer is kept (and described); a longer one, or any other file,
 // is replaced, and stderr says so.
-func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, strategy string, id properties.ID, fd finding) (writtenTrace, error) {
+func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, strategy string, g properties.Signature, fd finding) (writtenTrace, error) {
 	t, _, err := scheduler.Record(m, sc, fd.seed, strategy, fd.moves)
 	if err != nil {
-		return writtenTrace{}, fmt.Errorf("recording the trace of %s: %v", id, err)
+		return writtenTrace{}, fmt.Errorf("recording the trace of %s: %v", g, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return writtenTrace{}, fmt.Errorf("trace directory: %v", err)
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s-%s-%s.trace", m.Name, scenarioName(sc), id))
+	path := filepath.Join(dir, traceName(m.Name, sc, g))
 	if fi, err := os.Stat(path); err == nil {
 		if !fi.Mode().IsRegular() {
 			return writtenTrace{}, fmt.Errorf("writing trace: %s is not a regular file", path)
@@ -499,11 +547,11 @@ func writeTrace(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, 
 			_, err = scheduler.Replay(old)
 		}
 		switch {
-		case err == nil && old.Version == t.Version && old.Scenario.String() == t.Scenario.String() && violationMsg(old, id) != "" && len(old.Steps) <= len(t.Steps):
+		case err == nil && old.Version == t.Version && old.Scenario.String() == t.Scenario.String() && violationMsg(old, g.Prop) != "" && len(old.Steps) <= len(t.Steps):
 			if len(old.Steps) < len(t.Steps) {
 				fmt.Fprintf(stderr, "dio-sim: kept %s (%d steps, by %s), shorter than the %d steps found now\n", sanitize(path), len(old.Steps), sanitize(old.Strategy), len(t.Steps))
 			}
-			return writtenTrace{path, len(old.Steps), violationMsg(old, id)}, nil
+			return writtenTrace{path, len(old.Steps), violationMsg(old, g.Prop)}, nil
 		case err == nil:
 			fmt.Fprintf(stderr, "dio-sim: replacing %s (%d steps, by %s) with a trace of %d steps\n", sanitize(path), len(old.Steps), sanitize(old.Strategy), len(t.Steps))
 		default:
@@ -530,11 +578,30 @@ func violationMsg(t *scheduler.Trace, id properties.ID) string {
 	return ""
 }
 
+// scenarioName names a scenario in file names and tables: its name, or for
+// an ad-hoc scenario "custom-" and its parameters, e.g.
+// custom-read-async-2blocks-inside-generic-gup, so two ad-hoc scenarios
+// never share a name.
 func scenarioName(sc *sim.Scenario) string {
-	if sc.Name == "" {
-		return "custom"
+	if sc.Name != "" {
+		return sc.Name
 	}
-	return sc.Name
+	mode := "async"
+	if sc.Sync {
+		mode = "sync"
+	}
+	parts := []string{"custom", sc.Op.String(), mode, fmt.Sprintf("%dblocks", sc.Blocks), sc.Place.String()}
+	if sc.OSync {
+		parts = append(parts, "osync")
+	}
+	parts = append(parts, sc.FS.String())
+	if f := strings.ReplaceAll(strings.ReplaceAll(sc.Faults.String(), ",", "+"), " ", ""); f != "" && f != "none" {
+		parts = append(parts, f)
+	}
+	if sc.NumIocbs() > 1 {
+		parts = append(parts, fmt.Sprintf("%diocbs", sc.Iocbs))
+	}
+	return strings.Join(parts, "-")
 }
 
 // propResult is the verdict on one property, as printed and as JSON.
@@ -546,10 +613,88 @@ type propResult struct {
 	Length   int    `json:"length,omitempty"`
 }
 
+// bugResult is one distinct bug (a signature's shortest violation), as
+// JSON.
+type bugResult struct {
+	properties.Signature
+	Where    string `json:"where,omitempty"` // the C location of the step in this version
+	Message  string `json:"message"`
+	Scenario string `json:"scenario"`
+	Length   int    `json:"length"`
+	Trace    string `json:"trace"`
+}
+
+// writeBugs writes the trace of every bug of res (named by signature) and
+// returns the bugs as JSON rows, in res.bugs order.
+func writeBugs(stderr io.Writer, dir string, m *model.Model, sc *sim.Scenario, res *searchResult) ([]bugResult, error) {
+	var out []bugResult
+	for _, b := range res.bugs {
+		wt, err := writeTrace(stderr, dir, m, sc, res.strategy, b.sig, b.finding)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, bugResult{Signature: b.sig, Where: b.where, Message: wt.msg, Scenario: scenarioName(sc), Length: wt.n, Trace: wt.path})
+	}
+	return out, nil
+}
+
+// propTrace returns the trace of the bug that is property id's shortest
+// violation fd (the bug of that property with the same moves).
+func propTrace(id properties.ID, fd finding, bugs []bugFinding, rows []bugResult) string {
+	for i, b := range bugs {
+		if b.sig.Prop == id && sameMoves(b.moves, fd.moves) {
+			return rows[i].Trace
+		}
+	}
+	return ""
+}
+
+func sameMoves(a, b []model.Move) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// writeJSON writes v as indented JSON, without escaping <, > and &.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// jsonBytes is v as indented JSON without HTML escaping, with a final
+// newline (the form every JSON file of the tool has).
+func jsonBytes(v any) []byte {
+	var b bytes.Buffer
+	writeJSON(&b, v)
+	return b.Bytes()
+}
+
+// writeJSONFile writes v as indented JSON to path.
+func writeJSONFile(path string, v any) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := writeJSON(f, v); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // checkReport is the JSON form of `dio-sim check`.
 type checkReport struct {
 	Version     string                 `json:"version"`
-	Scenario    string                 `json:"scenario"`
+	Scenario    string                 `json:"scenario"`   // its name, as in the violations and trace names
+	Parameters  string                 `json:"parameters"` // the scenario in full (sim.Scenario.String)
 	Strategy    string                 `json:"strategy"`
 	Seed        uint64                 `json:"seed,omitempty"`
 	Runs        int                    `json:"runs,omitempty"`
@@ -558,6 +703,7 @@ type checkReport struct {
 	StoppedBy   string                 `json:"stopped_by,omitempty"` // the bound or "interrupt" that ended the search early
 	Certificate *scheduler.Certificate `json:"certificate,omitempty"`
 	Properties  map[string]propResult  `json:"properties"`
+	Bugs        []bugResult            `json:"bugs"` // every distinct bug found, by property, then length
 }
 
 func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
@@ -567,7 +713,9 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	version := c.fs.String("version", "", "kernel version: v2.6.18, before, after or v2.6.20 (required)")
 	scf := addScenarioFlags(c)
 	sf := addSearchFlags(c, "random", 2000)
-	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the failing history (the linearizable counterexample, else the shortest one), annotated with the kernel steps, to this file")
+	htmlOut := c.fs.String("html", "", "write porcupine's visualization of the history of one violation (--property, --signature; default the first bug in the order of the main table), annotated with the kernel steps, to this file")
+	htmlProp := c.fs.String("property", "", "with --html: draw the shortest violation of this property")
+	htmlSig := c.fs.String("signature", "", "with --html: draw the violation of this signature (as in the JSON's bugs or a trace file's name, e.g. exactly-once--double-completion-of-a-read--aio_run_iocb-aio-complete)")
 	if err := c.parse(args); err != nil {
 		return exitUsage, err
 	}
@@ -577,6 +725,14 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	}
 	if err := sf.validate(); err != nil {
 		return exitUsage, err
+	}
+	if (*htmlProp != "" || *htmlSig != "") && *htmlOut == "" {
+		return exitUsage, usagef("check: --property and --signature go with --html")
+	}
+	if *htmlProp != "" {
+		if _, err := properties.Lookup(*htmlProp); err != nil {
+			return exitUsage, usagef("check: --property: %v", err)
+		}
 	}
 	if *htmlOut != "" {
 		if err := checkOutputFile("--html", *htmlOut); err != nil {
@@ -590,12 +746,16 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		}
 		return exitUsage, err
 	}
-	rep := checkReport{Version: m.Name, Scenario: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
+	rep := checkReport{Version: m.Name, Scenario: scenarioName(&sc), Parameters: sc.String(), Strategy: res.strategy, Runs: res.runs, Steps: res.steps,
 		Complete: res.cert != nil && res.complete(), StoppedBy: res.stoppedBy(), Certificate: res.cert, Properties: map[string]propResult{}}
 	if res.strategy != "exhaustive" {
 		rep.Seed = *sf.seed
 	}
 	violated := false
+	rep.Bugs, err = writeBugs(stderr, *sf.traceDir, m, &sc, res)
+	if err != nil {
+		return exitUsage, err
+	}
 	for _, id := range properties.All {
 		v := res.verdict(id)
 		if v == "holds" && len(res.cert.Vacuous(id)) > 0 {
@@ -608,38 +768,25 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		}
 		violated = true
 		fd := res.found[id]
-		wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, res.strategy, id, fd)
-		if err != nil {
-			return exitUsage, err
-		}
-		rep.Properties[string(id)] = propResult{Verdict: v, Message: wt.msg, Scenario: scenarioName(&sc), Trace: wt.path, Length: wt.n}
+		rep.Properties[string(id)] = propResult{Verdict: v, Message: fd.msg, Scenario: scenarioName(&sc), Trace: propTrace(id, fd, res.bugs, rep.Bugs), Length: len(fd.moves)}
 	}
 	htmlErr := error(nil)
 	if *htmlOut != "" {
-		fd, ok := res.found[properties.Linearizable]
-		if !ok {
-			for _, id := range properties.All {
-				if f, found := res.found[id]; found && (!ok || len(f.moves) < len(fd.moves)) {
-					fd, ok = f, true
-				}
-			}
-		}
-		if !ok {
-			htmlErr = usagef("--html: no violation was found, so there is no failing history to draw")
-		} else if err := writeHistoryHTML(stderr, *htmlOut, m, &sc, fd.moves); err != nil {
+		b, err := selectBug(res.bugs, *htmlProp, *htmlSig)
+		if err != nil {
 			htmlErr = err
+		} else {
+			about := fmt.Sprintf("%s, %s: %s: %s%s, %d steps (%s)", m.Name, scenarioName(&sc), b.sig.Prop, b.sig.Kind, atWhere(b.where), len(b.moves), b.msg)
+			if err := writeHistoryHTML(stderr, *htmlOut, m, &sc, b.moves, about); err != nil {
+				htmlErr = err
+			}
 		}
 	}
 	if *sf.json {
 		if rep.Certificate != nil {
-			// the moves are in the trace files; keep the JSON readable
-			cc := *rep.Certificate
-			cc.Properties = nil
-			rep.Certificate = &cc
+			rep.Certificate = withoutMoves(rep.Certificate)
 		}
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(rep); err != nil {
+		if err := writeJSON(stdout, rep); err != nil {
 			return exitUsage, err
 		}
 	} else {
@@ -648,7 +795,8 @@ func cmdCheck(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 			r := rep.Properties[string(id)]
 			switch r.Verdict {
 			case "violated":
-				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n  %-18s trace: %s\n", id, r.Length, r.Message, "", r.Trace)
+				fmt.Fprintf(stdout, "  %-18s VIOLATED in %d steps: %s\n", id, r.Length, r.Message)
+				printBugLines(stdout, id, rep.Bugs)
 			case "holds":
 				fmt.Fprintf(stdout, "  %-18s holds\n", id)
 			case "vacuous":
@@ -728,16 +876,89 @@ func stopWhat(why string) string {
 	return "the " + why + " bound"
 }
 
+// selectBug picks the bug an --html page is about: the one of signature
+// sig (its String or Slug), else the shortest of property prop, else the
+// first in the order of the main table (the commit message's bugs first).
+func selectBug(bugs []bugFinding, prop, sig string) (bugFinding, error) {
+	if len(bugs) == 0 {
+		return bugFinding{}, usagef("--html: no violation was found, so there is no failing history to draw")
+	}
+	var names []string
+	for _, b := range bugs {
+		names = append(names, b.sig.Slug())
+		switch {
+		case sig != "" && (sig == b.sig.String() || sig == b.sig.Slug()):
+			return b, nil
+		case sig == "" && prop != "" && string(b.sig.Prop) == prop:
+			return b, nil // bugs are by property, then length
+		}
+	}
+	if sig != "" {
+		return bugFinding{}, usagef("--signature %q: no such bug was found (found: %s)", sig, strings.Join(names, ", "))
+	}
+	if prop != "" {
+		return bugFinding{}, usagef("--property %s: not violated in this search", prop)
+	}
+	for _, n := range storyNames {
+		for _, b := range bugs {
+			if b.sig.Prop == n.prop && b.sig.Kind == n.kind {
+				return b, nil
+			}
+		}
+	}
+	return bugs[0], nil
+}
+
 // writeHistoryHTML writes porcupine's visualization of the history of the
-// run made of moves, annotated with the kernel steps, to path.
-func writeHistoryHTML(stderr io.Writer, path string, m *model.Model, sc *sim.Scenario, moves []model.Move) error {
+// run made of moves, annotated with the kernel steps and headed by about
+// (the violation the page is about), to path.
+func writeHistoryHTML(stderr io.Writer, path string, m *model.Model, sc *sim.Scenario, moves []model.Move, about string) error {
 	h, anns, err := properties.AnnotationsFromRun(m, sc, moves)
 	if err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
+	final := m.Init(sc)
+	for _, mv := range moves {
+		m.Apply(final, mv)
+	}
 	var b bytes.Buffer
-	if err := properties.VisualizeHistory(&b, sc, h, anns); err != nil {
+	if err := properties.VisualizeRun(&b, sc, h, anns, properties.VisualizeOptions{About: about, Final: final}); err != nil {
 		return fmt.Errorf("--html: %v", err)
 	}
 	return writeOutputFile(stderr, "--html", path, b.Bytes())
+}
+
+// atWhere renders " at LOC", or "" for no location.
+func atWhere(where string) string {
+	if where == "" {
+		return ""
+	}
+	return " at " + where
+}
+
+// withoutMoves returns a copy of c without the counterexamples' moves and
+// keys (they are in the trace files), to keep the JSON readable.
+func withoutMoves(c *scheduler.Certificate) *scheduler.Certificate {
+	cc := *c
+	cc.Properties = map[string]scheduler.Verdict{}
+	for k, v := range c.Properties {
+		v.Moves, v.Key = nil, ""
+		cc.Properties[k] = v
+	}
+	cc.Bugs = nil
+	for _, b := range c.Bugs {
+		b.Moves, b.Key = nil, ""
+		cc.Bugs = append(cc.Bugs, b)
+	}
+	return &cc
+}
+
+// printBugLines prints the distinct bugs of property id, one a line: how
+// it broke, where, the length of its shortest trace and the trace file.
+func printBugLines(w io.Writer, id properties.ID, bugs []bugResult) {
+	for _, b := range bugs {
+		if b.Prop == id {
+			fmt.Fprintf(w, "  %-18s - %s%s, %d steps: %s\n", "", b.Kind, atWhere(b.Where), b.Length, b.Trace)
+		}
+	}
 }

@@ -87,7 +87,7 @@ func runSet(ctx context.Context, name string, set []diosim.Named, vers []*model.
 					cr.Other = append(cr.Other, string(id))
 					continue
 				}
-				wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, id, fd)
+				wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, properties.Signature{Prop: id, Kind: "xfstests"}, fd)
 				if err != nil {
 					return exitUsage, err
 				}
