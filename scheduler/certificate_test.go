@@ -67,7 +67,7 @@ func TestReadCertificateRejects(t *testing.T) {
 	}{
 		{"actor 99", edit(t, good, func(c map[string]any) {
 			mv := prop(c, properties.ExactlyOnce)["moves"].([]any)
-			mv[1].(map[string]any)["Actor"] = 99
+			mv[1].(map[string]any)["actor"] = 99
 		}), "no actor 99"},
 		{"huge shard count", edit(t, good, func(c map[string]any) { c["shard"] = "0/50000000" }), "not i/n"},
 		{"shard with trailing letters", edit(t, good, func(c map[string]any) { c["shard"] = "0/3xyz" }), "not i/n"},
@@ -75,7 +75,7 @@ func TestReadCertificateRejects(t *testing.T) {
 		{"forged no-hang", edit(t, good, func(c map[string]any) {
 			v := prop(c, properties.NoHang)
 			v["verdict"], v["message"], v["length"] = "violated", "the submitter never returns", 3
-			v["moves"] = []any{map[string]any{"Actor": 0, "Choice": 0}, map[string]any{"Actor": 0, "Choice": 0}, map[string]any{"Actor": 0, "Choice": 0}}
+			v["moves"] = []any{map[string]any{"actor": 0, "choice": 0}, map[string]any{"actor": 0, "choice": 0}, map[string]any{"actor": 0, "choice": 0}}
 		}), "replays without breaking no-hang"},
 		{"violation without moves", edit(t, good, func(c map[string]any) {
 			v := prop(c, properties.ExactlyOnce)

@@ -148,12 +148,12 @@ func TestMergeVerifies(t *testing.T) {
 		first string
 		want  string
 	}{
-		{"actor 99", forge("actor99", func(c map[string]any) { eo(c)["moves"].([]any)[1].(map[string]any)["Actor"] = 99 }), "no actor 99"},
+		{"actor 99", forge("actor99", func(c map[string]any) { eo(c)["moves"].([]any)[1].(map[string]any)["actor"] = 99 }), "no actor 99"},
 		{"50 million shards", forge("huge", func(c map[string]any) { c["shard"] = "0/50000000" }), "not i/n"},
 		{"forged no-hang", forge("nohang", func(c map[string]any) {
 			v := c["properties"].(map[string]any)["no-hang"].(map[string]any)
 			v["verdict"], v["message"], v["length"] = "violated", "forged", 3
-			v["moves"] = []any{map[string]any{"Actor": 0, "Choice": 0}, map[string]any{"Actor": 0, "Choice": 0}, map[string]any{"Actor": 0, "Choice": 0}}
+			v["moves"] = []any{map[string]any{"actor": 0, "choice": 0}, map[string]any{"actor": 0, "choice": 0}, map[string]any{"actor": 0, "choice": 0}}
 		}), "replays without breaking no-hang"},
 		{"violation without moves", forge("nomoves", func(c map[string]any) { delete(eo(c), "moves"); eo(c)["length"] = 0 }), "needs its moves"},
 		{"trailing garbage", raw("garbage", string(good)+"}}}"), "follows the JSON"},
@@ -369,7 +369,7 @@ func TestMemoryBound(t *testing.T) {
 	quietProgressEvery, progressEvery = 0, 5*time.Millisecond
 	defer func() { quietProgressEvery, progressEvery = oldQuiet, oldDur }()
 	code, _, stderr = runCLI("check", "--version", "before", "--op", "read", "--blocks", "4", "--faults", "gup,eio", "--strategy", "exhaustive", "--trace-dir", t.TempDir())
-	if code != exitViolation || !strings.Contains(stderr, "dio-sim: before custom: exhaustive, ") || strings.Contains(stderr, "\r") {
+	if code != exitViolation || !strings.Contains(stderr, "dio-sim: before custom-read-async-4blocks-inside-generic-gup+eio: exhaustive, ") || strings.Contains(stderr, "\r") {
 		t.Errorf("no progress lines: exit %d, stderr %q", code, stderr)
 	}
 }

@@ -87,7 +87,15 @@ func runSet(ctx context.Context, name string, set []diosim.Named, vers []*model.
 					cr.Other = append(cr.Other, string(id))
 					continue
 				}
-				wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, properties.Signature{Prop: id, Kind: "xfstests"}, fd)
+				// The trace is named by the shortest bug of the property,
+				// its signature, as every trace is.
+				sig := properties.Signature{Prop: id}
+				for _, b := range res.bugs {
+					if b.sig.Prop == id && (sig.Kind == "" || len(b.moves) < len(fd.moves)) {
+						sig, fd = b.sig, b.finding
+					}
+				}
+				wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, sig, fd)
 				if err != nil {
 					return exitUsage, err
 				}

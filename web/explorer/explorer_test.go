@@ -2,6 +2,7 @@ package explorer
 
 import (
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -234,5 +235,43 @@ func TestWhy(t *testing.T) {
 				t.Errorf("%s at the start of %s: enabled %v, why %q; want %q", a.Name, sc, a.Enabled, a.Why, want)
 			}
 		}
+	}
+}
+
+// TestStepReads: every step the page shows says what shared state it read;
+// the decisive step of after's lost wake-up (bio0 loads dio->waiter at
+// fs/direct-io.c@after:279 before the submitter stores it) reads NULL.
+func TestStepReads(t *testing.T) {
+	files, _ := filepath.Glob("../../testdata/traces/exhaustive/after-aio-write-hole-no-hang*.trace")
+	if len(files) == 0 {
+		t.Fatal("no committed lost wake-up trace of after")
+	}
+	b, err := os.ReadFile(files[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := FromTrace(string(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := x.View()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, s := range v.Steps {
+		if s.Reads == nil {
+			t.Fatalf("step %d has no reads list", s.N)
+		}
+		if s.Name == "bio0" && strings.Contains(s.Loc, "fs/direct-io.c@after:279") {
+			for _, r := range s.Reads {
+				if r.Field == "dio.waiter" && r.Val == "NULL" {
+					found = true
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("no step of bio0 at fs/direct-io.c@after:279 reads dio.waiter = NULL")
 	}
 }

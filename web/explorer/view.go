@@ -57,8 +57,17 @@ type StepView struct {
 	Func    string   `json:"func"`
 	Text    string   `json:"text"`
 	Changes []Change `json:"changes"`
-	Auto    bool     `json:"auto"`            // taken automatically (the only move)
-	Broke   []string `json:"broke,omitempty"` // properties that broke at this step
+	// Reads are the shared values the step read (before it ran): what it
+	// decided on, even when it changed nothing (explain.Reads).
+	Reads []Read   `json:"reads"`
+	Auto  bool     `json:"auto"`            // taken automatically (the only move)
+	Broke []string `json:"broke,omitempty"` // properties that broke at this step
+}
+
+// Read is one shared value a step read.
+type Read struct {
+	Field string `json:"field"`
+	Val   string `json:"val"`
 }
 
 // Change is one piece of state a step changed.
@@ -131,7 +140,10 @@ func (x *Session) View() (*View, error) {
 	}
 	for i, ss := range st.Steps {
 		sv := StepView{N: ss.N, Actor: ss.ActorID, Name: ss.Actor, Loc: ss.Loc, Func: ss.Func, Text: ss.Text,
-			Changes: []Change{}, Auto: x.auto[i]}
+			Changes: []Change{}, Reads: []Read{}, Auto: x.auto[i]}
+		for _, r := range ss.Reads {
+			sv.Reads = append(sv.Reads, Read{r.Name, r.Val})
+		}
 		if ss.Outcome != "-" {
 			sv.Outcome = ss.Outcome
 		}

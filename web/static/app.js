@@ -175,7 +175,7 @@ function renderStrip() {
     const tr = el("tr", {
       class: (s.auto ? "auto" : "") + (broke ? " broke" : "") + (s.n === sel ? " sel" : ""),
       "data-step": s.n,
-      title: "step " + s.n + ": " + s.name + " at " + s.loc + "\n" + s.text + (s.changes.length ? "\n=> " + s.changes.map((c) => c.field + ": " + c.old + "→" + c.new).join(", ") : "") + (broke ? "\nbroke: " + s.broke.join(", ") : ""),
+      title: "step " + s.n + ": " + s.name + " at " + s.loc + "\n" + s.text + ((s.reads || []).length ? "\nreads " + s.reads.map((r) => r.field + " = " + r.val).join(", ") : "") + (s.changes.length ? "\n=> " + s.changes.map((c) => c.field + ": " + c.old + "→" + c.new).join(", ") : "") + (broke ? "\nbroke: " + s.broke.join(", ") : ""),
       onclick: () => select(s.n),
     });
     tr.append(el("td", { class: "n", text: s.n }));
@@ -287,12 +287,17 @@ function renderDetail() {
     box.replaceChildren(el("i", { text: "No step taken yet: click a step button above." }));
     return;
   }
+  const rd = el("ul", { class: "changes reads" });
+  for (const r of s.reads || []) rd.append(el("li", {}, el("code", { text: r.field }), " = ", el("b", { text: r.val })));
+  if (!(s.reads || []).length) rd.append(el("li", { text: "(no shared state read)" }));
   const ch = el("ul", { class: "changes" });
   for (const c of s.changes) ch.append(el("li", {}, el("code", { text: c.field }), " " + c.old + " → ", el("b", { text: c.new })));
   if (!s.changes.length) ch.append(el("li", { text: "(no shared state changed)" }));
   box.replaceChildren(...[
     el("div", {}, el("b", { text: "step " + s.n + " · " + s.name }), " " + (s.outcome ? "[" + s.outcome + "] " : "") + (s.auto ? "(forced) " : ""), el("span", { class: "cite", text: s.func + " · " + s.loc })),
     el("div", { class: "stmt", text: s.text }),
+    el("div", { class: "small", text: "read:" }),
+    rd,
     el("div", { class: "small", text: "changed:" }),
     ch,
     s.broke && s.broke.length ? el("div", { class: "brokeline", text: "broke here: " + s.broke.join(", ") }) : null,
