@@ -163,3 +163,17 @@ func (m *Model) HasStep(id string) bool {
 	}
 	return false
 }
+
+// StepDef returns the definition of the step with id (its first
+// occurrence in the model's programs), for a variant that replaces a step
+// by another with the same code but, say, other text or a guard.
+func (m *Model) StepDef(id string) (StepDef, bool) {
+	for _, p := range m.Programs() {
+		for i := range p.Steps {
+			if st := &p.Steps[i]; st.ID == id {
+				return StepDef{ID: id, Text: st.Text, Guard: st.Guard, Outcomes: st.Outcomes, OutcomeName: st.OutcomeName, Do: st.Do, Private: st.Private}, true
+			}
+		}
+	}
+	return StepDef{}, false
+}

@@ -38,15 +38,12 @@ func stepOf(t *testing.T, ver, id string) model.StepDef {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range m.Programs() {
-		for _, st := range p.Steps {
-			if st.ID == id {
-				return model.StepDef{ID: id, Text: st.Text, Guard: st.Guard, Outcomes: st.Outcomes, OutcomeName: st.OutcomeName, Do: st.Do}
-			}
-		}
+	d, ok := m.StepDef(id)
+	if !ok {
+		t.Fatalf("no step %s in %s", id, ver)
 	}
-	t.Fatalf("no step %s in %s", id, ver)
-	return model.StepDef{}
+	d.Private = false // the tests set what they claim
+	return d
 }
 
 func registerTest(t *testing.T, v model.Version) *model.Model {

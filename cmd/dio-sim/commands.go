@@ -74,16 +74,9 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	if c.fs.NArg() > 0 {
 		return exitUsage, usagef("unexpected argument %q (commands: %s)", c.fs.Arg(0), commandList)
 	}
-	vers := model.Versions()
-	if *versionList != "" {
-		vers = nil
-		for _, name := range strings.Split(*versionList, ",") {
-			m, err := model.Lookup(strings.TrimSpace(name))
-			if err != nil {
-				return exitUsage, usagef("--versions: %v", err)
-			}
-			vers = append(vers, m)
-		}
+	vers, err := parseVersionList(*versionList)
+	if err != nil {
+		return exitUsage, err
 	}
 	if err := sf.validate(); err != nil {
 		return exitUsage, err

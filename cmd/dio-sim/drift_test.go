@@ -17,15 +17,11 @@ func stepDef(t *testing.T, ver, id string) model.StepDef {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range m.Programs() {
-		for _, st := range p.Steps {
-			if st.ID == id {
-				return model.StepDef{ID: id, Text: st.Text, Guard: st.Guard, Outcomes: st.Outcomes, OutcomeName: st.OutcomeName, Do: st.Do}
-			}
-		}
+	d, ok := m.StepDef(id)
+	if !ok {
+		t.Fatalf("%s has no step %s", ver, id)
 	}
-	t.Fatalf("%s has no step %s", ver, id)
-	return model.StepDef{}
+	return d
 }
 
 // registerOnce registers a variant for a test (the registry is global).

@@ -145,3 +145,20 @@ func pathBetween(a, b *model.Model) []*model.Version {
 	}
 	return nil
 }
+
+// parseVersionList reads a --versions list: comma-separated versions or
+// variants, in the order given; "" means every kernel version.
+func parseVersionList(list string) ([]*model.Model, error) {
+	if list == "" {
+		return model.Versions(), nil
+	}
+	var vers []*model.Model
+	for _, name := range strings.Split(list, ",") {
+		m, err := model.Lookup(strings.TrimSpace(name))
+		if err != nil {
+			return nil, usagef("--versions: %v", err)
+		}
+		vers = append(vers, m)
+	}
+	return vers, nil
+}

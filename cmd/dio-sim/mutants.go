@@ -6,7 +6,6 @@ import (
 	"io"
 	"strings"
 
-	"diosim/model"
 	"diosim/mutants"
 )
 
@@ -34,16 +33,9 @@ func cmdMutants(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if *workers < 0 || *workers > 1024 {
 		return exitUsage, usagef("--workers must be between 0 and 1024, got %d", *workers)
 	}
-	vers := model.Versions()
-	if *versionList != "" {
-		vers = nil
-		for _, name := range strings.Split(*versionList, ",") {
-			m, err := model.Lookup(strings.TrimSpace(name))
-			if err != nil {
-				return exitUsage, usagef("--versions: %v", err)
-			}
-			vers = append(vers, m)
-		}
+	vers, err := parseVersionList(*versionList)
+	if err != nil {
+		return exitUsage, err
 	}
 	opt := mutants.Options{Workers: *workers, Stop: ctx.Done()}
 	var results []mutants.Result
