@@ -107,10 +107,10 @@ func (c *Ctx) Goto(l *Label) { c.next = l.pc }
 
 // GotoStep makes the next occurrence of step id (after this step, in
 // program order) the next step of the actor: a forward jump to a step
-// named by its id, for steps defined outside this package. It panics when
-// no such step follows, which Register turns into an error when it builds
-// a variant... only for jumps taken while building; a jump taken at run time
-// to a missing step is a bug in the variant and stops the run.
+// named by its id, for steps defined outside this package. A jump to a
+// step that does not follow is a bug in the variant: it panics, and the
+// exhaustive search (and CheckReductions) turn the panic into an error
+// naming the step.
 func (c *Ctx) GotoStep(id string) {
 	for pc := int(c.Act.PC) + 1; pc < len(c.prog.Steps); pc++ {
 		if c.prog.Steps[pc].ID == id {
