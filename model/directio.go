@@ -364,12 +364,9 @@ func getBlockOutcome(s *sim.State, a, k int) string {
 	if k == 0 {
 		return "ok"
 	}
-	eio, _ := getBlockOutcomesList(s, a)
-	if eio {
-		if k == 1 {
-			return "getblock:-EIO"
-		}
-		k--
+	// Outcome 1 is -EIO when that fault is on; the last is the hole.
+	if eio, _ := getBlockOutcomesList(s, a); eio && k == 1 {
+		return "getblock:-EIO"
 	}
 	return "hole"
 }

@@ -528,7 +528,6 @@ func (b *builder) dio(id string) Loc { return b.cite(dioFile, id) }
 func (b *builder) fm(id string) Loc  { return b.cite(filemapFile, id) }
 func (b *builder) aio(id string) Loc { return b.cite(aioFile, id) }
 func (b *builder) xfs(id string) Loc { return b.cite(xfsFile, id) }
-func (b *builder) rw(id string) Loc  { return b.cite(rwFile, id) }
 func (b *builder) bio(id string) Loc { return b.cite(bioFile, id) }
 func (b *builder) lrw(id string) Loc { return b.cite(lrwFile, id) }
 

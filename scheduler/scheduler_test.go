@@ -322,12 +322,12 @@ func TestReplayRejects(t *testing.T) {
 			if err != nil {
 				t.Fatalf("parse: %v", err)
 			}
-			_, drift, err := ReplayWith(tr, ReplayOptions{Strict: true})
+			_, _, err = ReplayWith(tr, ReplayOptions{Strict: true})
 			var de *DivergenceError
 			if !errors.As(err, &de) || !strings.Contains(err.Error(), c.replayErr) {
 				t.Fatalf("strict replay error %v, want a divergence mentioning %q", err, c.replayErr)
 			}
-			_, drift, err = ReplayWith(tr, ReplayOptions{})
+			_, drift, err := ReplayWith(tr, ReplayOptions{})
 			if c.drift == "" {
 				if !errors.As(err, &de) || !strings.Contains(err.Error(), c.replayErr) {
 					t.Fatalf("replay error %v, want a divergence mentioning %q", err, c.replayErr)

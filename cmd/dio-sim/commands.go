@@ -120,10 +120,6 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 	var rowOrder []properties.Signature
 	versionComplete := map[string]bool{}
 	for _, m := range vers {
-		type best struct {
-			fd finding
-			sc int
-		}
 		type bestBug struct {
 			b  bugFinding
 			sc int

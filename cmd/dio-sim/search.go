@@ -677,19 +677,6 @@ func jsonBytes(v any) []byte {
 	return b.Bytes()
 }
 
-// writeJSONFile writes v as indented JSON to path.
-func writeJSONFile(path string, v any) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := writeJSON(f, v); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // checkReport is the JSON form of `dio-sim check`.
 type checkReport struct {
 	Version     string                 `json:"version"`
