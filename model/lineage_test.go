@@ -30,11 +30,13 @@ func dumpPrograms(withIDs bool) string {
 }
 
 // TestLineagePrograms: building every version from its lineage (v2.6.18
-// plus patches) gives, step for step, the programs the four versions had
-// when each was written out whole (testdata/programs-flat.txt, dumped
-// from the model before it became patches: location, statement, private,
-// guard, outcomes). testdata/programs.txt is the same with step ids, the
-// golden file for later changes (go test ./model -run Lineage -update).
+// plus patches) gives, step for step, the programs of
+// testdata/programs-flat.txt (location, statement, private, guard,
+// outcomes). That file was first dumped from the model before it became
+// patches, when the two agreed exactly; the citation fixes since changed
+// only its locations and statements (never a step's place or flags).
+// testdata/programs.txt is the same with step ids, the golden file for
+// later changes (go test ./model -run Lineage -update).
 func TestLineagePrograms(t *testing.T) {
 	flat, err := os.ReadFile("testdata/programs-flat.txt")
 	if err != nil {

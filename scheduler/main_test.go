@@ -1,15 +1,10 @@
 package scheduler
 
 import (
-	"flag"
 	"os"
 	"testing"
 
 	"diosim/internal/testbudget"
 )
 
-func TestMain(m *testing.M) {
-	flag.Parse()
-	testbudget.SetFuzzDefaults()
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { os.Exit(testbudget.Run(m)) }

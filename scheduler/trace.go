@@ -15,6 +15,10 @@ import (
 	"diosim/sim"
 )
 
+// MaxTraceLine is the longest line a trace may have (what
+// bufio.Scanner can hold); a longer one is not a trace.
+const MaxTraceLine = 4 << 20
+
 // TraceMagic is the first line of every trace file this version writes.
 // Format v2 names each step by its stable id (model.Step.ID); v1 traces
 // (no ids) are still read and replayed, and `dio-sim replay --update`
@@ -83,8 +87,17 @@ func (t *Trace) Write(w io.Writer) error {
 // Replay checks the steps against the model.
 func ParseTrace(r io.Reader) (*Trace, error) {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<16), 1<<22)
+	sc.Buffer(make([]byte, 1<<16), MaxTraceLine)
 	lineNo := 0
+	// scanErr is why the reader stopped, when it is not the end of the
+	// input: a line too long for a trace, or a read error.
+	scanErr := func() error {
+		err := sc.Err()
+		if errors.Is(err, bufio.ErrTooLong) {
+			return fmt.Errorf("line %d is longer than %d MB: not a dio-sim trace", lineNo+1, MaxTraceLine>>20)
+		}
+		return err
+	}
 	next := func() (string, bool) {
 		for sc.Scan() {
 			lineNo++
@@ -97,7 +110,7 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 		return "", false
 	}
 	first, ok := next()
-	if err := sc.Err(); err != nil {
+	if err := scanErr(); err != nil {
 		return nil, err
 	}
 	if !ok || (first != TraceMagic && first != traceMagicV1) {
@@ -116,6 +129,9 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 	for {
 		l, ok := next()
 		if !ok {
+			if err := scanErr(); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("truncated trace: the header ends at line %d without \"--\"", lineNo)
 		}
 		if l == "--" {
@@ -165,6 +181,9 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 	for {
 		l, ok := next()
 		if !ok {
+			if err := scanErr(); err != nil {
+				return nil, err
+			}
 			return nil, fmt.Errorf("truncated trace: %d of %d steps and no \"end\" line", len(t.Steps), nsteps)
 		}
 		if l == "end" {
@@ -174,6 +193,9 @@ func ParseTrace(r io.Reader) (*Trace, error) {
 		if len(f) != fields {
 			at := lineNo
 			if _, more := next(); !more {
+				if err := scanErr(); err != nil {
+					return nil, err
+				}
 				return nil, fmt.Errorf("truncated trace: the last line (%d) is cut short", at)
 			}
 			return nil, fmt.Errorf("line %d: a step line has %d fields separated by %q, this one has %d", at, fields, sep, len(f))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,9 +39,7 @@ func dioSimBinary(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
-	flag.Parse()
-	testbudget.SetFuzzDefaults()
-	code := m.Run()
+	code := testbudget.Run(m)
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}

@@ -155,10 +155,6 @@ func printSource(w io.Writer, src *explain.Sources, loc, indent string) {
 // are well under a megabyte).
 const maxTraceBytes = 256 << 20
 
-// maxTraceLine is the longest line a trace may have (what
-// scheduler.ParseTrace reads).
-const maxTraceLine = 4 << 20
-
 // readTrace opens and parses a trace file; its errors are usage errors
 // that name the command and say what is wrong: a read error as it is (a
 // directory, a permission), a line too long as such, then the parser's.
@@ -174,16 +170,6 @@ func readTrace(cmd, path string) (*scheduler.Trace, error) {
 	}
 	if len(b) > maxTraceBytes {
 		return nil, usagef("%s %s: larger than %d MB: not a dio-sim trace", cmd, path, maxTraceBytes>>20)
-	}
-	for n, rest := 1, b; len(rest) > 0; n++ {
-		i := bytes.IndexByte(rest, '\n')
-		if i < 0 {
-			i = len(rest)
-		}
-		if i > maxTraceLine-1 {
-			return nil, usagef("%s %s: line %d is longer than %d MB: not a dio-sim trace", cmd, path, n, maxTraceLine>>20)
-		}
-		rest = rest[min(i+1, len(rest)):]
 	}
 	t, err := scheduler.ParseTrace(bytes.NewReader(b))
 	if err != nil {

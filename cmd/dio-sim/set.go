@@ -87,12 +87,14 @@ func runSet(ctx context.Context, name string, set []diosim.Named, vers []*model.
 					cr.Other = append(cr.Other, string(id))
 					continue
 				}
-				// The trace is named by the shortest bug of the property,
-				// its signature, as every trace is.
+				// The trace is the property's shortest bug, named by its
+				// signature as every trace is (res.bugs is by property,
+				// then length).
 				sig := properties.Signature{Prop: id}
 				for _, b := range res.bugs {
-					if b.sig.Prop == id && (sig.Kind == "" || len(b.moves) < len(fd.moves)) {
+					if b.sig.Prop == id {
 						sig, fd = b.sig, b.finding
+						break
 					}
 				}
 				wt, err := writeTrace(stderr, *sf.traceDir, m, &sc, *sf.strategy, sig, fd)

@@ -64,3 +64,12 @@ func SetFuzzDefaults() {
 		_ = flag.Set("test.fuzzminimizetime", FuzzMinimizeDefault)
 	}
 }
+
+// Run is the body of a package's TestMain: it parses the flags, sets the
+// fuzzing defaults (SetFuzzDefaults) and runs the tests, returning the
+// exit code for os.Exit.
+func Run(m *testing.M) int {
+	flag.Parse()
+	SetFuzzDefaults()
+	return m.Run()
+}
