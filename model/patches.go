@@ -12,7 +12,7 @@ package model
 // citation tables are in cites/), the functions whose model it replaces
 // whole, and the steps it replaces or removes by id.
 func builtinLineage() []*Version {
-	return []*Version{
+	return append([]*Version{
 		{
 			Name: "v2.6.18",
 			Doc:  "Linux 2.6.18: bio_count/bios_in_flight, AIO completed in finished_one_bio; callers turn positive AIO results into -EIOCBQUEUED",
@@ -88,5 +88,5 @@ func builtinLineage() []*Version {
 				},
 			},
 		},
-	}
+	}, laterLineage()...)
 }
