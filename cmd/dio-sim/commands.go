@@ -535,10 +535,10 @@ func printStory(w io.Writer, rep *matrixReport) {
 	colW := make([]int, len(rep.Order))
 	total := 0
 	for i, v := range rep.Order {
-		colW[i] = max(len(v), 7) + 2
+		colW[i] = max(len(v), 5) + 1
 		total += colW[i]
 	}
-	labelW := max(storyWidth-total, 40)
+	labelW := max(storyWidth-total, 32)
 	fmt.Fprintln(w, "Distinct bugs: the shortest counterexample in steps on each version; — absent (proved by the")
 	fmt.Fprintln(w, "complete search); · not found. A bug is a property, how it broke and the step that broke it.")
 	fmt.Fprintln(w)
