@@ -9,20 +9,7 @@ func buildBioEnd(mb *modelBuild) *Program {
 	syncEnd := b.label("end-io")
 	b.choice(b.bio("bio_endio:end-io"),
 		"the device completes the bio: bio_endio(bio, bytes, error) clears BIO_UPTODATE on error, bi_size -= bytes (now 0), calls bio->bi_end_io; bi_end_io: dio = bio->bi_private; bi_size is 0",
-		faultOutcomes(sim.FaultEIO, nil), okOr("eio"),
-		func(c *Ctx) {
-			r := c.R
-			i := c.Act.Index
-			bio := &r.Bios[i]
-			if c.Choice == 1 {
-				bio.Uptodate = false
-				r.Facts.FaultsMet |= sim.ErrMetBioEIO
-			}
-			c.L().Bio = i
-			if !bio.EndAIO {
-				c.Goto(syncEnd)
-			}
-		})
+		faultOutcomes(sim.FaultEIO, nil), okOr("eio"), bioEndio(syncEnd))
 	b.inlines("fs/direct-io.c:dio_bio_end_aio", "fs/direct-io.c:dio_bio_end_io")
 	// Private: it touches only this bio's own struct (nobody else reaches
 	// a submitted bio before its bi_end_io puts it on bio_list) and records
@@ -33,6 +20,25 @@ func buildBioEnd(mb *modelBuild) *Program {
 	b.mark(syncEnd)
 	b.endIO2()
 	return b.finish()
+}
+
+// bioEndio is the device's completion of bio c.Act.Index (outcome 1: with
+// an error) and the call of its bi_end_io: dio_bio_end_aio, which follows,
+// or dio_bio_end_io at syncEnd.
+func bioEndio(syncEnd *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		r := c.R
+		i := c.Act.Index
+		bio := &r.Bios[i]
+		if c.Choice == 1 {
+			bio.Uptodate = false
+			r.Facts.FaultsMet |= sim.ErrMetBioEIO
+		}
+		c.L().Bio = i
+		if !bio.EndAIO {
+			c.Goto(syncEnd)
+		}
+	}
 }
 
 // bioComplete is dio_bio_complete for the completing bio: a failed bio sets

@@ -9,22 +9,7 @@ func tailAfter(b *builder) {
 	dec := b.label("tail-dec")
 	b.add(b.dio("direct_io_worker:queue-or-wait"),
 		"BUG_ON(ret == -EIOCBQUEUED); if dio->is_async && ret == 0 && dio->result && ((rw & READ) || dio->result == dio->size): ret = -EIOCBQUEUED; if ret != -EIOCBQUEUED: dio_await_completion(dio)",
-		func(c *Ctx) {
-			r := c.R
-			l := c.L()
-			useDio(c)
-			if l.Ret == eiocbqueued {
-				bug(c, "BUG_ON(ret == -EIOCBQUEUED) in direct_io_worker")
-				return
-			}
-			d := &r.Dio
-			// rw & READ is always 0 (READ is 0): only result == size counts.
-			if d.IsAsync && l.Ret == 0 && d.Result != 0 && d.Result == d.Size {
-				l.Ret = eiocbqueued
-				r.Facts.Committed = true
-				c.Goto(dec)
-			}
-		})
+		queueOrWait(dec))
 	b.mark(wait)
 	b.awaitCompletion()
 	b.mark(dec)
@@ -55,6 +40,27 @@ func tailAfter(b *builder) {
 	b.add(b.dio("direct_io_worker:kfree"), "kfree(dio)",
 		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc) })
 	b.mark(end)
+}
+
+// queueOrWait is direct_io_worker's decision to return -EIOCBQUEUED
+// (then on to dec, the reference drop) or to wait for the bios.
+func queueOrWait(dec *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		r := c.R
+		l := c.L()
+		useDio(c)
+		if l.Ret == eiocbqueued {
+			bug(c, "BUG_ON(ret == -EIOCBQUEUED) in direct_io_worker")
+			return
+		}
+		d := &r.Dio
+		// rw & READ is always 0 (READ is 0): only result == size counts.
+		if d.IsAsync && l.Ret == 0 && d.Result != 0 && d.Result == d.Size {
+			l.Ret = eiocbqueued
+			r.Facts.Committed = true
+			c.Goto(dec)
+		}
+	}
 }
 
 // dropRefLocked is v2.6.20's reference drop at the end of
@@ -408,21 +414,27 @@ func dioCompleteCentral(b *builder) {
 		})
 	b.add(b.dio("dio_complete:ret"),
 		"if ret == 0: ret = dio->page_errors; if ret == 0: ret = dio->io_error; if ret == 0: ret = transferred; return ret",
-		func(c *Ctx) {
-			l := c.L()
-			d := &c.R.Dio
-			useDio(c)
-			r := ret(l)
-			if *r == 0 {
-				*r = d.PageErrors
-			}
-			if *r == 0 {
-				*r = d.IoError
-			}
-			if *r == 0 {
-				*r = l.Transferred
-			}
-		})
+		dioCompleteRet(ret))
+}
+
+// dioCompleteRet is dio_complete's choice of its result: the ret it was
+// given, else the page errors, the I/O error, the byte count.
+func dioCompleteRet(ret localSel) func(c *Ctx) {
+	return func(c *Ctx) {
+		l := c.L()
+		d := &c.R.Dio
+		useDio(c)
+		r := ret(l)
+		if *r == 0 {
+			*r = d.PageErrors
+		}
+		if *r == 0 {
+			*r = d.IoError
+		}
+		if *r == 0 {
+			*r = l.Transferred
+		}
+	}
 }
 
 // dioCompleteTransferredQueued is the seed patch's first step of

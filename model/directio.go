@@ -28,16 +28,7 @@ func (b *builder) blockdevDirectIO() {
 	xfs := b.xfsFS()
 	b.add(b.dio("__blockdev_direct_IO:alloc-dio"),
 		"__blockdev_direct_IO: if rw & WRITE: rw = WRITE_SYNC; alignment checks pass; dio = kmalloc(sizeof(*dio)); dio->lock_type = dio_lock_type",
-		func(c *Ctx) {
-			s, r := c.S, c.R
-			r.Alloc(sim.ObjDio)
-			r.Dio.Rw = sim.RWRead
-			if s.Scn.Op == sim.Write {
-				r.Dio.Rw = sim.WriteSync
-			}
-			r.Dio.LockType = lt
-			r.Dio.EndIO = xfs
-		})
+		allocDio(lt, xfs))
 	b.private()
 	if lt == sim.DIOLocking && !b.write() {
 		b.add(b.dio("__blockdev_direct_IO:lock-i-mutex"),
@@ -67,6 +58,21 @@ func (b *builder) blockdevDirectIO() {
 	b.private()
 }
 
+// allocDio is the allocation of the dio in __blockdev_direct_IO: its
+// lock type (or, from 2.6.36, its flags) and whether an end_io is set.
+func allocDio(lt int8, endIO bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		s, r := c.S, c.R
+		r.Alloc(sim.ObjDio)
+		r.Dio.Rw = sim.RWRead
+		if s.Scn.Op == sim.Write {
+			r.Dio.Rw = sim.WriteSync
+		}
+		r.Dio.LockType = lt
+		r.Dio.EndIO = endIO
+	}
+}
+
 // worker emits direct_io_worker for one segment. Result in Ret.
 func (b *builder) worker() {
 	b.add(b.dio("direct_io_worker:init"),
@@ -85,17 +91,7 @@ func (b *builder) worker() {
 	newBio := b.label("tail-newbio")
 	b.add(b.dio("direct_io_worker:tail-cur-page"),
 		"if ret == -ENOTBLK && (rw & WRITE): ret = 0; dio_zero_block(dio, 1) (blkfactor is 0: nothing); if dio->cur_page: ret2 = dio_send_cur_page(dio), which submits dio->bio first when there is one (it does not end at cur_page_block)",
-		func(c *Ctx) {
-			l := c.L()
-			if l.Ret == -sim.ENOTBLK && c.S.Scn.Op == sim.Write {
-				l.Ret = 0
-			}
-			if c.R.Dio.CurPage < 0 {
-				c.Goto(noCur)
-			} else if c.R.Dio.Bio < 0 {
-				c.Goto(newBio)
-			}
-		})
+		tailCurPage(noCur, newBio, true))
 	b.private()
 	b.inlines("dio_send_cur_page")
 	b.dioBioSubmit()
@@ -123,6 +119,24 @@ func (b *builder) worker() {
 	b.add(b.dio("direct_io_worker:unplug"), "dio_cleanup(dio); if rw == READ && dio->lock_type == DIO_LOCKING: mutex_unlock(&inode->i_mutex)", workerUnplug)
 	b.privateInode()
 	b.sec("direct_io_worker:tail")
+}
+
+// tailCurPage is the start of direct_io_worker's tail: -ENOTBLK (for a
+// write only, when writeOnly) becomes 0, then the deferred cur_page goes
+// out (into dio->bio, or into a new bio at newBio); without one, on to
+// noCur.
+func tailCurPage(noCur, newBio *Label, writeOnly bool) func(c *Ctx) {
+	return func(c *Ctx) {
+		l := c.L()
+		if l.Ret == -sim.ENOTBLK && (!writeOnly || c.S.Scn.Op == sim.Write) {
+			l.Ret = 0
+		}
+		if c.R.Dio.CurPage < 0 {
+			c.Goto(noCur)
+		} else if c.R.Dio.Bio < 0 {
+			c.Goto(newBio)
+		}
+	}
 }
 
 // workerInit is direct_io_worker's initialisation of the dio; refcount
@@ -193,63 +207,12 @@ func (b *builder) doDirectIO() {
 	b.mark(loop)
 	b.choice(b.dio("do_direct_IO:get-page"),
 		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer; an error comes back as ret",
-		gupOutcomes, gupName,
-		func(c *Ctx) {
-			r := c.R
-			d := &r.Dio
-			l := c.L()
-			if d.BlockInFile >= d.FinalBlock {
-				c.Goto(out)
-				return
-			}
-			if d.PagesPinned > d.BlockInFile {
-				return // a page is queued
-			}
-			limit := d.FinalBlock
-			if c.Choice > 0 {
-				d.GupBad = d.BlockInFile + int32(c.Choice)
-			}
-			if d.GupBad != 0 {
-				limit = d.GupBad - 1
-			}
-			if limit <= d.BlockInFile {
-				l.Ret = -sim.EFAULT
-				r.Facts.FaultsMet |= sim.ErrMetEFAULT
-				c.Goto(out)
-				return
-			}
-			d.PagesPinned = limit
-		})
+		gupOutcomes, gupName, getPage(out))
 	b.private()
 	b.inlines("dio_get_page", "dio_refill_pages")
 	b.choice(b.dio("get_more_blocks:get-block"),
 		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
-		getBlockOutcomes, getBlockName,
-		func(c *Ctx) {
-			s, r := c.S, c.R
-			d := &r.Dio
-			isMapped, _ := baseMapping(s, r)
-			switch getBlockOutcome(s, c.A, c.Choice) {
-			case "getblock:-EIO":
-				c.L().Ret = -sim.EIO
-				r.Facts.FaultsMet |= sim.ErrMetGetBlock
-				c.Goto(out)
-				return
-			case "hole":
-				r.Facts.FaultsMet |= sim.HoleMet
-				isMapped = false
-			}
-			if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
-				// __xfs_get_blocks maps an unwritten extent for a direct
-				// write and sets map_bh.b_private to the inode
-				// (xfs_aops.c@v2.6.20:1271-1276).
-				d.BPrivate = true
-				s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile))] = true
-			}
-			if isMapped {
-				c.Goto(mapped)
-			}
-		})
+		getBlockOutcomes, getBlockName, getBlock(out, mapped))
 	b.privateInode()
 	b.add(b.dio("do_direct_IO:hole"),
 		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
@@ -304,6 +267,69 @@ func (b *builder) doDirectIO() {
 	b.private()
 	b.inlines("dio_new_bio", "dio_bio_reap", "dio_bio_alloc", "dio_bio_add_page")
 	b.mark(out)
+}
+
+// getPage is do_direct_IO's dio_get_page: the next pinned user page, or
+// get_user_pages for the rest of the buffer, which may fail (outcome k > 0:
+// the page of block k-1 from here cannot be pinned); an error goes to out.
+func getPage(out *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		r := c.R
+		d := &r.Dio
+		l := c.L()
+		if d.BlockInFile >= d.FinalBlock {
+			c.Goto(out)
+			return
+		}
+		if d.PagesPinned > d.BlockInFile {
+			return // a page is queued
+		}
+		limit := d.FinalBlock
+		if c.Choice > 0 {
+			d.GupBad = d.BlockInFile + int32(c.Choice)
+		}
+		if d.GupBad != 0 {
+			limit = d.GupBad - 1
+		}
+		if limit <= d.BlockInFile {
+			l.Ret = -sim.EFAULT
+			r.Facts.FaultsMet |= sim.ErrMetEFAULT
+			c.Goto(out)
+			return
+		}
+		d.PagesPinned = limit
+	}
+}
+
+// getBlock is get_more_blocks' call of get_block for the current block:
+// a fault goes to out (-EIO) or makes the block a hole; a mapped block goes
+// to mapped.
+func getBlock(out, mapped *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		s, r := c.S, c.R
+		d := &r.Dio
+		isMapped, _ := baseMapping(s, r)
+		switch getBlockOutcome(s, c.A, c.Choice) {
+		case "getblock:-EIO":
+			c.L().Ret = -sim.EIO
+			r.Facts.FaultsMet |= sim.ErrMetGetBlock
+			c.Goto(out)
+			return
+		case "hole":
+			r.Facts.FaultsMet |= sim.HoleMet
+			isMapped = false
+		}
+		if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
+			// __xfs_get_blocks maps an unwritten extent for a direct
+			// write and sets map_bh.b_private to the inode
+			// (xfs_aops.c@v2.6.20:1271-1276).
+			d.BPrivate = true
+			s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile))] = true
+		}
+		if isMapped {
+			c.Goto(mapped)
+		}
+	}
 }
 
 func gupOutcomes(s *sim.State, a int) int {
@@ -381,12 +407,16 @@ func (b *builder) dioBioSubmit() {
 	b.lastGuard(bioLockFree)
 	b.add(b.dio("dio_bio_submit:submit"),
 		"if dio->is_async && dio->rw == READ: bio_set_pages_dirty(bio); submit_bio(dio->rw, bio) (the bio's completion may run from now on); dio->bio = NULL; dio->boundary = 0",
-		func(c *Ctx) {
-			useDio(c)
-			d := &c.R.Dio
-			c.R.Bios[d.Bio].State = sim.BioSubmitted
-			d.Bio = -1
-		})
+		submitBio)
+}
+
+// submitBio is submit_bio in dio_bio_submit: from now on the bio's
+// completion may run.
+func submitBio(c *Ctx) {
+	useDio(c)
+	d := &c.R.Dio
+	c.R.Bios[d.Bio].State = sim.BioSubmitted
+	d.Bio = -1
 }
 
 // getRefAtomic is dio_bio_submit's reference after "dio: formalize bio

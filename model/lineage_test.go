@@ -32,7 +32,7 @@ func dumpPrograms(withIDs bool) string {
 // TestLineagePrograms: building every version from its lineage (v2.6.18
 // plus patches) gives, step for step, the programs of
 // testdata/programs-flat.txt (location, statement, private, guard,
-// outcomes). That file was first dumped from the model before it became
+// outcomes) for the versions up to v2.6.20. That file was first dumped from the model before it became
 // patches, when the two agreed exactly; the citation fixes since changed
 // only its locations and statements (never a step's place or flags).
 // testdata/programs.txt is the same with step ids, the golden file for
@@ -42,8 +42,10 @@ func TestLineagePrograms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := dumpPrograms(false); got != string(flat) {
-		t.Errorf("the lineage's programs differ from the flat programs:\n%s", firstDiff(string(flat), got))
+	// The flat file holds the first four versions; the releases after
+	// 2.6.20 follow them in the dump.
+	if got := dumpPrograms(false); !strings.HasPrefix(got, string(flat)) {
+		t.Errorf("the lineage's programs differ from the flat programs:\n%s", firstDiff(string(flat), got[:min(len(got), len(flat))]))
 	}
 	golden := "testdata/programs.txt"
 	got := dumpPrograms(true)

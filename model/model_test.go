@@ -105,6 +105,12 @@ func TestVersionDifferences(t *testing.T) {
 		"before":  {"fs/direct-io.c@before:1119", "fs/direct-io.c@before:267"},
 		"after":   {"fs/direct-io.c@after:286"},
 		"v2.6.20": {"fs/direct-io.c@v2.6.20:287"},
+		"v2.6.21": {"fs/direct-io.c@v2.6.21:287"},
+		"v2.6.22": {"fs/direct-io.c@v2.6.22:287"},
+		"v2.6.32": {"fs/direct-io.c@v2.6.32:278"},
+		// dio_complete's own call, for an async completion without an
+		// end_io; dio_bio_end_aio no longer calls it.
+		"v2.6.36": {"fs/direct-io.c@v2.6.36:253"},
 	}
 	for _, m := range Versions() {
 		got := aioCompleteLines(m)
