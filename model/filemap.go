@@ -70,21 +70,26 @@ func readFallback(translate bool) func(b *builder) {
 		}
 		b.add(b.fm("generic_file_aio_read:buffered"),
 			"direct I/O returned 0: buffered read: retval = 0; do_generic_file_read from *ppos reads up to EOF and advances *ppos",
-			func(c *Ctx) {
-				s, r := c.S, c.R
-				useKiocb(c)
-				n := s.Inode.ISize - r.Kiocb.Pos
-				if n > c.L().Count {
-					n = c.L().Count
-				}
-				if n < 0 {
-					n = 0
-				}
-				r.Kiocb.Pos += n
-				c.L().Retval = n
-			})
+			bufferedRead)
 		b.privateInode()
 	}
+}
+
+// bufferedRead is the buffered read after a direct read that returned 0
+// (or of a read at or past i_size): up to count bytes, up to EOF, from
+// *ppos, which it advances; the result is what it read.
+func bufferedRead(c *Ctx) {
+	s, r := c.S, c.R
+	useKiocb(c)
+	n := s.Inode.ISize - r.Kiocb.Pos
+	if n > c.L().Count {
+		n = c.L().Count
+	}
+	if n < 0 {
+		n = 0
+	}
+	r.Kiocb.Pos += n
+	c.L().Retval = n
 }
 
 // readChecksFallback is the first step of the O_DIRECT read from 2.6.19
@@ -238,12 +243,7 @@ func (b *builder) writeNolock() {
 	out := b.label("write-out")
 	b.add(b.fm("__generic_file_aio_write_nolock:checks"),
 		"__generic_file_aio_write_nolock: segment checks; count = ocount; pos = *ppos; vfs_check_frozen; generic_write_checks; count != 0; remove_suid; file_update_time",
-		func(c *Ctx) {
-			useKiocb(c)
-			c.L().Pos = c.R.Kiocb.Pos
-			c.L().Count = int64(c.S.Scn.Blocks) * sim.BlockSize
-			c.L().Tmp = 0 // err
-		})
+		writeChecks)
 	b.private()
 	b.directWrite()
 	b.add(b.fm("__generic_file_aio_write_nolock:short-write"),
@@ -301,17 +301,7 @@ func (b *builder) directWrite() {
 	b.directIO()
 	b.add(b.fm("generic_file_direct_write:direct-IO"),
 		"written = generic_file_direct_IO(WRITE, ...); if written > 0: end = pos + written; if end > i_size_read(inode) && !S_ISBLK(inode->i_mode)",
-		func(c *Ctx) {
-			l := c.L()
-			l.Written = l.Ret
-			if l.Written <= 0 {
-				c.Goto(osync)
-				return
-			}
-			if l.Pos+l.Written <= c.S.Inode.ISize {
-				c.Goto(ppos)
-			}
-		})
+		directWritten(osync, ppos))
 	b.privateInode()
 	b.add(b.fm("generic_file_direct_write:i-size-write"),
 		"i_size_write(inode, end); mark_inode_dirty(inode)",
@@ -323,6 +313,24 @@ func (b *builder) directWrite() {
 	b.choice(b.fm("generic_file_direct_write:osync"),
 		"if written >= 0 && (O_SYNC || IS_SYNC(inode)): err = generic_osync_inode(inode, mapping, OSYNC_METADATA), if err < 0: written = err; if written == count && !is_sync_kiocb(iocb): written = -EIOCBQUEUED; return written",
 		faultOutcomes(sim.FaultOSync, osyncCond(true)), okOr("osync:-EIO"), osyncDo(true))
+}
+
+// directWritten is generic_file_direct_write's test of the direct write's
+// result (left in Ret): a positive one that ends past i_size goes on to
+// i_size_write, another positive one to the *ppos update, anything else to
+// the tail at osync.
+func directWritten(osync, ppos *Label) func(c *Ctx) {
+	return func(c *Ctx) {
+		l := c.L()
+		l.Written = l.Ret
+		if l.Written <= 0 {
+			c.Goto(osync)
+			return
+		}
+		if l.Pos+l.Written <= c.S.Inode.ISize {
+			c.Goto(ppos)
+		}
+	}
 }
 
 // osyncCond is the condition of generic_file_direct_write's O_SYNC sync:
@@ -371,21 +379,8 @@ func osyncQueued(b *builder) {
 func (b *builder) bufferedWrite() {
 	b.add(b.fm("generic_file_buffered_write:copy"),
 		"generic_file_buffered_write: skip the written bytes of the iovec; for each remaining page prepare_write, copy, commit_write (which extends the file past its old size)",
-		func(c *Ctx) {
-			s, r := c.S, c.R
-			l := c.L()
-			first := (l.Pos - r.Pos) / sim.BlockSize
-			for i := int(first); i < len(r.Bios); i++ {
-				s.Inode.Data[s.Block(int(c.Act.Req), i)] = byte(c.Act.Req) + 1
-			}
-			s.Inode.NrPages++
-			if end := l.Pos + l.Count; end > s.Inode.ISize {
-				s.Inode.ISize = end
-			}
-			l.Buffered = l.Written + l.Count
-		})
-	b.add(b.fm("generic_file_buffered_write:ppos"), "*ppos = pos",
-		func(c *Ctx) { useKiocb(c); c.R.Kiocb.Pos = c.L().Pos + c.L().Count })
+		bufferedCopy)
+	b.add(b.fm("generic_file_buffered_write:ppos"), "*ppos = pos", bufferedPpos)
 	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && !s.ReqOf(a).Kiocb.IsSync }
 	b.choice(b.fm("generic_file_buffered_write:osync"),
 		"if status >= 0 && (O_SYNC || IS_SYNC(inode)) && (!a_ops->writepage || !is_sync_kiocb(iocb)): status = generic_osync_inode(inode, mapping, OSYNC_METADATA|OSYNC_DATA)",
@@ -402,3 +397,32 @@ func (b *builder) bufferedWrite() {
 		func(c *Ctx) {})
 	b.private()
 }
+
+// writeChecks is the start of the O_DIRECT write under i_mutex: the
+// request's position and length become the locals.
+func writeChecks(c *Ctx) {
+	useKiocb(c)
+	c.L().Pos = c.R.Kiocb.Pos
+	c.L().Count = int64(c.S.Scn.Blocks) * sim.BlockSize
+	c.L().Tmp = 0 // err
+}
+
+// bufferedCopy is the page-cache copy of the rest of a short direct
+// write: its blocks get the new data, the mapping a page, the file its
+// new size. Buffered counts the direct bytes too.
+func bufferedCopy(c *Ctx) {
+	s, r := c.S, c.R
+	l := c.L()
+	first := (l.Pos - r.Pos) / sim.BlockSize
+	for i := int(first); i < len(r.Bios); i++ {
+		s.Inode.Data[s.Block(int(c.Act.Req), i)] = byte(c.Act.Req) + 1
+	}
+	s.Inode.NrPages++
+	if end := l.Pos + l.Count; end > s.Inode.ISize {
+		s.Inode.ISize = end
+	}
+	l.Buffered = l.Written + l.Count
+}
+
+// bufferedPpos is the buffered write's *ppos update.
+func bufferedPpos(c *Ctx) { useKiocb(c); c.R.Kiocb.Pos = c.L().Pos + c.L().Count }

@@ -87,7 +87,7 @@ func Generate(b *Baseline) []Mutant {
 					Edits: []model.Edit{{Op: model.Alter, Step: st.ID, Alter: func(s *model.Step, _ []model.Step, _ int) {
 						do := s.Do
 						s.Do = func(c *model.Ctx) {
-							if c.R.Facts.FaultsMet&^sim.HoleMet != 0 {
+							if c.R.Facts.FaultsMet&^(sim.HoleMet|sim.InvalidateBusy) != 0 {
 								return
 							}
 							do(c)

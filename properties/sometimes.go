@@ -77,7 +77,7 @@ func init() {
 		{sim.FaultHole, sim.HoleMet, "get_block finds a hole (hole)"},
 		{sim.FaultEIO, sim.ErrMetBioEIO, "a bio completes with -EIO (eio)"},
 		{sim.FaultOSync, sim.ErrMetOSync, "generic_osync_inode fails (osync)"},
-		{sim.FaultInvalidate, sim.ErrMetInvalidate, "invalidate_inode_pages2_range fails (invalidate)"},
+		{sim.FaultInvalidate, sim.ErrMetInvalidate | sim.InvalidateBusy, "invalidate_inode_pages2_range fails (invalidate)"},
 	} {
 		f := f
 		applies := func(sc *sim.Scenario) bool { return sc.Faults.Has(f.fault) }

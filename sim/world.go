@@ -189,6 +189,10 @@ const (
 	ErrMetOSync
 	ErrMetInvalidate
 	HoleMet
+	// InvalidateBusy: invalidate_inode_pages2_range met a page it could
+	// not release (-EBUSY, 2.6.27 on), which the direct write handles by
+	// falling back to the page cache (not an error of the write).
+	InvalidateBusy
 )
 
 // Event is one completion event in the AIO ring.
