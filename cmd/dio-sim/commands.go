@@ -261,7 +261,7 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 			r := rep.Versions[name][string(id)]
 			switch r.Verdict {
 			case "violated":
-				fmt.Fprintf(tw, "\tVIOLATED (%d steps)", r.Length)
+				fmt.Fprintf(tw, "\tVIOLATED %d", r.Length)
 			case "holds":
 				fmt.Fprint(tw, "\tholds")
 			case "vacuous":
@@ -277,6 +277,7 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		fmt.Fprintln(w, "\n\"not found\" means no run showed a violation; it is not a proof.")
 	} else {
 		fmt.Fprintln(w, "\n\"holds\": every reachable state of every default scenario was checked.")
+		fmt.Fprintln(w, "\"VIOLATED N\": the shortest counterexample takes N steps.")
 	}
 	for _, name := range rep.Order {
 		for _, id := range properties.All {
