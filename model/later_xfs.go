@@ -207,7 +207,7 @@ func xfsDirectIOPerDirection(b *builder) {
 		func(c *Ctx) { allocIoend(c, work) })
 	b.private()
 	b.inlines("xfs_alloc_ioend")
-	b.blockdevDirectIO()
+	b.asRoot(b.blockdevDirectIO)
 	b.xfsDestroyUnlessQueued()
 }
 
@@ -322,4 +322,13 @@ func xfsEndBioRead(b *builder) {
 		"xfs_end_bio_read (run by xfsdatad): xfs_destroy_ioend(ioend): mempool_free",
 		destroyQueuedIoend)
 	b.inlines("xfs_destroy_ioend")
+}
+
+// asRoot emits f, code of other files that the root version's builders
+// emit, as root code: every patch's edits apply to its steps, as they do
+// where the root emits it.
+func (b *builder) asRoot(f func()) {
+	restore := b.rootCode()
+	f()
+	restore()
 }

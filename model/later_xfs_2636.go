@@ -16,7 +16,7 @@ func xfsDirectIOWritesOnly(b *builder) {
 		b.private()
 		saved := b.noEndIO
 		b.noEndIO = true
-		b.blockdevDirectIO()
+		b.asRoot(b.blockdevDirectIO)
 		b.noEndIO = saved
 		return
 	}
@@ -25,7 +25,7 @@ func xfsDirectIOWritesOnly(b *builder) {
 		func(c *Ctx) { allocIoend(c, sim.WorkUnwritten) })
 	b.private()
 	b.inlines("xfs_alloc_ioend")
-	b.blockdevDirectIO()
+	b.asRoot(b.blockdevDirectIO)
 	b.xfsDestroyUnlessQueued()
 }
 
@@ -152,7 +152,7 @@ func xfsFileAioWrite(b *builder) {
 		})
 	b.lastGuard(iMutexFree)
 	b.privateInode()
-	b.directWrite()
+	b.asRoot(b.directWrite)
 	b.add(b.xfsf("xfs_file_aio_write:fallback-unlock"),
 		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
 		func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
