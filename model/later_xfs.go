@@ -49,10 +49,11 @@ func xfsLater(v string) patchPart {
 		}
 	case "v2.6.32":
 		return patchPart{
-			About: "aio_run_iocb no longer points current->io_wait at the iocb; aio_complete signals the eventfd under ctx_lock and puts an smp_mb() before its wake-up test; aio_rw_vect_retry rejects a negative ki_pos and a write that got some bytes out before an error returns the byte count. XFS converts unwritten extents on the new xfsconvertd queue, and for a synchronous kiocb xfs_end_io_direct flushes that queue, so the conversion is done before the completion returns; an AIO's conversion is only queued.",
+			About: "aio_run_iocb no longer points current->io_wait at the iocb; aio_complete signals the eventfd under ctx_lock and puts an smp_mb() before its wake-up test; aio_rw_vect_retry rejects a negative ki_pos and a write that got some bytes out before an error returns the byte count. XFS converts unwritten extents on the new xfsconvertd queue, and for a synchronous kiocb xfs_end_io_direct flushes that queue, so the conversion is done before the completion returns; an AIO's conversion is only queued. xfs_write's O_SYNC tail is now filemap_write_and_wait_range and xfs_fsync, whose errors it drops (error already holds -ret).",
 			Files: map[string]string{aioFile: "v2.6.32", xfsFile: "v2.6.32", lrwFile: "v2.6.32"},
 			funcs: map[string]func(b *builder){
 				"xfs_end_io_direct": xfsEndIODirectQueueAll,
+				"xfs_write":         xfsWriteOSyncTail,
 			},
 			Edits: []Edit{
 				{Op: Alter, Step: "aio_run_iocb:unlink", Alter: setText("io_submit_one: spin_lock_irq(&ctx->ctx_lock); aio_run_iocb(req): kiocbClearKicked(iocb); ki_run_list.next = ki_run_list.prev = NULL; spin_unlock_irq(&ctx->ctx_lock); not kiocbIsCancelled(iocb); ret = retry(iocb)")},
@@ -331,4 +332,28 @@ func (b *builder) asRoot(f func()) {
 	restore := b.rootCode()
 	f()
 	restore()
+}
+
+// xfsWriteOSyncTail is xfs_write from 2.6.32: v2.6.20's model of the
+// direct write, then the O_SYNC tail (filemap_write_and_wait_range,
+// xfs_fsync). Before 2.6.32 xfs_write's tail was sync_page_range, whose
+// error replaced the result; the model of those versions leaves that tail
+// out.
+func xfsWriteOSyncTail(b *builder) {
+	b.asRoot(func() { xfsWrite2620(b) })
+	b.xfsOSyncTail(b.lrw("xfs_write:osync"), "xfs_write: error = -ret; if ret <= 0: goto out_unlock_internal; if (O_SYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = xfs_fsync(xip); if (!error) error = error2; return -error")
+}
+
+// xfsOSyncTail emits XFS's O_SYNC tail of 2.6.32 and 2.6.36 for a result
+// ret > 0 (in Retval): the data and the inode are synced, and a failure
+// (fault osync) is lost, because error already holds -ret, which is not 0.
+func (b *builder) xfsOSyncTail(loc Loc, text string) {
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+	b.choice(loc, text+" (error is -ret, not 0, so a failed sync is not reported)",
+		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		func(c *Ctx) {
+			if cond(c.S, c.A) && c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
+			}
+		})
 }

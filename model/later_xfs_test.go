@@ -239,3 +239,57 @@ func TestAIOLaterRetryRules(t *testing.T) {
 		}
 	}
 }
+
+// TestXFSLaterOSyncErrorDropped: from 2.6.32 XFS's O_SYNC tail syncs a
+// write that returned bytes, and a failure of that sync is lost (error
+// already holds -ret): the write still returns its byte count.
+func TestXFSLaterOSyncErrorDropped(t *testing.T) {
+	sc := &sim.Scenario{Op: sim.Write, Sync: true, Blocks: 1, OSync: true, FS: sim.XFS, Faults: sim.FaultSet(sim.FaultOSync)}
+	for _, tc := range []struct {
+		v, id string
+		has   bool
+	}{
+		{"v2.6.22", "xfs_write:osync", false},
+		{"v2.6.32", "xfs_write:osync", true},
+		{"v2.6.36", "xfs_file_aio_write:osync", true},
+	} {
+		m, err := Lookup(tc.v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := m.subs[1][sim.Write][sim.XFS]
+		pc := -1
+		for i := range p.Steps {
+			if p.Steps[i].ID == tc.id {
+				pc = i
+			}
+		}
+		if (pc >= 0) != tc.has {
+			t.Errorf("%s: step %s present %v, want %v", tc.v, tc.id, pc >= 0, tc.has)
+			continue
+		}
+		if pc < 0 {
+			continue
+		}
+		for _, ret := range []int64{sim.BlockSize, -sim.EIO} {
+			s := sim.NewState(sc)
+			s.Actors[0].L.Retval = ret
+			st := &p.Steps[pc]
+			wantOutcomes := 1
+			if ret > 0 {
+				wantOutcomes = 2
+			}
+			if n := st.Outcomes(s, 0); n != wantOutcomes {
+				t.Errorf("%s %s with ret %s: %d outcomes, want %d", tc.v, tc.id, sim.ErrName(ret), n, wantOutcomes)
+			}
+			c := Ctx{S: s, A: 0, Act: &s.Actors[0], Step: st, R: &s.Reqs[0], Choice: wantOutcomes - 1, next: pc + 1, prog: p}
+			st.Do(&c)
+			if got := s.Actors[0].L.Retval; got != ret {
+				t.Errorf("%s %s: the sync failed and ret became %s, want %s (the error is dropped)", tc.v, tc.id, sim.ErrName(got), sim.ErrName(ret))
+			}
+			if met := s.Reqs[0].Facts.FaultsMet&sim.ErrMetOSync != 0; met != (ret > 0) {
+				t.Errorf("%s %s with ret %s: the osync fault met %v, want %v", tc.v, tc.id, sim.ErrName(ret), met, ret > 0)
+			}
+		}
+	}
+}
