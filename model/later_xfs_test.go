@@ -293,3 +293,31 @@ func TestXFSLaterOSyncErrorDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestXFSLaterDiffWorkPrograms: the work functions 2.6.22 adds
+// (xfs_end_bio_written, xfs_end_bio_read) are programs of their own, and
+// Diff lists their steps as added in 2.6.22 and removed in 2.6.36, where
+// xfs_end_io is the only work function.
+func TestXFSLaterDiffWorkPrograms(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		kind     ChangeKind
+	}{
+		{"v2.6.21", "v2.6.22", Added},
+		{"v2.6.32", "v2.6.36", Removed},
+	} {
+		a, _ := Lookup(tc.from)
+		b, _ := Lookup(tc.to)
+		found := map[string]bool{}
+		for _, c := range Diff(a, b) {
+			if c.Kind == tc.kind {
+				found[c.ID] = true
+			}
+		}
+		for _, id := range []string{"xfs_end_bio_written:destroy-ioend", "xfs_end_bio_read:destroy-ioend"} {
+			if !found[id] {
+				t.Errorf("Diff(%s, %s): %s not %v", tc.from, tc.to, id, tc.kind)
+			}
+		}
+	}
+}

@@ -71,7 +71,7 @@ const (
 	Submitter ActorKind = iota // the userspace thread calling io_submit or read/write, then the kernel on its behalf
 	BioEnd                     // the completion (bi_end_io) of one bio, in interrupt context
 	Reaper                     // a userspace thread in io_getevents, then stat/pread on what it reaped
-	Worker                     // the xfsdatad worker running the ioend's unwritten-extent conversion
+	Worker                     // the XFS work item (xfsdatad; from 2.6.32 xfsconvertd for conversions) running the ioend's work function
 )
 
 // Bio life-cycle states.
