@@ -321,6 +321,39 @@ func quiet(s *sim.State, a int) bool {
 // completion ran, which the callers may have moved already).
 func buildWorker(mb *modelBuild) *Program {
 	b := newBuilder(mb, "xfsdatad")
+	b.sec("xfsdatad")
+	return b.finish()
+}
+
+// buildWorks builds the programs of the ioend work functions other than
+// the first (sim.WorkWritten, sim.WorkRead) where the version has them
+// (sections "xfs_end_bio_written" and "xfs_end_bio_read"); nil where not.
+func buildWorks(mb *modelBuild) [3]*Program {
+	var out [3]*Program
+	for w, name := range map[uint8]string{sim.WorkWritten: "xfs_end_bio_written", sim.WorkRead: "xfs_end_bio_read"} {
+		if latestFunc(mb.lin, name) == nil {
+			continue
+		}
+		b := newBuilder(mb, "xfsdatad ("+name+")")
+		b.sec(name)
+		out[w] = b.finish()
+	}
+	return out
+}
+
+// latestFunc is the model of section name the last patch of lin that
+// mentions it gives (nil: none does, or the last one removes it).
+func latestFunc(lin []*Version, name string) func(b *builder) {
+	for lvl := len(lin) - 1; lvl >= 1; lvl-- {
+		if f, ok := lin[lvl].Patch.funcs[name]; ok {
+			return f
+		}
+	}
+	return nil
+}
+
+// xfsEndBioUnwritten2618 is xfs_end_bio_unwritten as xfsdatad runs it.
+func xfsEndBioUnwritten2618(b *builder) {
 	b.add(b.xfs("xfs_end_bio_unwritten:load-ioend"),
 		"xfs_end_bio_unwritten (run by xfsdatad): vp = ioend->io_vnode; offset = ioend->io_offset; size = ioend->io_size",
 		func(c *Ctx) { useIoend(c) })
@@ -338,8 +371,9 @@ func buildWorker(mb *modelBuild) *Program {
 			c.Finish()
 		})
 	b.inlines("xfs_destroy_ioend")
-	return b.finish()
 }
+
+func init() { rootFuncs["xfsdatad"] = xfsEndBioUnwritten2618 }
 
 // convertUnwritten is the unwritten-extent conversion of the file range
 // [off, off+size) (xfs_iomap_write_unwritten through bhv_vop_bmap): every

@@ -493,9 +493,13 @@ func (b *builder) endIO(loc Loc, text string) {
 	b.mark(skip)
 }
 
-// xfsEndIO emits xfs_end_io_direct(iocb, offset, size, private).
-func (b *builder) xfsEndIO() {
-	defer b.rootCode()()
+// xfsEndIO emits XFS's ->end_io as the lineage has it (section
+// "xfs_end_io_direct"): v2.6.18's xfs_end_io_direct(iocb, offset, size,
+// private), with offset in Off and size in Transferred.
+func (b *builder) xfsEndIO() { b.sec("xfs_end_io_direct") }
+
+// xfsEndIODirect2618 is v2.6.18's xfs_end_io_direct.
+func xfsEndIODirect2618(b *builder) {
 	destroy := b.label("xeio-destroy")
 	clear := b.label("xeio-clear")
 	b.add(b.xfs("xfs_end_io_direct:load-private"), "xfs_end_io_direct: ioend = iocb->private",
@@ -540,8 +544,12 @@ func (b *builder) xfsEndIO() {
 		func(c *Ctx) { useKiocb(c); c.R.Kiocb.Private = false })
 }
 
-// xfsDirectIO emits xfs_vm_direct_IO around __blockdev_direct_IO. Result in Ret.
-func (b *builder) xfsDirectIO() {
+// xfsDirectIO emits xfs_vm_direct_IO around __blockdev_direct_IO as the
+// lineage has it (section "xfs_vm_direct_IO"). Result in Ret.
+func (b *builder) xfsDirectIO() { b.sec("xfs_vm_direct_IO") }
+
+// xfsDirectIO2618 is v2.6.18's xfs_vm_direct_IO.
+func xfsDirectIO2618(b *builder) {
 	b.add(b.xfs("xfs_vm_direct_IO:alloc-ioend"),
 		"xfs_vm_direct_IO: bhv_vop_bmap for the target device; iocb->private = xfs_alloc_ioend(inode, IOMAP_UNWRITTEN) (io_remaining = 1)",
 		func(c *Ctx) {
@@ -595,6 +603,8 @@ func init() {
 	rootFuncs["dio_await_completion"] = await2618
 	rootFuncs["direct_io_worker:tail"] = tail2618
 	rootFuncs["dio_complete"] = func(b *builder) { panic("v2.6.18's dio_complete has its own signature: dioComplete2618") }
+	rootFuncs["xfs_end_io_direct"] = xfsEndIODirect2618
+	rootFuncs["xfs_vm_direct_IO"] = xfsDirectIO2618
 }
 
 // completeReapedBio is dio_bio_complete for a bio the submitter took off

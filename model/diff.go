@@ -60,9 +60,26 @@ func Diff(a, b *Model) []StepChange {
 		index[key] = len(out)
 		out = append(out, c)
 	}
+	// Programs are matched by name: a version may have a program its
+	// parent lacks (an XFS work function) or lack one it has.
 	pa, pb := a.Programs(), b.Programs()
-	for i := range pa {
-		diffProgram(pa[i], pb[i], func(c StepChange) { add(c, pa[i].Name) })
+	byName := map[string]*Program{}
+	for _, p := range pb {
+		byName[p.Name] = p
+	}
+	seen := map[string]bool{}
+	for _, p := range pa {
+		q := byName[p.Name]
+		if q == nil {
+			q = &Program{Name: p.Name}
+		}
+		seen[p.Name] = true
+		diffProgram(p, q, func(c StepChange) { add(c, p.Name) })
+	}
+	for _, q := range pb {
+		if !seen[q.Name] {
+			diffProgram(&Program{Name: q.Name}, q, func(c StepChange) { add(c, q.Name) })
+		}
 	}
 	return out
 }

@@ -25,7 +25,7 @@ func (b *builder) lockType() int8 {
 // versions) with the lock type of the program's filesystem. Result in Ret.
 func (b *builder) blockdevDirectIO() {
 	lt := b.lockType()
-	xfs := b.xfsFS()
+	xfs := b.xfsFS() && !b.noEndIO
 	b.add(b.dio("__blockdev_direct_IO:alloc-dio"),
 		"__blockdev_direct_IO: if rw & WRITE: rw = WRITE_SYNC; alignment checks pass; dio = kmalloc(sizeof(*dio)); dio->lock_type = dio_lock_type",
 		allocDio(lt, xfs))

@@ -34,9 +34,14 @@ func (b *builder) readOp() {
 		func(c *Ctx) { readReturn(c, true, true, end) })
 	b.mark(end)
 	if b.xfsFS() {
-		b.xfsSyncWait(b.lrw("xfs_read:sync-wait"),
-			"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+		b.sec("xfs_read:tail")
 	}
+}
+
+// xfsReadTail2620 is what xfs_read does after generic_file_aio_read returns.
+func xfsReadTail2620(b *builder) {
+	b.xfsSyncWait(b.lrw("xfs_read:sync-wait"),
+		"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 }
 
 // readChecks is the start of the O_DIRECT read: a read at or past i_size
@@ -179,26 +184,7 @@ func (b *builder) directIO() {
 // generic filesystem, xfs_write for XFS. The result is left in Retval.
 func (b *builder) writeOp() {
 	if b.xfsFS() {
-		// xfs_lrw.c is not specified step by step: its locking is modelled
-		// conservatively as one exclusive lock (the inode's i_mutex field
-		// stands for XFS's iolock) held across the direct write, so
-		// concurrent XFS writes never interleave inside it.
-		b.add(b.lrw("xfs_write:direct-write"),
-			"xfs_write: xfs_ilock(xip, XFS_ILOCK_EXCL|iolock) (the iolock, modelled as exclusive); a direct write then calls the generic direct write (xfs_lrw.c line "+b.refLine(lrwFile, "xfs_write:call-direct-write")+")",
-			func(c *Ctx) {
-				useKiocb(c)
-				lockIMutex(c)
-				c.L().Pos = c.R.Kiocb.Pos
-				c.L().Count = c.R.Kiocb.Left
-			})
-		b.lastGuard(iMutexFree)
-		b.privateInode()
-		b.directWrite()
-		b.add(b.lrw("xfs_write:fallback-unlock"),
-			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
-			func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
-		b.privateInode()
-		b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+		b.sec("xfs_write")
 		return
 	}
 	b.add(b.fm("generic_file_aio_write:lock-i-mutex"),
@@ -426,3 +412,32 @@ func bufferedCopy(c *Ctx) {
 
 // bufferedPpos is the buffered write's *ppos update.
 func bufferedPpos(c *Ctx) { useKiocb(c); c.R.Kiocb.Pos = c.L().Pos + c.L().Count }
+
+// xfsWrite2620 is xfs_write's direct write (xfs_lrw.c). The result is left in Retval.
+func xfsWrite2620(b *builder) {
+	// xfs_lrw.c is not specified step by step: its locking is modelled
+	// conservatively as one exclusive lock (the inode's i_mutex field
+	// stands for XFS's iolock) held across the direct write, so
+	// concurrent XFS writes never interleave inside it.
+	b.add(b.lrw("xfs_write:direct-write"),
+		"xfs_write: xfs_ilock(xip, XFS_ILOCK_EXCL|iolock) (the iolock, modelled as exclusive); a direct write then calls the generic direct write (xfs_lrw.c line "+b.refLine(lrwFile, "xfs_write:call-direct-write")+")",
+		func(c *Ctx) {
+			useKiocb(c)
+			lockIMutex(c)
+			c.L().Pos = c.R.Kiocb.Pos
+			c.L().Count = c.R.Kiocb.Left
+		})
+	b.lastGuard(iMutexFree)
+	b.privateInode()
+	b.directWrite()
+	b.add(b.lrw("xfs_write:fallback-unlock"),
+		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
+		func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
+	b.privateInode()
+	b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+}
+
+func init() {
+	rootFuncs["xfs_read:tail"] = xfsReadTail2620
+	rootFuncs["xfs_write"] = xfsWrite2620
+}

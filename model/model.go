@@ -15,6 +15,7 @@ type Model struct {
 	Version *Version
 	progs   [4]*Program       // indexed by sim.ActorKind; the submitter's is in subs
 	subs    [2][2][2]*Program // submitter programs by [sync][op][fs]
+	works   [3]*Program       // the worker's programs by ioend work function (sim.WorkWritten, ...); nil: progs[sim.Worker]
 }
 
 // Move is one transition: actor A runs its next step with outcome Choice.
@@ -50,6 +51,7 @@ func buildModel(v *Version) *Model {
 	md.progs[sim.BioEnd] = buildBioEnd(mb)
 	md.progs[sim.Reaper] = buildReaper(mb)
 	md.progs[sim.Worker] = buildWorker(mb)
+	md.works = buildWorks(mb)
 	if un := unusedEdits(v, mb.edits); len(un) > 0 {
 		panic(fmt.Sprintf("the patch edits steps that %s does not have: %s", v.Parent, strings.Join(un, ", ")))
 	}
@@ -134,6 +136,12 @@ func (m *Model) Program(s *sim.State, a int) *Program {
 		}
 		return m.subs[sync][s.Scn.Op][s.Scn.FS]
 	}
+	if k == sim.Worker {
+		// The work item runs the function its ioend's io_work was set to.
+		if w := m.works[s.ReqOf(a).Kiocb.IoendWork]; w != nil {
+			return w
+		}
+	}
 	return m.progs[k]
 }
 
@@ -147,7 +155,13 @@ func (m *Model) Programs() []*Program {
 			}
 		}
 	}
-	return append(out, m.progs[sim.BioEnd], m.progs[sim.Reaper], m.progs[sim.Worker])
+	out = append(out, m.progs[sim.BioEnd], m.progs[sim.Reaper], m.progs[sim.Worker])
+	for _, w := range m.works {
+		if w != nil {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // Next returns the step actor a runs next, or nil if it has finished.

@@ -155,6 +155,7 @@ const (
 	xfsFile     = "fs/xfs/linux-2.6/xfs_aops.c"
 	rwFile      = "fs/read_write.c"
 	lrwFile     = "fs/xfs/linux-2.6/xfs_lrw.c"
+	xfsFileFile = "fs/xfs/linux-2.6/xfs_file.c" // from 2.6.36, where xfs_lrw.c is gone
 	bioFile     = "fs/bio.c"
 	userFile    = "userspace"
 )
@@ -183,6 +184,9 @@ type builder struct {
 	// arg is the local variable that receives the result of the function
 	// being inlined (dio_complete's ret), for code that needs it.
 	arg localSel
+	// noEndIO: the filesystem's direct_IO passes __blockdev_direct_IO no
+	// end_io (XFS reads from 2.6.36), so dio->end_io is NULL.
+	noEndIO bool
 	// scopes are the labels of the functions being emitted, innermost
 	// last, by name: a patch's replacement code finds the labels of the
 	// function it edits with named.
@@ -524,12 +528,13 @@ func ParseLoc(s string) (Loc, error) {
 }
 
 // The citation helpers, one per kernel file: the location of step id.
-func (b *builder) dio(id string) Loc { return b.cite(dioFile, id) }
-func (b *builder) fm(id string) Loc  { return b.cite(filemapFile, id) }
-func (b *builder) aio(id string) Loc { return b.cite(aioFile, id) }
-func (b *builder) xfs(id string) Loc { return b.cite(xfsFile, id) }
-func (b *builder) bio(id string) Loc { return b.cite(bioFile, id) }
-func (b *builder) lrw(id string) Loc { return b.cite(lrwFile, id) }
+func (b *builder) dio(id string) Loc  { return b.cite(dioFile, id) }
+func (b *builder) fm(id string) Loc   { return b.cite(filemapFile, id) }
+func (b *builder) aio(id string) Loc  { return b.cite(aioFile, id) }
+func (b *builder) xfs(id string) Loc  { return b.cite(xfsFile, id) }
+func (b *builder) bio(id string) Loc  { return b.cite(bioFile, id) }
+func (b *builder) lrw(id string) Loc  { return b.cite(lrwFile, id) }
+func (b *builder) xfsf(id string) Loc { return b.cite(xfsFileFile, id) }
 
 // user names a userspace step (a system call as the program sees it).
 func (b *builder) user(fn string) Loc { return Loc{Func: fn, File: userFile, id: "userspace:" + fn} }

@@ -156,7 +156,7 @@ func aioPutReq(c *Ctx) {
 // cleared and the waiting task woken. fromDio marks a call from
 // fs/direct-io.c, which the only-after-queued property watches.
 func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) {
-	b.add(loc, text+"; aio_complete (fs/aio.c) posts the event under ctx_lock and drops ki_users, or for a sync kiocb sets ki_user_data, ki_users = 0 and wakes the waiter",
+	b.add(loc, text+"; "+aioCompleteText(b.files[aioFile]),
 		func(c *Ctx) {
 			s, r := c.S, c.R
 			useKiocb(c)
@@ -184,6 +184,15 @@ func (b *builder) aioComplete(loc Loc, text string, fromDio bool, res localSel) 
 			aioPutReq(c)
 		})
 	b.inlines("fs/aio.c:aio_complete", "fs/aio.c:__aio_put_req")
+}
+
+// aioCompleteText describes aio_complete's body as the given version of
+// fs/aio.c has it (the releases after 2.6.20: aioCompleteLater).
+func aioCompleteText(ver string) string {
+	if t, ok := aioCompleteLater[ver]; ok {
+		return t
+	}
+	return "aio_complete (fs/aio.c) posts the event under ctx_lock and drops ki_users, or for a sync kiocb sets ki_user_data, ki_users = 0 and wakes the waiter"
 }
 
 // syncEntry: read(2)/write(2) -> do_sync_read/do_sync_write (v2.6.18:

@@ -71,7 +71,7 @@ const (
 	Submitter ActorKind = iota // the userspace thread calling io_submit or read/write, then the kernel on its behalf
 	BioEnd                     // the completion (bi_end_io) of one bio, in interrupt context
 	Reaper                     // a userspace thread in io_getevents, then stat/pread on what it reaped
-	Worker                     // the xfsdatad worker running the ioend's unwritten-extent conversion
+	Worker                     // the XFS work item (xfsdatad; from 2.6.32 xfsconvertd for conversions) running the ioend's work function
 )
 
 // Bio life-cycle states.
@@ -145,7 +145,22 @@ type Kiocb struct {
 	// IoOffset and IoSize are the XFS ioend's io_offset and io_size: the
 	// file range xfs_end_io_direct was given, which xfsdatad converts.
 	IoOffset, IoSize int64
+	// IoendWork is the work function the ioend's io_work runs (WorkUnwritten,
+	// WorkWritten, WorkRead); IoendUnwritten is 2.6.36's io_type ==
+	// IO_UNWRITTEN; IoIocb and IoResult are 2.6.36's io_iocb != NULL and
+	// io_result, the AIO completion the work item delivers.
+	IoendWork      uint8
+	IoendUnwritten bool
+	IoIocb         bool
+	IoResult       int64
 }
+
+// The XFS ioend's work functions (Kiocb.IoendWork).
+const (
+	WorkUnwritten uint8 = iota // xfs_end_bio_unwritten (from 2.6.36 xfs_end_io, the only one)
+	WorkWritten                // xfs_end_bio_written
+	WorkRead                   // xfs_end_bio_read
+)
 
 // Inode is the file: size, locks, page cache and on-disk data.
 type Inode struct {
@@ -365,7 +380,8 @@ func (s *Req) encode(b []byte) []byte {
 	b = le.AppendUint32(b, uint32(k.IoendRemaining))
 	b = le.AppendUint64(b, uint64(k.IoOffset))
 	b = le.AppendUint64(b, uint64(k.IoSize))
-	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.IoendQueued))
+	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.IoendQueued), k.IoendWork, bl(k.IoendUnwritten), bl(k.IoIocb))
+	b = le.AppendUint64(b, uint64(k.IoResult))
 	d := &s.Dio
 	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio))
 	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned} {
