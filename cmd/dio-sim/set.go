@@ -144,11 +144,11 @@ func printSet(w io.Writer, rep *setReport, set []diosim.Named) {
 			r := rep.Results[n.Name][v]
 			switch r.Verdict {
 			case "fails":
-				var ps []string
+				broken := map[string]bool{}
 				for _, f := range r.Failed {
-					ps = append(ps, strings.SplitN(f.Message, ":", 2)[0])
+					broken[strings.SplitN(f.Message, ":", 2)[0]] = true
 				}
-				fmt.Fprintf(tw, "\tFAILS (%s)", strings.Join(ps, ","))
+				fmt.Fprintf(tw, "\tFAILS %d/%d", len(broken), len(n.Check))
 			case "passes":
 				fmt.Fprint(tw, "\tpasses")
 			default:
@@ -159,6 +159,7 @@ func printSet(w io.Writer, rep *setReport, set []diosim.Named) {
 	}
 	tw.Flush()
 	fmt.Fprintln(w, "\n\"passes\": no property of the scenario's check is violated in any reachable state.")
+	fmt.Fprintln(w, "\"FAILS k/n\": k of the n properties of its check are violated (each is listed below).")
 	fmt.Fprintln(w, "\nEach failure, shortest violation first found, with the trace to replay (dio-sim replay FILE):")
 	for _, n := range set {
 		for _, v := range rep.Order {
