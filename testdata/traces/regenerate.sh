@@ -6,6 +6,9 @@
 set -euo pipefail
 go build -o /tmp/dio-sim-regen ./cmd/dio-sim
 bin=/tmp/dio-sim-regen
+# The kernel's versions, oldest first (dio-sim versions lists them).
+versions="v2.6.18 before after v2.6.20 v2.6.21 v2.6.22 v2.6.32 v2.6.36"
+sep() { printf "|---|"; for _ in $versions; do printf -- "---|"; done; echo; }
 rm -rf testdata/traces/exhaustive testdata/traces/commit-message testdata/traces/default testdata/traces/xfstests
 mkdir -p testdata/traces/commit-message
 
@@ -21,11 +24,11 @@ mkdir -p docs
   echo "every property holds. Every distinct bug (a property, how it broke and the step that broke it) has its"
   echo "shortest trace in \`testdata/traces/exhaustive/VERSION-SCENARIO-PROPERTY--KIND[--STEP].trace\`."
   echo
-  printf "| scenario |"; for v in v2.6.18 before after v2.6.20; do printf " %s |" "$v"; done; echo
-  echo "|---|---|---|---|---|"
+  printf "| scenario |"; for v in $versions; do printf " %s |" "$v"; done; echo
+  sep
   for sc in $($bin scenarios | awk '/^\*/{print $2}'); do
     printf "| %s |" "$sc"
-    for v in v2.6.18 before after v2.6.20; do
+    for v in $versions; do
       out=$($bin check --version "$v" --scenario "$sc" --strategy exhaustive --trace-dir testdata/traces/exhaustive --json || true)
       [ "$(echo "$out" | jq -r .complete)" = true ] || { echo "incomplete search: $v $sc" >&2; exit 1; }
       cell=$(echo "$out" | jq -r '[.properties | to_entries[] | select(.value.verdict=="violated") | "\(.key) (\(.value.length))"] | join(", ")')
@@ -41,9 +44,9 @@ mkdir -p docs
   echo "table of \`dio-sim\`: a cell is the shortest counterexample's length, its scenario and C location; — means a"
   echo "complete search proves it absent."
   echo
-  printf "| property | kind | step |"; for v in v2.6.18 before after v2.6.20; do printf " %s |" "$v"; done; echo
-  echo "|---|---|---|---|---|---|---|"
-  ($bin --trace-dir /tmp/dio-sim-regen-main --json || true) | jq -r '.bugs[] | . as $b | "| \(.property) | \(.kind) | \(.step // "") |" + ([("v2.6.18","before","after","v2.6.20") as $v | if $b.versions[$v] then " \($b.versions[$v].length) (\($b.versions[$v].scenario)\(if $b.versions[$v].where then ", " + $b.versions[$v].where else "" end)) |" elif ($b.absent_on | index($v)) then " — |" else " · |" end] | join(""))' | sed 's/</\&lt;/g'
+  printf "| property | kind | step |"; for v in $versions; do printf " %s |" "$v"; done; echo
+  printf "|---|---|"; sep
+  ($bin --trace-dir /tmp/dio-sim-regen-main --json || true) | jq -r --arg vs "$versions" '.bugs[] | . as $b | "| \(.property) | \(.kind) | \(.step // "") |" + ([($vs | split(" "))[] as $v | if $b.versions[$v] then " \($b.versions[$v].length) (\($b.versions[$v].scenario)\(if $b.versions[$v].where then ", " + $b.versions[$v].where else "" end)) |" elif ($b.absent_on | index($v)) then " — |" else " · |" end] | join(""))' | sed 's/</\&lt;/g'
   rm -rf /tmp/dio-sim-regen-main
 } > "$table"
 
@@ -56,5 +59,5 @@ cp testdata/traces/exhaustive/before-stale-isize-isize-visible--stale-i_size--us
 rm -rf /tmp/dio-sim-regen-dc
 # The xfstests set (docs/xfstests.md): each scenario judged by its own
 # check; a trace for every violation of a check (exit 1 means one was found).
-$bin --set xfstests --versions v2.6.18,before,after,v2.6.20 --trace-dir testdata/traces/xfstests > /dev/null || [ $? -eq 1 ]
+$bin --set xfstests --versions "${versions// /,}" --trace-dir testdata/traces/xfstests > /dev/null || [ $? -eq 1 ]
 rm -f /tmp/dio-sim-regen
