@@ -276,16 +276,29 @@ func (b *builder) writeNolock() {
 
 // bufferedSync is __generic_file_aio_write_nolock's tail of a short direct
 // write from 2.6.19 on: the buffered part is synced and its pages
-// invalidated, so that O_DIRECT semantics hold.
+// invalidated, so that O_DIRECT semantics hold. do_sync_file_range can fail
+// (fault syncrange): it returns the error a writeback of the mapping
+// recorded (AS_EIO, which any writeback of the file's pages may set, and
+// which generic_file_buffered_write's own filemap_write_and_wait cleared
+// only for what it waited on), and the write then returns the bytes written
+// directly, or the error when there were none; the pages stay in the page
+// cache.
 func bufferedSync(b *builder) {
 	out := b.named("write-out")
-	b.add(b.fm("__generic_file_aio_write_nolock:buffered-sync"),
-		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
+	cond := func(s *sim.State, a int) bool { return s.Actors[a].L.Buffered >= 0 }
+	b.choice(b.fm("__generic_file_aio_write_nolock:buffered-sync"),
+		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT); else written stays the bytes written directly",
+		faultOutcomes(sim.FaultSyncRange, cond), okOr("syncrange:-EIO"),
 		func(c *Ctx) {
 			l := c.L()
 			if l.Buffered < 0 {
 				l.Tmp = l.Buffered
 				c.Goto(out)
+				return
+			}
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetSyncRange
+				l.Tmp = -sim.EIO
 				return
 			}
 			l.Written = l.Buffered

@@ -189,6 +189,34 @@ func fileStep(st fileState, in HistInput, out HistOutput) (bool, fileState) {
 				}
 			}
 			return true, fileState{encodeSizes(sizes), string(b)}
+		case out.Val > 0 && out.Val < in.Len:
+			// A short write: the bytes it reports are written and the
+			// size covers them; of the rest, as after an error, any
+			// subset may have been written and the size may reach the
+			// end of any further block (a failed sync of a short direct
+			// write's buffered part reports only the direct bytes:
+			// mm/filemap.c@v2.6.20:2311-2325).
+			done := int((out.Val + sim.BlockSize - 1) / sim.BlockSize)
+			var next []int64
+			for _, s := range sizes {
+				if e := in.Pos + out.Val; e > s {
+					s = e
+				}
+				next = append(next, s)
+				for k := done + 1; k <= n; k++ {
+					if e := in.Pos + int64(k)*sim.BlockSize; e > s {
+						next = append(next, e)
+					}
+				}
+			}
+			for i := first; i < first+n; i++ {
+				if i < first+done {
+					setMask(b, i, w)
+				} else {
+					setMask(b, i, st.mask(i)|w)
+				}
+			}
+			return true, fileState{encodeSizes(next), string(b)}
 		}
 		return false, st
 	case sim.HistRead, sim.HistStat, sim.HistPread:

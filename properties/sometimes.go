@@ -78,6 +78,7 @@ func init() {
 		{sim.FaultEIO, sim.ErrMetBioEIO, "a bio completes with -EIO (eio)"},
 		{sim.FaultOSync, sim.ErrMetOSync, "generic_osync_inode fails (osync)"},
 		{sim.FaultInvalidate, sim.ErrMetInvalidate, "invalidate_inode_pages2_range fails (invalidate)"},
+		{sim.FaultSyncRange, sim.ErrMetSyncRange, "do_sync_file_range fails (syncrange)"},
 	} {
 		f := f
 		applies := func(sc *sim.Scenario) bool { return sc.Faults.Has(f.fault) }

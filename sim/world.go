@@ -189,6 +189,7 @@ const (
 	ErrMetOSync
 	ErrMetInvalidate
 	HoleMet
+	ErrMetSyncRange
 )
 
 // Event is one completion event in the AIO ring.
