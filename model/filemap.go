@@ -190,10 +190,11 @@ func (b *builder) writeOp() {
 		b.privateInode()
 		b.directWrite()
 		b.add(b.lrw("xfs_write:fallback-unlock"),
-			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
-			func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
-		b.privateInode()
+			"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); the iolock stays held (dropped at the end of xfs_write)",
+			func(c *Ctx) { c.L().Retval = c.L().Written })
+		b.private()
 		b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+		b.xfsOSyncTail()
 		return
 	}
 	b.add(b.fm("generic_file_aio_write:lock-i-mutex"),
@@ -213,6 +214,54 @@ func (b *builder) writeOp() {
 		func(c *Ctx) { c.S.Inode.IMutex = 0; c.L().Retval = c.L().Written })
 	b.privateInode()
 	b.syncPageRange(b.fm("generic_file_aio_write:osync-range"), selRetval)
+}
+
+// xfsOSyncTail emits the end of xfs_write: for a write that returns
+// bytes (ret > 0: a synchronous one, or an AIO write the direct-I/O code
+// completed itself) on an O_SYNC file, the log force and, once the
+// iolock is dropped, sync_page_range; each may fail (fault osync). Else
+// out_unlock_internal drops the iolock and returns. With -EIOCBQUEUED
+// (ret <= 0) the O_SYNC tail is skipped: XFS leaves the sync of a queued
+// write to generic_file_direct_write.
+func (b *builder) xfsOSyncTail() {
+	unlock := b.label("xfs-write-unlock")
+	done := b.label("xfs-write-done")
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+	b.choice(b.lrw("xfs_write:osync-logforce"),
+		"error = -ret; if ret <= 0: goto out_unlock_internal; if (file->f_flags & O_SYNC) || IS_SYNC(inode): error = xfs_write_sync_logforce(mp, xip), if error: goto out_unlock_internal",
+		faultOutcomes(sim.FaultOSync, cond), okOr("logforce:-EIO"),
+		func(c *Ctx) {
+			if !cond(c.S, c.A) {
+				c.Goto(unlock)
+				return
+			}
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
+				c.L().Retval = -sim.EIO
+				c.Goto(unlock)
+			}
+		})
+	b.private()
+	b.choice(b.lrw("xfs_write:osync-range"),
+		"xfs_rwunlock(bdp, locktype); if need_i_mutex: mutex_unlock(&inode->i_mutex); error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = ret; return error",
+		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		func(c *Ctx) {
+			c.S.Inode.IMutex = 0
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
+				c.L().Retval = -sim.EIO
+			}
+			c.Goto(done)
+		})
+	b.lastGuard(iMutexFree)
+	b.privateInode()
+	b.inlines(filemapFile + ":sync_page_range")
+	b.mark(unlock)
+	b.add(b.lrw("xfs_write:unlock"),
+		"out_unlock_internal: xfs_rwunlock(bdp, locktype); out_unlock_mutex: if need_i_mutex: mutex_unlock(&inode->i_mutex); return -error",
+		func(c *Ctx) { c.S.Inode.IMutex = 0 })
+	b.privateInode()
+	b.mark(done)
 }
 
 // syncPageRange emits the O_SYNC tail of generic_file_aio_write and
