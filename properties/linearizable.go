@@ -260,6 +260,9 @@ func writerName(w int) string {
 	if w == 0 {
 		return "old"
 	}
+	if w == int(sim.DataZero) {
+		return "zeros"
+	}
 	return fmt.Sprintf("w%d", w-1)
 }
 
@@ -464,7 +467,7 @@ func wellFormed(sc *sim.Scenario, h []sim.HistEvent, ended bool) ([]*histOpRec, 
 				return nil, fmt.Sprintf("event %d: pread returned %d bytes but the contents of %d blocks", i, e.Val, len(e.Data))
 			}
 			for j := 0; j < len(e.Data); j++ {
-				if int(e.Data[j]) > n {
+				if int(e.Data[j]) > n && e.Data[j] != sim.DataZero {
 					return nil, fmt.Sprintf("event %d: pread block %d was written by iocb %d, which does not exist", i, j, int(e.Data[j])-1)
 				}
 			}

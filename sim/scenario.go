@@ -159,6 +159,12 @@ type Scenario struct {
 	FS     FS        // generic or xfs
 	Faults FaultSet  // faults that may fire
 	Iocbs  int       // iocbs in flight on the same file, each on its own range of Blocks blocks (0 means 1)
+	// Extent makes the file's blocks one extent, contiguous on disk:
+	// get_block maps, in one call, every following block of the request
+	// it would map the same way, and contiguous blocks share one bio. Off
+	// (the default), every get_block maps one block, each elsewhere on
+	// disk, so each block gets its own bio.
+	Extent bool
 	// Observe says when the reaper looks at the file: right after reaping
 	// each event (the default), once every kernel actor has finished, or
 	// both.
@@ -270,6 +276,9 @@ func (sc Scenario) String() string {
 	if sc.Observe != AfterReap {
 		out += " observe=" + sc.Observe.String()
 	}
+	if sc.Extent {
+		out += " map=extent"
+	}
 	return out
 }
 
@@ -337,6 +346,14 @@ func ParseScenario(s string) (Scenario, error) {
 			sc.Faults, err = ParseFaults(v)
 		case "observe":
 			sc.Observe, err = ParseObserve(v)
+		case "map":
+			switch v {
+			case "extent":
+				sc.Extent = true
+			case "block":
+			default:
+				err = fmt.Errorf("unknown map %q (block or extent)", v)
+			}
 		case "iocbs":
 			sc.Iocbs, err = strconv.Atoi(v)
 			if err == nil && sc.Iocbs < 2 {
