@@ -153,7 +153,7 @@ type Scenario struct {
 	Name   string    // empty for an ad-hoc scenario
 	Op     Op        // read or write
 	Sync   bool      // a synchronous read(2)/write(2) instead of io_submit
-	Blocks int       // size in blocks; one bio per block
+	Blocks int       // size in blocks; one bio per block unless Extent
 	Place  Placement // against i_size
 	OSync  bool      // the file is opened O_SYNC
 	FS     FS        // generic or xfs

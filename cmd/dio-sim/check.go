@@ -32,7 +32,7 @@ func addScenarioFlags(c *command) *scenarioFlags {
 		name:    fs.String("scenario", "", "a named scenario (see \"dio-sim scenarios\"); excludes --op, --blocks and the other scenario flags"),
 		op:      fs.String("op", "read", "operation: read or write"),
 		sync:    fs.Bool("sync", false, "a synchronous read(2)/write(2) instead of io_submit"),
-		blocks:  fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks, one bio per block (1 to %d)", sim.MaxBlocks)),
+		blocks:  fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks (1 to %d); one bio per block unless --map extent", sim.MaxBlocks)),
 		extend:  fs.Bool("extend", false, "the write extends the file (starts one block before EOF)"),
 		pastEOF: fs.Bool("past-eof", false, "the read's last block straddles EOF"),
 		osync:   fs.Bool("osync", false, "the file is opened O_SYNC (writes)"),
