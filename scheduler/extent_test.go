@@ -7,13 +7,15 @@ import (
 	"diosim/sim"
 )
 
-// TestReductionAssumptionsExtent: with map=extent (bios carrying runs of
-// blocks, the ZERO_PAGE after a fault) the steps the search may take alone
-// still commute with every other actor's move on the four versions of the
-// seed patch's story. (The symmetry over bios is off with extents, and
-// these scenarios never have two bios in flight anyway: the blocks after
+// TestReductionAssumptionsNewPaths: on the paths issue 9's defects 4 and
+// 6 added — map=extent (bios carrying runs of blocks, the ZERO_PAGE after a
+// fault), XFS's own O_SYNC tail, a failing do_sync_file_range — the steps
+// the search may take alone still commute with every other actor's move,
+// and renaming bios commutes with every step, on the four versions of the
+// seed patch's story. (The symmetry over bios is off with extents, and the
+// extent scenarios never have two bios in flight anyway: the blocks after
 // a hole continue one run.)
-func TestReductionAssumptionsExtent(t *testing.T) {
+func TestReductionAssumptionsNewPaths(t *testing.T) {
 	limit := 1500
 	if testing.Short() {
 		limit = 300
@@ -28,6 +30,9 @@ func TestReductionAssumptionsExtent(t *testing.T) {
 			"op=write mode=async blocks=3 place=inside osync=false fs=generic faults=gup,eio map=extent",
 			"op=write mode=async blocks=2 place=extend osync=false fs=xfs faults=gup map=extent",
 			"op=write mode=sync blocks=2 place=inside osync=false fs=generic faults=hole,syncrange map=extent",
+			"op=write mode=sync blocks=2 place=inside osync=false fs=generic faults=hole,syncrange",
+			"op=write mode=sync blocks=2 place=inside osync=true fs=xfs faults=osync",
+			"op=write mode=async blocks=2 place=inside osync=true fs=xfs faults=osync,eio",
 		} {
 			sc, err := sim.ParseScenario(s)
 			if err != nil {
