@@ -59,7 +59,7 @@ func writeBlock(c *Ctx) {
 	}
 	for j := int32(i); j <= int32(i)+int32(r.Bios[i].More); j++ {
 		v := byte(c.Act.Req) + 1
-		if r.Dio.PageErrors != 0 && r.Dio.GupBad != 0 && j >= r.Dio.GupBad-1 {
+		if d := &r.Dio; d.PageErrors != 0 && d.GupBad != 0 && j >= d.GupBad-1 && (d.ZeroEnd == 0 || j < d.ZeroEnd) {
 			v = sim.DataZero
 		}
 		c.S.Inode.Data[c.S.Block(int(c.Act.Req), int(j))] = v

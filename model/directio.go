@@ -240,7 +240,7 @@ func (b *builder) doDirectIO() {
 	mapped := b.label("ddio-mapped")
 	b.mark(loop)
 	b.choice(b.dio("do_direct_IO:get-page"),
-		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer; if it fails while blocks_available && (rw & WRITE): if page_errors == 0: page_errors = ret; the ZERO_PAGE is the one queued page, ret = 0; else an error comes back as ret",
+		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer; if it fails while blocks_available && (rw & WRITE): if page_errors == 0: page_errors = ret; the ZERO_PAGE is the one queued page, ret = 0 (curr_user_address stays: the next refill tries the same page); else an error comes back as ret",
 		gupOutcomes, gupName,
 		func(c *Ctx) {
 			r := c.R
@@ -252,6 +252,16 @@ func (b *builder) doDirectIO() {
 			}
 			if d.PagesPinned > d.BlockInFile {
 				return // a page is queued
+			}
+			if gupRetry(d) && c.Choice == 1 {
+				// The page was mapped meanwhile: get_user_pages pins
+				// the rest of the buffer from the address where it
+				// failed, so each later block gets the user page of
+				// the block one zero-filled stretch before it (the
+				// model's data does not tell pages apart).
+				d.ZeroEnd = d.BlockInFile
+				d.PagesPinned = d.FinalBlock
+				return
 			}
 			limit := d.FinalBlock
 			if c.Choice > 0 {
@@ -388,14 +398,32 @@ func (b *builder) doDirectIO() {
 func gupOutcomes(s *sim.State, a int) int {
 	r := s.ReqOf(a)
 	d := &r.Dio
-	if !s.Scn.Faults.Has(sim.FaultGUP) || d.GupBad != 0 || d.BlockInFile >= d.FinalBlock || d.PagesPinned > d.BlockInFile {
+	if !s.Scn.Faults.Has(sim.FaultGUP) || d.BlockInFile >= d.FinalBlock || d.PagesPinned > d.BlockInFile {
+		return 1
+	}
+	if gupRetry(d) {
+		return 2
+	}
+	if d.GupBad != 0 {
 		return 1
 	}
 	return 1 + int(d.FinalBlock-d.BlockInFile)
 }
 
+// gupRetry: after the ZERO_PAGE stood in, dio_refill_pages calls
+// get_user_pages again at the same user address (curr_user_address did not
+// move). It fails again, unless another thread has mapped the page
+// meanwhile: a second outcome, "gup:ok(remapped)".
+func gupRetry(d *sim.Dio) bool { return d.GupBad != 0 && d.PageErrors != 0 && d.ZeroEnd == 0 }
+
 func gupName(s *sim.State, a, k int) string {
 	r := s.ReqOf(a)
+	if gupRetry(&r.Dio) {
+		if k == 0 {
+			return "gup:-EFAULT(again)"
+		}
+		return "gup:ok(remapped)"
+	}
 	if k == 0 {
 		return "ok"
 	}

@@ -139,3 +139,72 @@ func TestZeroPageAfterFault(t *testing.T) {
 		}
 	}
 }
+
+// TestPageErrorsReturn: after the ZERO_PAGE stood in, the next refill
+// tries the same user page again; if another thread has mapped it
+// meanwhile ("gup:ok(remapped)") the user pages come back, and the write
+// goes on while its mapping lasts. When the mapping runs out first,
+// get_more_blocks returns page_errors instead of calling get_block
+// (fs/direct-io.c@v2.6.20:522-523): an extending write's block past i_size,
+// which needs a mapping of its own, is then never written. Within one
+// mapping the remapped pages are written, and the zeros stay only where
+// the ZERO_PAGE stood in. Either way the write fails with -EFAULT from
+// 2.6.19 on.
+func TestPageErrorsReturn(t *testing.T) {
+	const remapped = "do_direct_IO:get-page=gup:ok(remapped)"
+	for _, c := range []struct {
+		scn  string
+		want []uint8 // the file's blocks after a run that remapped, with the fault at block 1
+	}{
+		{"op=write mode=async blocks=3 place=extend osync=false fs=generic faults=gup map=extent", []uint8{1, sim.DataZero, 0}},
+		{"op=write mode=async blocks=3 place=inside osync=false fs=generic faults=gup map=extent", []uint8{1, sim.DataZero, 1}},
+	} {
+		for _, ver := range []string{"before", "after", "v2.6.20"} {
+			m, err := Lookup(ver)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sc := parseScn(t, c.scn)
+			seen := false
+			var walk func(s *sim.State, path string)
+			visited := map[string]bool{}
+			walk = func(s *sim.State, path string) {
+				k := string(s.Encode(nil)) + path
+				if visited[k] {
+					return
+				}
+				visited[k] = true
+				moves := m.Moves(s, nil)
+				if len(moves) == 0 {
+					q := &s.Reqs[0]
+					if path != "remapped" || q.Dio.GupBad != 2 {
+						return
+					}
+					seen = true
+					if q.Facts.FirstRes != -sim.EFAULT {
+						t.Errorf("%s %s: a remapped run completed with %d, want -EFAULT", ver, c.scn, q.Facts.FirstRes)
+					}
+					for b, d := range s.Inode.Data {
+						if d != c.want[b] {
+							t.Errorf("%s %s: after a remapped run block %d holds %d, want %d", ver, c.scn, b, d, c.want[b])
+						}
+					}
+					return
+				}
+				for _, mv := range moves {
+					p := path
+					if mv.Choice > 0 && m.Next(s, mv.Actor).ID+"="+m.OutcomeName(s, mv.Actor, mv.Choice) == remapped {
+						p = "remapped"
+					}
+					n := s.Clone()
+					m.Apply(n, mv)
+					walk(n, p)
+				}
+			}
+			walk(m.Init(sc), "")
+			if !seen {
+				t.Errorf("%s %s: no run remaps the page after the fault at block 1", ver, c.scn)
+			}
+		}
+	}
+}

@@ -134,6 +134,10 @@ type Dio struct {
 	PagesPinned              int32 // pages pinned by get_user_pages so far (curr_page)
 	GupBad                   int32 // first user page get_user_pages cannot pin, + 1; 0 none chosen
 	BlocksAvailable          int32 // blocks of the last get_block mapping not yet put under I/O
+	// ZeroEnd is the first block after those the ZERO_PAGE stood in for,
+	// once get_user_pages succeeded again at the failed address; 0 while
+	// it has not (the zeros then run to the end of the request).
+	ZeroEnd int32
 }
 
 // Kiocb is struct kiocb.
@@ -375,7 +379,7 @@ func (s *Req) encode(b []byte) []byte {
 	b = append(b, bl(k.Private), bl(k.IsSync), bl(k.IoendQueued))
 	d := &s.Dio
 	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio))
-	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned, d.BlocksAvailable} {
+	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned, d.BlocksAvailable, d.ZeroEnd} {
 		b = le.AppendUint32(b, uint32(v))
 	}
 	for _, v := range [...]int64{d.Size, d.Result, d.ISize, d.IoError, d.PageErrors} {
