@@ -53,11 +53,22 @@ func bioComplete(c *Ctx) {
 	bio.State = sim.BioEnded
 }
 
-// writeBlock records that a successful write bio's block is on disk.
+// writeBlock records that a successful write bio's blocks are on disk:
+// the user's data, or zeros for a block the ZERO_PAGE stood in for (every
+// block from the first page get_user_pages could not pin, once page_errors
+// is set).
 func writeBlock(c *Ctx) {
 	i := c.Act.Index
-	if c.S.Scn.Op == sim.Write && c.R.Bios[i].Uptodate {
-		c.S.Inode.Data[c.S.Block(int(c.Act.Req), int(i))] = byte(c.Act.Req) + 1
+	r := c.R
+	if c.S.Scn.Op != sim.Write || !r.Bios[i].Uptodate {
+		return
+	}
+	for j := int32(i); j <= int32(i)+int32(r.Bios[i].More); j++ {
+		v := byte(c.Act.Req) + 1
+		if d := &r.Dio; d.PageErrors != 0 && d.GupBad != 0 && j >= d.GupBad-1 && (d.ZeroEnd == 0 || j < d.ZeroEnd) {
+			v = sim.DataZero
+		}
+		c.S.Inode.Data[c.S.Block(int(c.Act.Req), int(j))] = v
 	}
 }
 

@@ -90,10 +90,10 @@ func (b *builder) worker() {
 	noCur := b.label("tail-nocur")
 	newBio := b.label("tail-newbio")
 	b.add(b.dio("direct_io_worker:tail-cur-page"),
-		"if ret == -ENOTBLK && (rw & WRITE): ret = 0; dio_zero_block(dio, 1) (blkfactor is 0: nothing); if dio->cur_page: ret2 = dio_send_cur_page(dio), which submits dio->bio first when there is one (it does not end at cur_page_block)",
+		"if ret == -ENOTBLK && (rw & WRITE): ret = 0; dio_zero_block(dio, 1) (blkfactor is 0: nothing); if dio->cur_page: ret2 = dio_send_cur_page(dio): with dio->bio, if final_block_in_bio != cur_page_block (blocks elsewhere on disk) dio_bio_submit(dio) first, else dio_bio_add_page(dio) puts the page into it (contiguous blocks, map=extent), page_cache_release(dio->cur_page), dio->cur_page = NULL",
 		tailCurPage(noCur, newBio, true))
 	b.private()
-	b.inlines("dio_send_cur_page")
+	b.inlines("dio_send_cur_page", "dio_bio_add_page")
 	b.dioBioSubmit()
 	b.mark(newBio)
 	b.add(b.dio("dio_send_cur_page:tail-new-bio"),
@@ -135,6 +135,10 @@ func tailCurPage(noCur, newBio *Label, writeOnly bool) func(c *Ctx) {
 			c.Goto(noCur)
 		} else if c.R.Dio.Bio < 0 {
 			c.Goto(newBio)
+		} else if contiguous(c.S, c.R) {
+			addCurPage(c.R)
+			c.R.Dio.CurPage = -1
+			c.Goto(noCur)
 		}
 	}
 }
@@ -184,8 +188,52 @@ func workerUnplugOnce(b *builder) {
 	b.privateInode()
 }
 
+// contiguous is dio_send_cur_page's test final_block_in_bio ==
+// cur_page_block: with map=extent the file's blocks lie in order on disk,
+// so the deferred page continues dio->bio when its block follows the bio's
+// last one; otherwise every block lies elsewhere and never continues a
+// bio.
+func contiguous(s *sim.State, r *sim.Req) bool {
+	d := &r.Dio
+	if !s.Scn.Extent || d.Bio < 0 {
+		return false
+	}
+	return int32(d.Bio)+int32(r.Bios[d.Bio].More)+1 == d.CurPage
+}
+
+// addCurPage is dio_bio_add_page of the deferred page into dio->bio (the
+// queue takes the whole request in one bio: bio_add_page does not refuse).
+func addCurPage(r *sim.Req) { r.Bios[r.Dio.Bio].More++ }
+
+// advanceBlock is do_direct_IO's advance past one block put under I/O:
+// block_in_file++, blocks_available-- (fs/direct-io.c@v2.6.20:930-934).
+func advanceBlock(d *sim.Dio) {
+	d.BlockInFile++
+	d.BlocksAvailable--
+}
+
+// mappedRun is how many blocks, from block_in_file on, one get_block call
+// maps: one, or with map=extent every following block of the request that
+// the filesystem maps the same way (mapped, and allocated by this call or
+// not), as one extent.
+func mappedRun(s *sim.State, r *sim.Req) int32 {
+	d := &r.Dio
+	if !s.Scn.Extent {
+		return 1
+	}
+	m0, c0 := mappingAt(s, r, d.BlockInFile)
+	n := int32(1)
+	for b := d.BlockInFile + 1; b < d.FinalBlock; b++ {
+		if m, c := mappingAt(s, r, b); m != m0 || c != c0 {
+			break
+		}
+		n++
+	}
+	return n
+}
+
 // newBioForCurPage is dio_new_bio + dio_bio_alloc + dio_bio_add_page for
-// the deferred cur_page: its block gets its own bio. dio_bio_reap reaps
+// the deferred cur_page: its block starts a new bio. dio_bio_reap reaps
 // only from the 65th new bio on (reap_counter >= 64), which a request of at
 // most 64 blocks never reaches, so reap_counter is not kept.
 func newBioForCurPage(c *Ctx) {
@@ -206,13 +254,15 @@ func (b *builder) doDirectIO() {
 	mapped := b.label("ddio-mapped")
 	b.mark(loop)
 	b.choice(b.dio("do_direct_IO:get-page"),
-		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer; an error comes back as ret",
-		gupOutcomes, gupName, getPage(out))
+		"while block_in_file < final_block_in_request: page = dio_get_page(dio): when no page is queued, dio_refill_pages calls get_user_pages for the rest of the buffer; if it fails while blocks_available && (rw & WRITE): if page_errors == 0: page_errors = ret; the ZERO_PAGE is the one queued page, ret = 0 (curr_user_address stays: the next refill tries the same page); else an error comes back as ret",
+		gupOutcomes, gupName,
+		getPage(out))
 	b.private()
 	b.inlines("dio_get_page", "dio_refill_pages")
 	b.choice(b.dio("get_more_blocks:get-block"),
-		"get_more_blocks: page_errors is 0; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, block, &map_bh, create)",
-		getBlockOutcomes, getBlockName, getBlock(out, mapped))
+		"if blocks_available == 0: ret = get_more_blocks(dio): ret = dio->page_errors; if ret == 0: map_bh->b_size = the rest of the request; create = rw & WRITE, cleared for DIO_LOCKING when block_in_file < (i_size_read(inode) >> blkbits) and for DIO_NO_LOCKING; ret = get_block(inode, fs_startblk, map_bh, create); if ret: goto out; if buffer_mapped(map_bh): blocks_available = map_bh->b_size >> blkbits (one block, or with map=extent the run the filesystem maps alike), next_block_for_io = b_blocknr ("+b.ref(dioFile, "do_direct_IO:map")+")",
+		getBlockOutcomes, getBlockName,
+		getBlock(out, mapped))
 	b.privateInode()
 	b.add(b.dio("do_direct_IO:hole"),
 		"do_holes: !buffer_mapped(map_bh): a write returns -ENOTBLK; a read stops at EOF when block_in_file >= ALIGN(i_size_read(inode)) >> blkbits, else zero-fills the block in the page and moves on",
@@ -238,30 +288,37 @@ func (b *builder) doDirectIO() {
 	b.mark(mapped)
 	newBio := b.label("ddio-newbio")
 	b.add(b.dio("submit_page_section:send-cur-page"),
-		"do_direct_IO: blocks_available = 1, next_block_for_io = b_blocknr ("+b.ref(dioFile, "do_direct_IO:map")+"); submit_page_section(dio, page, offset, len, next_block_for_io): page is not dio->cur_page; with no deferred page: dio->cur_page = page; do_direct_IO: on to the next block ("+b.ref(dioFile, "do_direct_IO:advance")+"); else dio_send_cur_page(dio): if dio->bio (it does not end at cur_page_block): dio_bio_submit(dio)",
+		"do_direct_IO: submit_page_section(dio, page, offset, len, next_block_for_io): page is not dio->cur_page; with no deferred page: dio->cur_page = page; do_direct_IO: on to the next block, blocks_available -= this_chunk_blocks ("+b.ref(dioFile, "do_direct_IO:advance")+"); else dio_send_cur_page(dio): with dio->bio, if final_block_in_bio != cur_page_block: dio_bio_submit(dio); else (map=extent) dio_bio_add_page(dio) adds the deferred page to dio->bio, and the new page becomes dio->cur_page",
 		func(c *Ctx) {
 			d := &c.R.Dio
 			if d.CurPage < 0 {
 				d.CurPage = d.BlockInFile
-				d.BlockInFile++
+				advanceBlock(d)
 				c.Goto(loop)
 				return
 			}
 			if d.Bio < 0 {
 				c.Goto(newBio)
+				return
+			}
+			if contiguous(c.S, c.R) {
+				addCurPage(c.R)
+				d.CurPage = d.BlockInFile
+				advanceBlock(d)
+				c.Goto(loop)
 			}
 		})
 	b.private()
-	b.inlines("dio_send_cur_page")
+	b.inlines("dio_send_cur_page", "dio_bio_add_page")
 	b.dioBioSubmit()
 	b.mark(newBio)
 	b.add(b.dio("dio_send_cur_page:new-bio"),
-		"dio_send_cur_page: dio->bio == NULL: dio_new_bio(dio, dio->cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bio->bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page(dio); back in submit_page_section: page_cache_release(dio->cur_page), dio->cur_page = page ("+b.ref(dioFile, "submit_page_section:install")+"); do_direct_IO: block_in_file += 1, page_cache_release(page) ("+b.ref(dioFile, "do_direct_IO:advance")+")",
+		"dio_send_cur_page: dio->bio == NULL: dio_new_bio(dio, dio->cur_page_block) (dio_bio_reap: nothing to reap; dio_bio_alloc: bio->bi_end_io = dio->is_async ? dio_bio_end_aio : dio_bio_end_io; dio->bio = bio); dio_bio_add_page(dio); back in submit_page_section: page_cache_release(dio->cur_page), dio->cur_page = page ("+b.ref(dioFile, "submit_page_section:install")+"); do_direct_IO: block_in_file += 1, blocks_available -= 1, page_cache_release(page) ("+b.ref(dioFile, "do_direct_IO:advance")+")",
 		func(c *Ctx) {
 			newBioForCurPage(c)
 			d := &c.R.Dio
 			d.CurPage = d.BlockInFile
-			d.BlockInFile++
+			advanceBlock(d)
 			c.Goto(loop)
 		})
 	b.private()
@@ -284,6 +341,16 @@ func getPage(out *Label) func(c *Ctx) {
 		if d.PagesPinned > d.BlockInFile {
 			return // a page is queued
 		}
+		if gupRetry(d) && c.Choice == 1 {
+			// The page was mapped meanwhile: get_user_pages pins
+			// the rest of the buffer from the address where it
+			// failed, so each later block gets the user page of
+			// the block one zero-filled stretch before it (the
+			// model's data does not tell pages apart).
+			d.ZeroEnd = d.BlockInFile
+			d.PagesPinned = d.FinalBlock
+			return
+		}
 		limit := d.FinalBlock
 		if c.Choice > 0 {
 			d.GupBad = d.BlockInFile + int32(c.Choice)
@@ -292,8 +359,18 @@ func getPage(out *Label) func(c *Ctx) {
 			limit = d.GupBad - 1
 		}
 		if limit <= d.BlockInFile {
-			l.Ret = -sim.EFAULT
 			r.Facts.FaultsMet |= sim.ErrMetEFAULT
+			if d.BlocksAvailable > 0 && c.S.Scn.Op == sim.Write {
+				// Mapped blocks are outstanding: the ZERO_PAGE
+				// stands in for the user page, so that they are
+				// written (zeros) rather than left stale.
+				if d.PageErrors == 0 {
+					d.PageErrors = -sim.EFAULT
+				}
+				d.PagesPinned = d.BlockInFile + 1
+				return
+			}
+			l.Ret = -sim.EFAULT
 			c.Goto(out)
 			return
 		}
@@ -308,6 +385,15 @@ func getBlock(out, mapped *Label) func(c *Ctx) {
 	return func(c *Ctx) {
 		s, r := c.S, c.R
 		d := &r.Dio
+		if d.BlocksAvailable > 0 {
+			c.Goto(mapped)
+			return
+		}
+		if d.PageErrors != 0 {
+			c.L().Ret = d.PageErrors
+			c.Goto(out)
+			return
+		}
 		isMapped, _ := baseMapping(s, r)
 		switch getBlockOutcome(s, c.A, c.Choice) {
 		case "getblock:-EIO":
@@ -319,30 +405,53 @@ func getBlock(out, mapped *Label) func(c *Ctx) {
 			r.Facts.FaultsMet |= sim.HoleMet
 			isMapped = false
 		}
-		if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
+		if !isMapped {
+			return
+		}
+		n := mappedRun(s, r)
+		if s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
 			// __xfs_get_blocks maps an unwritten extent for a direct
 			// write and sets map_bh.b_private to the inode
 			// (xfs_aops.c@v2.6.20:1271-1276).
 			d.BPrivate = true
-			s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile))] = true
+			for i := int32(0); i < n; i++ {
+				s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile+i))] = true
+			}
 		}
-		if isMapped {
-			c.Goto(mapped)
-		}
+		d.BlocksAvailable = n
+		c.Goto(mapped)
 	}
 }
 
 func gupOutcomes(s *sim.State, a int) int {
 	r := s.ReqOf(a)
 	d := &r.Dio
-	if !s.Scn.Faults.Has(sim.FaultGUP) || d.GupBad != 0 || d.BlockInFile >= d.FinalBlock || d.PagesPinned > d.BlockInFile {
+	if !s.Scn.Faults.Has(sim.FaultGUP) || d.BlockInFile >= d.FinalBlock || d.PagesPinned > d.BlockInFile {
+		return 1
+	}
+	if gupRetry(d) {
+		return 2
+	}
+	if d.GupBad != 0 {
 		return 1
 	}
 	return 1 + int(d.FinalBlock-d.BlockInFile)
 }
 
+// gupRetry: after the ZERO_PAGE stood in, dio_refill_pages calls
+// get_user_pages again at the same user address (curr_user_address did not
+// move). It fails again, unless another thread has mapped the page
+// meanwhile: a second outcome, "gup:ok(remapped)".
+func gupRetry(d *sim.Dio) bool { return d.GupBad != 0 && d.PageErrors != 0 && d.ZeroEnd == 0 }
+
 func gupName(s *sim.State, a, k int) string {
 	r := s.ReqOf(a)
+	if gupRetry(&r.Dio) {
+		if k == 0 {
+			return "gup:-EFAULT(again)"
+		}
+		return "gup:ok(remapped)"
+	}
 	if k == 0 {
 		return "ok"
 	}
@@ -352,8 +461,13 @@ func gupName(s *sim.State, a, k int) string {
 // baseMapping is what get_block finds without faults: whether the block is
 // mapped, and whether it is allocated by this call (create).
 func baseMapping(s *sim.State, r *sim.Req) (isMapped, create bool) {
+	return mappingAt(s, r, r.Dio.BlockInFile)
+}
+
+// mappingAt is baseMapping for block blk of the request.
+func mappingAt(s *sim.State, r *sim.Req, blk int32) (isMapped, create bool) {
 	d := &r.Dio
-	abs := r.Pos + int64(d.BlockInFile)*sim.BlockSize
+	abs := r.Pos + int64(blk)*sim.BlockSize
 	allocated := abs < s.Inode.ISize
 	if s.Scn.Op == sim.Write {
 		create = true
@@ -368,7 +482,11 @@ func baseMapping(s *sim.State, r *sim.Req) (isMapped, create bool) {
 }
 
 func getBlockOutcomesList(s *sim.State, a int) (eio, hole bool) {
-	isMapped, create := baseMapping(s, s.ReqOf(a))
+	r := s.ReqOf(a)
+	if r.Dio.BlocksAvailable > 0 || r.Dio.PageErrors != 0 {
+		return false, false // get_block is not called
+	}
+	isMapped, create := baseMapping(s, r)
 	eio = s.Scn.Faults.Has(sim.FaultGetBlock)
 	hole = s.Scn.Faults.Has(sim.FaultHole) && isMapped && !create
 	return

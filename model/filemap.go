@@ -206,6 +206,54 @@ func (b *builder) writeOp() {
 	b.syncPageRange(b.fm("generic_file_aio_write:osync-range"), selRetval)
 }
 
+// xfsOSyncTail emits the end of xfs_write: for a write that returns
+// bytes (ret > 0: a synchronous one, or an AIO write the direct-I/O code
+// completed itself) on an O_SYNC file, the log force and, once the
+// iolock is dropped, sync_page_range; each may fail (fault osync). Else
+// out_unlock_internal drops the iolock and returns. With -EIOCBQUEUED
+// (ret <= 0) the O_SYNC tail is skipped: XFS leaves the sync of a queued
+// write to generic_file_direct_write.
+func (b *builder) xfsOSyncTail() {
+	unlock := b.label("xfs-write-unlock")
+	done := b.label("xfs-write-done")
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+	b.choice(b.lrw("xfs_write:osync-logforce"),
+		"error = -ret; if ret <= 0: goto out_unlock_internal; if (file->f_flags & O_SYNC) || IS_SYNC(inode): error = xfs_write_sync_logforce(mp, xip), if error: goto out_unlock_internal",
+		faultOutcomes(sim.FaultOSync, cond), okOr("logforce:-EIO"),
+		func(c *Ctx) {
+			if !cond(c.S, c.A) {
+				c.Goto(unlock)
+				return
+			}
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
+				c.L().Retval = -sim.EIO
+				c.Goto(unlock)
+			}
+		})
+	b.private()
+	b.choice(b.lrw("xfs_write:osync-range"),
+		"xfs_rwunlock(bdp, locktype); if need_i_mutex: mutex_unlock(&inode->i_mutex); error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = ret; return error",
+		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		func(c *Ctx) {
+			c.S.Inode.IMutex = 0
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
+				c.L().Retval = -sim.EIO
+			}
+			c.Goto(done)
+		})
+	b.lastGuard(iMutexFree)
+	b.privateInode()
+	b.inlines(filemapFile + ":sync_page_range")
+	b.mark(unlock)
+	b.add(b.lrw("xfs_write:unlock"),
+		"out_unlock_internal: xfs_rwunlock(bdp, locktype); out_unlock_mutex: if need_i_mutex: mutex_unlock(&inode->i_mutex); return -error",
+		func(c *Ctx) { c.S.Inode.IMutex = 0 })
+	b.privateInode()
+	b.mark(done)
+}
+
 // syncPageRange emits the O_SYNC tail of generic_file_aio_write and
 // generic_file_write: sync_page_range, whose generic_osync_inode may fail.
 func (b *builder) syncPageRange(loc Loc, ret localSel) {
@@ -262,16 +310,29 @@ func (b *builder) writeNolock() {
 
 // bufferedSync is __generic_file_aio_write_nolock's tail of a short direct
 // write from 2.6.19 on: the buffered part is synced and its pages
-// invalidated, so that O_DIRECT semantics hold.
+// invalidated, so that O_DIRECT semantics hold. do_sync_file_range can fail
+// (fault syncrange): it returns the error a writeback of the mapping
+// recorded (AS_EIO, which any writeback of the file's pages may set, and
+// which generic_file_buffered_write's own filemap_write_and_wait cleared
+// only for what it waited on), and the write then returns the bytes written
+// directly, or the error when there were none; the pages stay in the page
+// cache.
 func bufferedSync(b *builder) {
 	out := b.named("write-out")
-	b.add(b.fm("__generic_file_aio_write_nolock:buffered-sync"),
-		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT)",
+	cond := func(s *sim.State, a int) bool { return s.Actors[a].L.Buffered >= 0 }
+	b.choice(b.fm("__generic_file_aio_write_nolock:buffered-sync"),
+		"if written_buffered < 0: err = written_buffered, goto out; endbyte = pos + written_buffered - written - 1; err = do_sync_file_range(file, pos, endbyte, SYNC_FILE_RANGE_WAIT_BEFORE|SYNC_FILE_RANGE_WRITE|SYNC_FILE_RANGE_WAIT_AFTER); if err == 0: written = written_buffered; invalidate_mapping_pages(mapping, pos >> PAGE_CACHE_SHIFT, endbyte >> PAGE_CACHE_SHIFT); else written stays the bytes written directly",
+		faultOutcomes(sim.FaultSyncRange, cond), okOr("syncrange:-EIO"),
 		func(c *Ctx) {
 			l := c.L()
 			if l.Buffered < 0 {
 				l.Tmp = l.Buffered
 				c.Goto(out)
+				return
+			}
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetSyncRange
+				l.Tmp = -sim.EIO
 				return
 			}
 			l.Written = l.Buffered
@@ -415,6 +476,13 @@ func bufferedPpos(c *Ctx) { useKiocb(c); c.R.Kiocb.Pos = c.L().Pos + c.L().Count
 
 // xfsWrite2620 is xfs_write's direct write (xfs_lrw.c). The result is left in Retval.
 func xfsWrite2620(b *builder) {
+	xfsWriteDirect(b)
+	b.xfsOSyncTail()
+}
+
+// xfsWriteDirect is xfs_write up to its O_SYNC tail: the iolock, the
+// direct write, the buffered fallback's test and the sync kiocb's wait.
+func xfsWriteDirect(b *builder) {
 	// xfs_lrw.c is not specified step by step: its locking is modelled
 	// conservatively as one exclusive lock (the inode's i_mutex field
 	// stands for XFS's iolock) held across the direct write, so
@@ -431,9 +499,9 @@ func xfsWrite2620(b *builder) {
 	b.privateInode()
 	b.directWrite()
 	b.add(b.lrw("xfs_write:fallback-unlock"),
-		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
-		func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
-	b.privateInode()
+		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); the iolock stays held (dropped at the end of xfs_write)",
+		func(c *Ctx) { c.L().Retval = c.L().Written })
+	b.private()
 	b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 }
 

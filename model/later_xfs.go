@@ -46,6 +46,9 @@ func xfsLater(v string) patchPart {
 				"xfs_end_bio_written": xfsEndBioWritten,
 				"xfs_end_bio_read":    xfsEndBioRead,
 			},
+			Edits: []Edit{
+				{Op: Replace, Step: "xfs_write:osync-range", emit: xfsOSyncRangeRelock},
+			},
 		}
 	case "v2.6.32":
 		return patchPart{
@@ -340,14 +343,18 @@ func (b *builder) asRoot(f func()) {
 // error replaced the result; the model of those versions leaves that tail
 // out.
 func xfsWriteOSyncTail(b *builder) {
-	b.asRoot(func() { xfsWrite2620(b) })
-	b.xfsOSyncTail(b.lrw("xfs_write:osync"), "xfs_write: error = -ret; if ret <= 0: goto out_unlock_internal; if (O_SYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = xfs_fsync(xip); if (!error) error = error2; return -error")
+	b.asRoot(func() { xfsWriteDirect(b) })
+	b.xfsOSyncTailLater(b.lrw("xfs_write:osync"), "xfs_write: error = -ret; if ret <= 0: goto out_unlock_internal; if (O_SYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = xfs_fsync(xip); if (!error) error = error2; return -error")
+	b.add(b.lrw("xfs_write:unlock"),
+		"out_unlock_internal: xfs_iunlock(xip, iolock); out_unlock_mutex: if need_i_mutex: mutex_unlock(&inode->i_mutex); return -error",
+		func(c *Ctx) { c.S.Inode.IMutex = 0 })
+	b.privateInode()
 }
 
 // xfsOSyncTail emits XFS's O_SYNC tail of 2.6.32 and 2.6.36 for a result
 // ret > 0 (in Retval): the data and the inode are synced, and a failure
 // (fault osync) is lost, because error already holds -ret, which is not 0.
-func (b *builder) xfsOSyncTail(loc Loc, text string) {
+func (b *builder) xfsOSyncTailLater(loc Loc, text string) {
 	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
 	b.choice(loc, text+" (error is -ret, not 0, so a failed sync is not reported)",
 		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
@@ -356,4 +363,32 @@ func (b *builder) xfsOSyncTail(loc Loc, text string) {
 				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 			}
 		})
+}
+
+// xfsOSyncRangeRelock is xfs_write's sync_page_range of 2.6.22: the
+// iolock and i_mutex are dropped for the sync and taken again, and the
+// function falls through to out_unlock_internal and returns -error. A
+// successful sync sets error = -ret; a failed one leaves sync_page_range's
+// negative errno in error, so xfs_write returns it negated: a positive
+// number (fault osync: 5, EIO) that its caller takes for a byte count.
+func xfsOSyncRangeRelock(b *builder) {
+	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+	b.choice(b.lrw("xfs_write:osync-range"),
+		"xfs_rwunlock(bdp, locktype); if need_i_mutex: mutex_unlock(&inode->i_mutex); error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = -ret",
+		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		func(c *Ctx) {
+			c.S.Inode.IMutex = 0
+			if c.Choice == 1 {
+				c.R.Facts.FaultsMet |= sim.ErrMetOSync
+				c.L().Retval = sim.EIO // return -error with error = -EIO
+			}
+		})
+	b.lastGuard(iMutexFree)
+	b.privateInode()
+	b.inlines(filemapFile + ":sync_page_range")
+	b.add(b.lrw("xfs_write:osync-relock"),
+		"if need_i_mutex: mutex_lock(&inode->i_mutex); xfs_rwlock(bdp, locktype); then on past the if block",
+		lockIMutex)
+	b.lastGuard(iMutexFree)
+	b.privateInode()
 }

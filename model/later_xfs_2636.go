@@ -157,5 +157,5 @@ func xfsFileAioWrite(b *builder) {
 		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
 		func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
 	b.privateInode()
-	b.xfsOSyncTail(b.xfsf("xfs_file_aio_write:osync"), "error = -ret; if ret <= 0: goto out_unlock_internal; if (O_DSYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = -xfs_file_fsync(file, ...); if (!error) error = error2; return -error")
+	b.xfsOSyncTailLater(b.xfsf("xfs_file_aio_write:osync"), "error = -ret; if ret <= 0: goto out_unlock_internal; if (O_DSYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = -xfs_file_fsync(file, ...); if (!error) error = error2; return -error")
 }

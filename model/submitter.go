@@ -229,8 +229,15 @@ func syncInit(c *Ctx) {
 }
 
 // syncEntry2618 is v2.6.18's read(2)/write(2): generic_file_read and
-// generic_file_write.
+// generic_file_write, except on XFS.
 func syncEntry2618(b *builder) {
+	if b.xfsFS() {
+		// XFS's file operations read(2) and write(2) through
+		// do_sync_read and do_sync_write over its own aio_read and
+		// aio_write already in 2.6.18 (xfs_file.c@v2.6.18:541-542).
+		syncEntryDoSync(b)
+		return
+	}
 	if b.write() {
 		// generic_file_write holds i_mutex around the whole write, and
 		// __generic_file_write_nolock waits on the sync kiocb inside it.

@@ -189,6 +189,34 @@ func fileStep(st fileState, in HistInput, out HistOutput) (bool, fileState) {
 				}
 			}
 			return true, fileState{encodeSizes(sizes), string(b)}
+		case out.Val > 0 && out.Val < in.Len:
+			// A short write: the bytes it reports are written and the
+			// size covers them; of the rest, as after an error, any
+			// subset may have been written and the size may reach the
+			// end of any further block (a failed sync of a short direct
+			// write's buffered part reports only the direct bytes:
+			// mm/filemap.c@v2.6.20:2311-2325).
+			done := int((out.Val + sim.BlockSize - 1) / sim.BlockSize)
+			var next []int64
+			for _, s := range sizes {
+				if e := in.Pos + out.Val; e > s {
+					s = e
+				}
+				next = append(next, s)
+				for k := done + 1; k <= n; k++ {
+					if e := in.Pos + int64(k)*sim.BlockSize; e > s {
+						next = append(next, e)
+					}
+				}
+			}
+			for i := first; i < first+n; i++ {
+				if i < first+done {
+					setMask(b, i, w)
+				} else {
+					setMask(b, i, st.mask(i)|w)
+				}
+			}
+			return true, fileState{encodeSizes(next), string(b)}
 		}
 		return false, st
 	case sim.HistRead, sim.HistStat, sim.HistPread:
@@ -231,6 +259,9 @@ func fileStep(st fileState, in HistInput, out HistOutput) (bool, fileState) {
 func writerName(w int) string {
 	if w == 0 {
 		return "old"
+	}
+	if w == int(sim.DataZero) {
+		return "zeros"
 	}
 	return fmt.Sprintf("w%d", w-1)
 }
@@ -436,7 +467,7 @@ func wellFormed(sc *sim.Scenario, h []sim.HistEvent, ended bool) ([]*histOpRec, 
 				return nil, fmt.Sprintf("event %d: pread returned %d bytes but the contents of %d blocks", i, e.Val, len(e.Data))
 			}
 			for j := 0; j < len(e.Data); j++ {
-				if int(e.Data[j]) > n {
+				if int(e.Data[j]) > n && e.Data[j] != sim.DataZero {
 					return nil, fmt.Sprintf("event %d: pread block %d was written by iocb %d, which does not exist", i, j, int(e.Data[j])-1)
 				}
 			}

@@ -78,6 +78,7 @@ func init() {
 		{sim.FaultEIO, sim.ErrMetBioEIO, "a bio completes with -EIO (eio)"},
 		{sim.FaultOSync, sim.ErrMetOSync, "generic_osync_inode fails (osync)"},
 		{sim.FaultInvalidate, sim.ErrMetInvalidate | sim.InvalidateBusy, "invalidate_inode_pages2_range fails (invalidate)"},
+		{sim.FaultSyncRange, sim.ErrMetSyncRange, "do_sync_file_range fails (syncrange)"},
 	} {
 		f := f
 		applies := func(sc *sim.Scenario) bool { return sc.Faults.Has(f.fault) }
@@ -85,6 +86,21 @@ func init() {
 		for _, p := range []ID{NoBug, ResultValue} {
 			Sometimes = append(Sometimes, Situation{Prop: p, Name: "the fault fires: " + f.name, Applies: applies, Reached: reached})
 		}
+	}
+}
+
+func init() {
+	// map=extent: a write's get_user_pages fails while mapped blocks are
+	// outstanding, and the ZERO_PAGE stands in (page_errors): the path
+	// result-value judges (v2.6.18 reports success) and linearizable
+	// (zeros in the file). With one block the fault comes before the
+	// mapping, so the situation needs two.
+	applies := func(sc *sim.Scenario) bool {
+		return sc.Extent && sc.Op == sim.Write && sc.Faults.Has(sim.FaultGUP) && sc.Blocks >= 2
+	}
+	reached := anyReq(func(s *sim.State, q *sim.Req) bool { return q.Dio.PageErrors != 0 })
+	for _, p := range []ID{ResultValue, Linearizable} {
+		Sometimes = append(Sometimes, Situation{Prop: p, Name: "a write's get_user_pages fails with mapped blocks outstanding: the ZERO_PAGE stands in (page_errors)", Applies: applies, Reached: reached})
 	}
 }
 

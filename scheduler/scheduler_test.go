@@ -261,7 +261,7 @@ func TestReplayRejects(t *testing.T) {
 		}), "", "step 12", "step 12 (get_more_blocks:get-block): the location"},
 		{"edited statement", edit(func(c []string) []string {
 			i := stepLine("12")
-			c[i] = strings.Replace(c[i], "page_errors is 0", "page_errors is zero", 1)
+			c[i] = strings.Replace(c[i], "ret = dio->page_errors", "ret = dio->page_errs", 1)
 			return c
 		}), "", "step 12", "step 12 (get_more_blocks:get-block): the statement"},
 		{"edited step id", edit(func(c []string) []string {

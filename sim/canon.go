@@ -81,6 +81,11 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 func (s *State) canonReq(cs *CanonScratch, r, base int) []int8 {
 	q := &s.Reqs[r]
 	n := len(q.Bios)
+	// fid3 (map=extent): a bio carries a run of blocks that starts at its
+	// index, so bios are not alike and are not renamed.
+	if s.Scn.Extent {
+		return nil
+	}
 	if s.Scn.Op == Write && q.Pos+int64(n)*BlockSize > s.Inode.ISize {
 		// Blocks past i_size are not alike: a read back stops at i_size,
 		// so which block a write bio lands on can be seen.

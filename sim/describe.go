@@ -81,7 +81,9 @@ func (s *State) Fields() []Field {
 	var data []string
 	for i, d := range in.Data {
 		v := "old"
-		if d > 0 {
+		if d == DataZero {
+			v = "zeros"
+		} else if d > 0 {
 			v = "new"
 			if s.NumReqs() > 1 {
 				v = "iocb" + strconv.Itoa(int(d)-1)
@@ -154,6 +156,7 @@ func (s *State) reqFields(q *Req, p string, add func(string, any)) {
 	add(p+"dio.page_errors", d.PageErrors)
 	add(p+"dio.block_in_file", d.BlockInFile)
 	add(p+"dio.cur_page", d.CurPage)
+	add(p+"dio.blocks_available", d.BlocksAvailable)
 	add(p+"dio.bio", bioName(d.Bio))
 	add(p+"dio.map_bh.b_private", map[bool]string{true: "inode", false: "NULL"}[d.BPrivate])
 	add(p+"mem.ioend", objState[q.Mem[ObjIoend]])
@@ -165,6 +168,7 @@ func (s *State) reqFields(q *Req, p string, add func(string, any)) {
 		b := &q.Bios[i]
 		add(p+bioName(int8(i))+".state", bioState[b.State])
 		add(p+bioName(int8(i))+".uptodate", b.Uptodate)
+		add(p+bioName(int8(i))+".more_blocks", b.More)
 	}
 	f := &q.Facts
 	add(p+"aio_complete.calls", f.Deliveries)

@@ -84,6 +84,7 @@ const (
 	FaultEIO                          // a bio completes with an I/O error
 	FaultOSync                        // generic_osync_inode fails (-EIO)
 	FaultInvalidate                   // invalidate_inode_pages2_range fails (-EIO)
+	FaultSyncRange                    // do_sync_file_range fails (-EIO) on a short direct write's buffered part
 )
 
 var faultNames = []struct {
@@ -92,6 +93,7 @@ var faultNames = []struct {
 }{
 	{FaultGUP, "gup"}, {FaultGetBlock, "getblock"}, {FaultHole, "hole"},
 	{FaultEIO, "eio"}, {FaultOSync, "osync"}, {FaultInvalidate, "invalidate"},
+	{FaultSyncRange, "syncrange"},
 }
 
 // FaultSet is a set of faults.
@@ -151,12 +153,18 @@ type Scenario struct {
 	Name   string    // empty for an ad-hoc scenario
 	Op     Op        // read or write
 	Sync   bool      // a synchronous read(2)/write(2) instead of io_submit
-	Blocks int       // size in blocks; one bio per block
+	Blocks int       // size in blocks; one bio per block unless Extent
 	Place  Placement // against i_size
 	OSync  bool      // the file is opened O_SYNC
 	FS     FS        // generic or xfs
 	Faults FaultSet  // faults that may fire
 	Iocbs  int       // iocbs in flight on the same file, each on its own range of Blocks blocks (0 means 1)
+	// Extent makes the file's blocks one extent, contiguous on disk:
+	// get_block maps, in one call, every following block of the request
+	// it would map the same way, and contiguous blocks share one bio. Off
+	// (the default), every get_block maps one block, each elsewhere on
+	// disk, so each block gets its own bio.
+	Extent bool
 	// Observe says when the reaper looks at the file: right after reaping
 	// each event (the default), once every kernel actor has finished, or
 	// both.
@@ -226,8 +234,16 @@ func (sc Scenario) Validate() error {
 	if sc.Op == Read && sc.OSync {
 		return fmt.Errorf("--osync applies to writes only")
 	}
-	if sc.Op == Read && (sc.Faults.Has(FaultOSync) || sc.Faults.Has(FaultInvalidate)) {
-		return fmt.Errorf("faults osync and invalidate are met on writes only")
+	if sc.Op == Read && (sc.Faults.Has(FaultOSync) || sc.Faults.Has(FaultInvalidate) || sc.Faults.Has(FaultSyncRange)) {
+		return fmt.Errorf("faults osync, invalidate and syncrange are met on writes only")
+	}
+	if sc.Faults.Has(FaultSyncRange) && !sc.Sync {
+		// A failed sync leaves *ppos past the bytes reported, and the AIO
+		// core retries the rest of a partial write from there
+		// (fs/aio.c@v2.6.20:1330-1341): a second direct write, with its
+		// own bios, past the iocb's range, which the model's fixed actors
+		// cannot express.
+		return fmt.Errorf("fault syncrange needs a synchronous write (--sync): an AIO write's retry of the remainder is not modelled")
 	}
 	if sc.Faults.Has(FaultOSync) && !sc.OSync {
 		return fmt.Errorf("fault osync needs an O_SYNC write (--osync)")
@@ -259,6 +275,9 @@ func (sc Scenario) String() string {
 	}
 	if sc.Observe != AfterReap {
 		out += " observe=" + sc.Observe.String()
+	}
+	if sc.Extent {
+		out += " map=extent"
 	}
 	return out
 }
@@ -327,6 +346,14 @@ func ParseScenario(s string) (Scenario, error) {
 			sc.Faults, err = ParseFaults(v)
 		case "observe":
 			sc.Observe, err = ParseObserve(v)
+		case "map":
+			switch v {
+			case "extent":
+				sc.Extent = true
+			case "block":
+			default:
+				err = fmt.Errorf("unknown map %q (block or extent)", v)
+			}
 		case "iocbs":
 			sc.Iocbs, err = strconv.Atoi(v)
 			if err == nil && sc.Iocbs < 2 {

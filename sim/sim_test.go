@@ -13,6 +13,8 @@ func TestParseScenarioRoundTrip(t *testing.T) {
 		{Op: Read, Blocks: 1, Place: PastEOF},
 		{Op: Write, Blocks: 1, FS: XFS, Observe: AtRest},
 		{Op: Read, Blocks: 2, Iocbs: 2, Observe: ObserveBoth},
+		{Op: Write, Blocks: 3, Extent: true, Faults: FaultSet(FaultGUP)},
+		{Op: Write, Sync: true, Blocks: 2, Faults: FaultSet(FaultHole | FaultSyncRange)},
 	}
 	for _, sc := range scs {
 		got, err := ParseScenario(sc.String())
@@ -37,6 +39,9 @@ func TestScenarioErrors(t *testing.T) {
 		{"bogus", "not key=value"},
 		{"op=read mode=async blocks=2 place=inside osync=false fs=generic faults=none observe=never", "unknown observer \"never\""},
 		{"op=read mode=sync blocks=2 place=inside osync=false fs=generic faults=none observe=at-rest", "needs io_submit"},
+		{"op=read mode=async blocks=2 place=inside osync=false fs=generic faults=none map=run", "unknown map \"run\""},
+		{"op=write mode=async blocks=2 place=inside osync=false fs=generic faults=hole,syncrange", "needs a synchronous write"},
+		{"op=read mode=sync blocks=2 place=inside osync=false fs=generic faults=syncrange", "writes only"},
 	}
 	for _, c := range cases {
 		if _, err := ParseScenario(c.in); err == nil || !strings.Contains(err.Error(), c.want) {

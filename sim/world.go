@@ -106,12 +106,15 @@ type Actor struct {
 	L      Locals
 }
 
-// Bio is one bio of the dio; bio i carries block i of the request.
+// Bio is one bio of the dio; bio i starts at block i of the request.
 type Bio struct {
 	State    uint8
 	Uptodate bool // BIO_UPTODATE
 	EndAIO   bool // bi_end_io is dio_bio_end_aio (else dio_bio_end_io)
 	Next     int8 // bi_private reused as the bio_list link; -1 ends the list
+	// More is how many blocks after block i the bio also carries
+	// (contiguous blocks sharing it, Scenario.Extent); 0 without extents.
+	More int8
 }
 
 // Dio is struct dio: the fields the modelled paths read or write.
@@ -130,6 +133,11 @@ type Dio struct {
 	Bio                      int8  // bio being filled; -1 none
 	PagesPinned              int32 // pages pinned by get_user_pages so far (curr_page)
 	GupBad                   int32 // first user page get_user_pages cannot pin, + 1; 0 none chosen
+	BlocksAvailable          int32 // blocks of the last get_block mapping not yet put under I/O
+	// ZeroEnd is the first block after those the ZERO_PAGE stood in for,
+	// once get_user_pages succeeded again at the failed address; 0 while
+	// it has not (the zeros then run to the end of the request).
+	ZeroEnd int32
 }
 
 // Kiocb is struct kiocb.
@@ -169,11 +177,17 @@ type Inode struct {
 	AllocSem int8 // readers holding i_alloc_sem
 	NrPages  int8 // pages in the page cache of the mapping
 	// Data[b] is what a read of block b of the request area returns:
-	// 0 the old contents, 1 the data of this write. Unwritten[b] marks an
+	// 0 the old contents, r+1 the data of iocb r's write, DataZero the
+	// zeros of the ZERO_PAGE a write puts in a mapped block after a
+	// get_user_pages fault. Unwritten[b] marks an
 	// XFS unwritten extent, which reads as zeros whatever is on disk.
 	Data      []uint8
 	Unwritten []bool
 }
+
+// DataZero in Inode.Data marks a block a write filled from the ZERO_PAGE
+// (fs/direct-io.c@v2.6.20:165-180): zeros nobody wrote.
+const DataZero uint8 = 0xfe
 
 // Facts are what the properties need to know about a run, recorded by the
 // model as the kernel code runs.
@@ -208,6 +222,7 @@ const (
 	// not release (-EBUSY, 2.6.27 on), which the direct write handles by
 	// falling back to the page cache (not an error of the write).
 	InvalidateBusy
+	ErrMetSyncRange
 )
 
 // Event is one completion event in the AIO ring.
@@ -384,7 +399,7 @@ func (s *Req) encode(b []byte) []byte {
 	b = le.AppendUint64(b, uint64(k.IoResult))
 	d := &s.Dio
 	b = append(b, byte(d.Rw), byte(d.LockType), bl(d.IsAsync), bl(d.EndIO), bl(d.BPrivate), byte(d.BioList), byte(d.BioLock), byte(d.Waiter), byte(d.Bio))
-	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned} {
+	for _, v := range [...]int32{d.Refcount, d.BioCount, d.BiosInFlight, d.GupBad, d.BlockInFile, d.FinalBlock, d.CurPage, d.PagesPinned, d.BlocksAvailable, d.ZeroEnd} {
 		b = le.AppendUint32(b, uint32(v))
 	}
 	for _, v := range [...]int64{d.Size, d.Result, d.ISize, d.IoError, d.PageErrors} {
@@ -396,7 +411,7 @@ func (s *Req) encode(b []byte) []byte {
 			b = append(b, bio.State, 0, 0, 0xff)
 			continue
 		}
-		b = append(b, bio.State, bl(bio.Uptodate), bl(bio.EndAIO), byte(bio.Next))
+		b = append(b, bio.State, bl(bio.Uptodate), bl(bio.EndAIO), byte(bio.Next), byte(bio.More))
 	}
 	b = append(b, s.Mem[:]...)
 	f := &s.Facts

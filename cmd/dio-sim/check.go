@@ -23,6 +23,7 @@ type scenarioFlags struct {
 	faults  *string
 	iocbs   *int
 	observe *string
+	mapping *string
 }
 
 func addScenarioFlags(c *command) *scenarioFlags {
@@ -31,7 +32,7 @@ func addScenarioFlags(c *command) *scenarioFlags {
 		name:    fs.String("scenario", "", "a named scenario (see \"dio-sim scenarios\"); excludes --op, --blocks and the other scenario flags"),
 		op:      fs.String("op", "read", "operation: read or write"),
 		sync:    fs.Bool("sync", false, "a synchronous read(2)/write(2) instead of io_submit"),
-		blocks:  fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks, one bio per block (1 to %d)", sim.MaxBlocks)),
+		blocks:  fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks (1 to %d); one bio per block unless --map extent", sim.MaxBlocks)),
 		extend:  fs.Bool("extend", false, "the write extends the file (starts one block before EOF)"),
 		pastEOF: fs.Bool("past-eof", false, "the read's last block straddles EOF"),
 		osync:   fs.Bool("osync", false, "the file is opened O_SYNC (writes)"),
@@ -39,6 +40,7 @@ func addScenarioFlags(c *command) *scenarioFlags {
 		faults:  fs.String("faults", "", "faults that may fire, comma-separated: "+strings.Join(sim.FaultNames(), ",")),
 		iocbs:   fs.Int("iocbs", 1, fmt.Sprintf("iocbs in flight on the same file, each on its own range of --blocks blocks (1 to %d)", sim.MaxIocbs)),
 		observe: fs.String("observe", "", "when the reaper reads the file back: after-reap (after each event, the default), at-rest (once every kernel actor has finished) or both"),
+		mapping: fs.String("map", "", "how get_block maps the file: block (one block per call, each elsewhere on disk, one bio per block: the default) or extent (the file is one extent: one call maps every following block mapped alike, and contiguous blocks share one bio)"),
 	}
 }
 
@@ -75,6 +77,14 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		}
 		observe = o
 	}
+	extent := false
+	switch *f.mapping {
+	case "", "block":
+	case "extent":
+		extent = true
+	default:
+		return sim.Scenario{}, usagef("unknown --map %q (block or extent)", *f.mapping)
+	}
 	if *f.name != "" {
 		if flagSet {
 			return sim.Scenario{}, usagef("give --scenario or the scenario flags (--op, --blocks, ...), not both")
@@ -90,12 +100,15 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		if *f.observe != "" {
 			sc.Observe = observe
 		}
+		if *f.mapping != "" {
+			sc.Extent = extent
+		}
 		if err := sc.Validate(); err != nil {
 			return sc, usagef("%v", err)
 		}
 		return sc, nil
 	}
-	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs, Observe: observe}
+	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs, Observe: observe, Extent: extent}
 	switch *f.op {
 	case "read":
 		sc.Op = sim.Read
