@@ -9,7 +9,7 @@ bin=/tmp/dio-sim-regen
 # The kernel's versions, oldest first (dio-sim versions lists them).
 versions="v2.6.18 before after v2.6.20 v2.6.21 v2.6.22 v2.6.32 v2.6.36"
 sep() { printf "|---|"; for _ in $versions; do printf -- "---|"; done; echo; }
-rm -rf testdata/traces/exhaustive testdata/traces/commit-message testdata/traces/default testdata/traces/xfstests
+rm -rf testdata/traces/exhaustive testdata/traces/commit-message testdata/traces/default testdata/traces/xfstests testdata/traces/history
 mkdir -p testdata/traces/commit-message
 
 # Every violation of every default scenario on every version, shortest
@@ -60,4 +60,8 @@ rm -rf /tmp/dio-sim-regen-dc
 # The xfstests set (docs/xfstests.md): each scenario judged by its own
 # check; a trace for every violation of a check (exit 1 means one was found).
 $bin --set xfstests --versions "${versions// /,}" --trace-dir testdata/traces/xfstests > /dev/null || [ $? -eq 1 ]
+# docs/history.md: a synchronous O_SYNC write on XFS, release by release.
+for v in $versions; do
+  $bin check --version "$v" --scenario xfs-osync-write --strategy exhaustive --trace-dir testdata/traces/history > /dev/null || [ $? -eq 1 ]
+done
 rm -f /tmp/dio-sim-regen
