@@ -34,8 +34,15 @@ func (b *builder) readOp() {
 		func(c *Ctx) { readReturn(c, true, true, end) })
 	b.mark(end)
 	if b.xfsFS() {
+		// v2.6.18's xfs_read calls __generic_file_aio_read with the
+		// offset pointer; 2.6.19's calls the vectored
+		// generic_file_aio_read.
+		call := "ret = generic_file_aio_read(...)"
+		if b.files[lrwFile] == "v2.6.18" {
+			call = "ret = __generic_file_aio_read(iocb, iovp, segs, offset)"
+		}
 		b.xfsSyncWait(b.lrw("xfs_read:sync-wait"),
-			"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+			"xfs_read: "+call+"; if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 	}
 }
 
