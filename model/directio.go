@@ -227,7 +227,6 @@ func (b *builder) doDirectIO() {
 		getBlockOutcomes, getBlockName,
 		func(c *Ctx) {
 			s, r := c.S, c.R
-			d := &r.Dio
 			isMapped, _ := baseMapping(s, r)
 			switch getBlockOutcome(s, c.A, c.Choice) {
 			case "getblock:-EIO":
@@ -239,13 +238,7 @@ func (b *builder) doDirectIO() {
 				r.Facts.FaultsMet |= sim.HoleMet
 				isMapped = false
 			}
-			if isMapped && s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
-				// __xfs_get_blocks maps an unwritten extent for a direct
-				// write and sets map_bh.b_private to the inode
-				// (xfs_aops.c@v2.6.20:1271-1276).
-				d.BPrivate = true
-				s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile))] = true
-			}
+			mapBlock(s, r, int(c.Act.Req), isMapped)
 			if isMapped {
 				c.Goto(mapped)
 			}
@@ -304,6 +297,35 @@ func (b *builder) doDirectIO() {
 	b.private()
 	b.inlines("dio_new_bio", "dio_bio_reap", "dio_bio_alloc", "dio_bio_add_page")
 	b.mark(out)
+}
+
+// mapBlock is what get_block did to block_in_file of request req, as the
+// file's blocks record it: a block it found unmapped is a hole (it reads
+// as zeros, unless a write already put data there); a write's mapping of a
+// hole allocates the block, whose disk holds stale contents until the
+// write's bio lands; XFS allocates it as an unwritten extent. For an XFS
+// write, a mapping of an unwritten extent sets map_bh.b_private to the
+// inode (__xfs_get_blocks, xfs_aops.c@v2.6.20:1271-1276), which then stays
+// set for the rest of the request (nothing clears it).
+func mapBlock(s *sim.State, r *sim.Req, req int, isMapped bool) {
+	blk := s.Block(req, int(r.Dio.BlockInFile))
+	in := &s.Inode
+	hole := in.Data[blk] == sim.ContentZero && !in.Unwritten[blk]
+	switch {
+	case !isMapped:
+		if in.Data[blk] == sim.ContentOld {
+			in.Data[blk] = sim.ContentZero
+		}
+		return
+	case s.Scn.Op != sim.Write:
+		return
+	case hole:
+		in.Data[blk] = sim.ContentStale
+		in.Unwritten[blk] = s.Scn.FS == sim.XFS
+	}
+	if s.Scn.FS == sim.XFS && in.Unwritten[blk] {
+		r.Dio.BPrivate = true
+	}
 }
 
 func gupOutcomes(s *sim.State, a int) int {

@@ -384,7 +384,9 @@ func observeStat(c *Ctx, res int64, client int8) {
 }
 
 // observePread reads the request's range as a buffered read would: up to
-// i_size, a block of an XFS unwritten extent reading as zeros.
+// i_size, each block as sim.State.ReadBlock says (zeros for a hole or an
+// XFS unwritten extent, stale disk contents for an allocated block no data
+// reached, else the old contents or the data of the iocb that wrote it).
 func observePread(c *Ctx, res int64, client int8) {
 	s, r := c.S, c.R
 	id := s.NextObserverOp()
@@ -399,10 +401,7 @@ func observePread(c *Ctx, res int64, client int8) {
 	data := make([]byte, blocks)
 	seen := int8(0)
 	for i := int64(0); i < blocks; i++ {
-		blk := s.Block(int(c.Act.Req), int(i))
-		if !s.Inode.Unwritten[blk] {
-			data[i] = s.Inode.Data[blk]
-		}
+		data[i] = s.ReadBlock(s.Block(int(c.Act.Req), int(i)))
 		if data[i] == byte(c.Act.Req)+1 {
 			seen++
 		}

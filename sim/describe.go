@@ -80,8 +80,15 @@ func (s *State) Fields() []Field {
 	add("mapping.nrpages", in.NrPages)
 	var data []string
 	for i, d := range in.Data {
-		v := "old"
-		if d > 0 {
+		var v string
+		switch d {
+		case ContentOld:
+			v = "old"
+		case ContentZero:
+			v = "hole"
+		case ContentStale:
+			v = "stale"
+		default:
 			v = "new"
 			if s.NumReqs() > 1 {
 				v = "iocb" + strconv.Itoa(int(d)-1)

@@ -153,9 +153,10 @@ type Inode struct {
 	IMutex   int8 // holder actor + 1; 0 free
 	AllocSem int8 // readers holding i_alloc_sem
 	NrPages  int8 // pages in the page cache of the mapping
-	// Data[b] is what a read of block b of the request area returns:
-	// 0 the old contents, 1 the data of this write. Unwritten[b] marks an
-	// XFS unwritten extent, which reads as zeros whatever is on disk.
+	// Data[b] is what block b of the file holds: ContentOld, r+1 for
+	// iocb r's data, ContentZero (a hole) or ContentStale (allocated,
+	// not written). Unwritten[b] marks an XFS unwritten extent, which
+	// reads as zeros whatever is on disk (see ReadBlock, blocks.go).
 	Data      []uint8
 	Unwritten []bool
 }
@@ -228,6 +229,9 @@ func NewState(sc *Scenario) *State {
 	s.Inode.ISize = isize
 	s.Inode.Data = make([]uint8, n*sc.Blocks)
 	s.Inode.Unwritten = make([]bool, n*sc.Blocks)
+	for b := range s.Inode.Data {
+		s.Inode.Data[b], s.Inode.Unwritten[b] = sc.InitialBlock(b)
+	}
 	if sc.Faults.Has(FaultInvalidate) {
 		// The mapping has pages in the page cache (the file is also
 		// mmapped or read through the page cache), so the invalidation

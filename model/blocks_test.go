@@ -1,0 +1,121 @@
+package model
+
+import (
+	"testing"
+
+	"diosim/sim"
+)
+
+// TestReadBackBlockStates: a reader sees what the C returns for each
+// block state (issue 9, defect 2), on v2.6.20, over every interleaving:
+// the reader right after reaping an XFS write may find the unwritten
+// extent not converted yet (zeros), and at rest always finds the data;
+// when one of the write's bios fails, dio_complete still calls
+// xfs_end_io_direct with the whole dio->result (direct-io.c@v2.6.20:
+// 246-248) and xfsdatad converts the failed block too (io_error is 0 on
+// a direct-I/O ioend, xfs_aops.c@v2.6.20:189-190): the read at rest finds
+// stale disk contents. An overwrite of written extents never reads zeros
+// or stale contents; a generic write that extends the file allocates its
+// last block, which reads back as the data once i_size covers it.
+func TestReadBackBlockStates(t *testing.T) {
+	m, err := Lookup("v2.6.20")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		scn  string
+		want map[string]bool // every reading some end state's last pread gives, by sim.ContentName of each block, joined
+	}{
+		{"op=write mode=async blocks=1 place=inside osync=false fs=xfs faults=none",
+			map[string]bool{"w0": true, "zeros": true}},
+		{"op=write mode=async blocks=1 place=inside osync=false fs=xfs faults=none observe=at-rest",
+			map[string]bool{"w0": true}},
+		{"op=write mode=async blocks=1 place=inside osync=false fs=xfs faults=eio observe=at-rest",
+			map[string]bool{"w0": true, "stale": true}},
+		{"op=write mode=async blocks=1 place=inside osync=false fs=xfs faults=eio overwrite=true observe=at-rest",
+			map[string]bool{"w0": true, "old": true}},
+		{"op=write mode=sync blocks=1 place=extend osync=false fs=generic faults=none",
+			map[string]bool{"w0": true}},
+		{"op=write mode=sync blocks=1 place=extend osync=false fs=generic faults=eio",
+			map[string]bool{"w0": true, "": true}}, // a failed write leaves i_size: nothing to read, never the stale block
+	} {
+		sc, err := sim.ParseScenario(c.scn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]bool{}
+		endStates(t, m, &sc, func(s *sim.State) {
+			var last *sim.HistEvent
+			for i := range s.History {
+				if e := &s.History[i]; e.Return && e.Op == sim.HistPread {
+					last = e
+				}
+			}
+			if last == nil {
+				t.Fatalf("%s: no read back in %v", c.scn, s.History)
+			}
+			r := ""
+			for i := 0; i < len(last.Data); i++ {
+				if i > 0 {
+					r += " "
+				}
+				r += sim.ContentName(last.Data[i])
+			}
+			got[r] = true
+		})
+		if len(got) != len(c.want) {
+			t.Errorf("%s: reads back %v, want %v", c.scn, got, c.want)
+			continue
+		}
+		for r := range c.want {
+			if !got[r] {
+				t.Errorf("%s: reads back %v, want %v", c.scn, got, c.want)
+			}
+		}
+	}
+}
+
+// TestInitialBlocks: where each block starts (sim.Scenario.InitialBlock)
+// and what get_block makes of it (mapBlock).
+func TestInitialBlocks(t *testing.T) {
+	for _, c := range []struct {
+		scn          string
+		start, after []uint8 // Data of each block at the start and after get_block mapped every block
+		unwritten    bool    // the mapped blocks are unwritten extents (map_bh.b_private set)
+	}{
+		{"op=write mode=async blocks=2 place=inside osync=false fs=generic faults=none",
+			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, false},
+		{"op=write mode=async blocks=2 place=extend osync=false fs=generic faults=none",
+			[]uint8{sim.ContentOld, sim.ContentZero}, []uint8{sim.ContentOld, sim.ContentStale}, false},
+		{"op=write mode=async blocks=2 place=inside osync=false fs=xfs faults=none",
+			[]uint8{sim.ContentStale, sim.ContentStale}, []uint8{sim.ContentStale, sim.ContentStale}, true},
+		{"op=write mode=async blocks=2 place=inside osync=false fs=xfs faults=none overwrite=true",
+			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, false},
+		{"op=read mode=async blocks=2 place=inside osync=false fs=xfs faults=none",
+			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, false},
+	} {
+		sc, err := sim.ParseScenario(c.scn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := sim.NewState(&sc)
+		for b, want := range c.start {
+			if s.Inode.Data[b] != want {
+				t.Errorf("%s: block %d starts %s, want %s", c.scn, b, sim.ContentName(s.Inode.Data[b]), sim.ContentName(want))
+			}
+		}
+		r := &s.Reqs[0]
+		for b := range c.after {
+			r.Dio.BlockInFile = int32(b)
+			isMapped, _ := baseMapping(s, r)
+			mapBlock(s, r, 0, isMapped)
+			if s.Inode.Data[b] != c.after[b] || s.Inode.Unwritten[b] != c.unwritten {
+				t.Errorf("%s: block %d mapped is %s (unwritten %v), want %s (unwritten %v)", c.scn, b,
+					sim.ContentName(s.Inode.Data[b]), s.Inode.Unwritten[b], sim.ContentName(c.after[b]), c.unwritten)
+			}
+		}
+		if r.Dio.BPrivate != c.unwritten {
+			t.Errorf("%s: map_bh.b_private set %v, want %v", c.scn, r.Dio.BPrivate, c.unwritten)
+		}
+	}
+}
