@@ -119,3 +119,38 @@ func TestInitialBlocks(t *testing.T) {
 		}
 	}
 }
+
+// TestXFSOverwriteDestroysIoend: an XFS write over written extents
+// (--overwrite, issue 9 defect 3) leaves map_bh.b_private NULL, so
+// xfs_end_io_direct destroys the ioend itself instead of queueing it
+// (xfs_aops.c@v2.6.20:1357-1363): in every version and every end state
+// the ioend is freed, xfsdatad never ran, nothing is unwritten, and
+// iocb->private is NULL.
+func TestXFSOverwriteDestroysIoend(t *testing.T) {
+	sc, err := sim.ParseScenario("op=write mode=async blocks=2 place=inside osync=false fs=xfs faults=none overwrite=true")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ver := range []string{"v2.6.18", "before", "after", "v2.6.20"} {
+		m, err := Lookup(ver)
+		if err != nil {
+			t.Fatal(err)
+		}
+		endStates(t, m, &sc, func(s *sim.State) {
+			r := &s.Reqs[0]
+			if r.Mem[sim.ObjIoend] != sim.Freed || r.Kiocb.Private || r.Dio.BPrivate {
+				t.Fatalf("%s: ioend %d, iocb->private %v, b_private %v at the end", ver, r.Mem[sim.ObjIoend], r.Kiocb.Private, r.Dio.BPrivate)
+			}
+			for a := range s.Actors {
+				if s.Actors[a].Kind == sim.Worker && s.Actors[a].PC != 0 {
+					t.Fatalf("%s: xfsdatad ran on an overwrite", ver)
+				}
+			}
+			for b, u := range s.Inode.Unwritten {
+				if u || s.Inode.Data[b] != 1 {
+					t.Fatalf("%s: block %d is %s (unwritten %v) at the end, want the data", ver, b, sim.ContentName(s.Inode.Data[b]), u)
+				}
+			}
+		})
+	}
+}
