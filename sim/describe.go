@@ -76,6 +76,10 @@ func (s *State) Fields() []Field {
 	in := &s.Inode
 	add("inode.i_size", in.ISize)
 	add("inode.i_mutex", s.taskName(in.IMutex))
+	if s.Scn != nil && s.Scn.FS == XFS && s.Scn.Op == Write {
+		add("xfs.iolock.excl", s.taskName(in.IOLockExcl))
+		add("xfs.iolock.shared", in.IOLockShared)
+	}
 	add("inode.i_alloc_sem.readers", in.AllocSem)
 	add("mapping.nrpages", in.NrPages)
 	var data []string

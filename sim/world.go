@@ -151,6 +151,10 @@ type Kiocb struct {
 type Inode struct {
 	ISize    int64
 	IMutex   int8 // holder actor + 1; 0 free
+	// IOLockExcl and IOLockShared are XFS's iolock (xfs_inode's
+	// i_iolock, an mrlock): the exclusive holder (actor + 1; 0 none) and
+	// the number of shared holders.
+	IOLockExcl, IOLockShared int8
 	AllocSem int8 // readers holding i_alloc_sem
 	NrPages  int8 // pages in the page cache of the mapping
 	// Data[b] is what block b of the file holds: ContentOld, r+1 for
@@ -304,7 +308,7 @@ func (s *State) Encode(b []byte) []byte {
 	b = append(b, byte(s.Reaped))
 	in := &s.Inode
 	b = le.AppendUint64(b, uint64(in.ISize))
-	b = append(b, byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages))
+	b = append(b, byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages), byte(in.IOLockExcl), byte(in.IOLockShared))
 	b = append(b, in.Data...)
 	for _, u := range in.Unwritten {
 		b = append(b, bl(u))
