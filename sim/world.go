@@ -149,14 +149,14 @@ type Kiocb struct {
 
 // Inode is the file: size, locks, page cache and on-disk data.
 type Inode struct {
-	ISize    int64
-	IMutex   int8 // holder actor + 1; 0 free
+	ISize  int64
+	IMutex int8 // holder actor + 1; 0 free
 	// IOLockExcl and IOLockShared are XFS's iolock (xfs_inode's
 	// i_iolock, an mrlock): the exclusive holder (actor + 1; 0 none) and
 	// the number of shared holders.
 	IOLockExcl, IOLockShared int8
-	AllocSem int8 // readers holding i_alloc_sem
-	NrPages  int8 // pages in the page cache of the mapping
+	AllocSem                 int8 // readers holding i_alloc_sem
+	NrPages                  int8 // pages in the page cache of the mapping
 	// Data[b] is what block b of the file holds: ContentOld, r+1 for
 	// iocb r's data, ContentZero (a hole) or ContentStale (allocated,
 	// not written). Unwritten[b] marks an XFS unwritten extent, which
