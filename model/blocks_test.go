@@ -81,18 +81,24 @@ func TestInitialBlocks(t *testing.T) {
 	for _, c := range []struct {
 		scn          string
 		start, after []uint8 // Data of each block at the start and after get_block mapped every block
-		unwritten    bool    // the mapped blocks are unwritten extents (map_bh.b_private set)
+		unwritten    []bool  // each mapped block is an unwritten extent
+		bPrivate     bool    // map_bh.b_private is set once every block is mapped
 	}{
 		{"op=write mode=async blocks=2 place=inside osync=false fs=generic faults=none",
-			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, false},
+			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, []bool{false, false}, false},
 		{"op=write mode=async blocks=2 place=extend osync=false fs=generic faults=none",
-			[]uint8{sim.ContentOld, sim.ContentZero}, []uint8{sim.ContentOld, sim.ContentStale}, false},
+			[]uint8{sim.ContentOld, sim.ContentZero}, []uint8{sim.ContentOld, sim.ContentStale}, []bool{false, false}, false},
 		{"op=write mode=async blocks=2 place=inside osync=false fs=xfs faults=none",
-			[]uint8{sim.ContentStale, sim.ContentStale}, []uint8{sim.ContentStale, sim.ContentStale}, true},
+			[]uint8{sim.ContentStale, sim.ContentStale}, []uint8{sim.ContentStale, sim.ContentStale}, []bool{true, true}, true},
+		// Past EOF, XFS allocates a written extent (no XFS_BMAPI_PREALLOC).
+		{"op=write mode=async blocks=2 place=extend osync=false fs=xfs faults=none",
+			[]uint8{sim.ContentStale, sim.ContentZero}, []uint8{sim.ContentStale, sim.ContentStale}, []bool{true, false}, true},
+		{"op=write mode=async blocks=1 place=extend osync=false fs=xfs faults=none",
+			[]uint8{sim.ContentZero}, []uint8{sim.ContentStale}, []bool{false}, false},
 		{"op=write mode=async blocks=2 place=inside osync=false fs=xfs faults=none overwrite=true",
-			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, false},
+			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, []bool{false, false}, false},
 		{"op=read mode=async blocks=2 place=inside osync=false fs=xfs faults=none",
-			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, false},
+			[]uint8{sim.ContentOld, sim.ContentOld}, []uint8{sim.ContentOld, sim.ContentOld}, []bool{false, false}, false},
 	} {
 		sc, err := sim.ParseScenario(c.scn)
 		if err != nil {
@@ -109,13 +115,13 @@ func TestInitialBlocks(t *testing.T) {
 			r.Dio.BlockInFile = int32(b)
 			isMapped, _ := baseMapping(s, r)
 			mapBlock(s, r, 0, isMapped)
-			if s.Inode.Data[b] != c.after[b] || s.Inode.Unwritten[b] != c.unwritten {
+			if s.Inode.Data[b] != c.after[b] || s.Inode.Unwritten[b] != c.unwritten[b] {
 				t.Errorf("%s: block %d mapped is %s (unwritten %v), want %s (unwritten %v)", c.scn, b,
-					sim.ContentName(s.Inode.Data[b]), s.Inode.Unwritten[b], sim.ContentName(c.after[b]), c.unwritten)
+					sim.ContentName(s.Inode.Data[b]), s.Inode.Unwritten[b], sim.ContentName(c.after[b]), c.unwritten[b])
 			}
 		}
-		if r.Dio.BPrivate != c.unwritten {
-			t.Errorf("%s: map_bh.b_private set %v, want %v", c.scn, r.Dio.BPrivate, c.unwritten)
+		if r.Dio.BPrivate != c.bPrivate {
+			t.Errorf("%s: map_bh.b_private set %v, want %v", c.scn, r.Dio.BPrivate, c.bPrivate)
 		}
 	}
 }

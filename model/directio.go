@@ -303,10 +303,14 @@ func (b *builder) doDirectIO() {
 // file's blocks record it: a block it found unmapped is a hole (it reads
 // as zeros, unless a write already put data there); a write's mapping of a
 // hole allocates the block, whose disk holds stale contents until the
-// write's bio lands; XFS allocates it as an unwritten extent. For an XFS
-// write, a mapping of an unwritten extent sets map_bh.b_private to the
-// inode (__xfs_get_blocks, xfs_aops.c@v2.6.20:1271-1276), which then stays
-// set for the rest of the request (nothing clears it).
+// write's bio lands. XFS allocates it as an unwritten extent when it lies
+// inside the file and as a written one past EOF (xfs_iomap_write_direct in
+// fs/xfs/xfs_iomap.c, a file outside the cited trees, adds
+// XFS_BMAPI_PREALLOC for a direct write only when offset < di_size or the
+// inode has an extent size hint). For an XFS write, a mapping of an
+// unwritten extent sets map_bh.b_private to the inode (__xfs_get_blocks,
+// xfs_aops.c@v2.6.20:1271-1276), which then stays set for the rest of the
+// request (nothing clears it).
 func mapBlock(s *sim.State, r *sim.Req, req int, isMapped bool) {
 	blk := s.Block(req, int(r.Dio.BlockInFile))
 	in := &s.Inode
@@ -321,7 +325,8 @@ func mapBlock(s *sim.State, r *sim.Req, req int, isMapped bool) {
 		return
 	case hole:
 		in.Data[blk] = sim.ContentStale
-		in.Unwritten[blk] = s.Scn.FS == sim.XFS
+		abs := r.Pos + int64(r.Dio.BlockInFile)*sim.BlockSize
+		in.Unwritten[blk] = s.Scn.FS == sim.XFS && abs < in.ISize
 	}
 	if s.Scn.FS == sim.XFS && in.Unwritten[blk] {
 		r.Dio.BPrivate = true
