@@ -40,7 +40,7 @@ func addScenarioFlags(c *command) *scenarioFlags {
 		faults:    fs.String("faults", "", "faults that may fire, comma-separated: "+strings.Join(sim.FaultNames(), ",")),
 		iocbs:     fs.Int("iocbs", 1, fmt.Sprintf("iocbs in flight on the same file, each on its own range of --blocks blocks (1 to %d)", sim.MaxIocbs)),
 		observe:   fs.String("observe", "", "when the reaper reads the file back: after-reap (after each event, the default), at-rest (once every kernel actor has finished) or both"),
-		overwrite: fs.Bool("overwrite", false, "XFS writes: the range is written extents holding the file's data (get_block leaves map_bh.b_private NULL, nothing is converted) instead of unwritten extents"),
+		overwrite: fs.Bool("overwrite", false, "XFS writes: the range is written extents holding the file's data (get_block leaves map_bh.b_private NULL, nothing is converted) instead of unwritten extents; with --scenario, overrides the scenario's"),
 	}
 }
 
@@ -55,7 +55,7 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 			nameSet = true
 		}
 		switch fl.Name {
-		case "op", "sync", "blocks", "extend", "past-eof", "osync", "fs", "faults", "overwrite":
+		case "op", "sync", "blocks", "extend", "past-eof", "osync", "fs", "faults":
 			flagSet = true
 		}
 	})
@@ -91,6 +91,9 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		}
 		if *f.observe != "" {
 			sc.Observe = observe
+		}
+		if *f.overwrite {
+			sc.Overwrite = true
 		}
 		if err := sc.Validate(); err != nil {
 			return sc, usagef("%v", err)
