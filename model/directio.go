@@ -406,20 +406,49 @@ func getBlock(out, mapped *Label) func(c *Ctx) {
 			isMapped = false
 		}
 		if !isMapped {
+			mapBlock(s, r, int(c.Act.Req), d.BlockInFile, false)
 			return
 		}
 		n := mappedRun(s, r)
-		if s.Scn.FS == sim.XFS && s.Scn.Op == sim.Write {
-			// __xfs_get_blocks maps an unwritten extent for a direct
-			// write and sets map_bh.b_private to the inode
-			// (xfs_aops.c@v2.6.20:1271-1276).
-			d.BPrivate = true
-			for i := int32(0); i < n; i++ {
-				s.Inode.Unwritten[s.Block(int(c.Act.Req), int(d.BlockInFile+i))] = true
-			}
+		for i := int32(0); i < n; i++ {
+			mapBlock(s, r, int(c.Act.Req), d.BlockInFile+i, true)
 		}
 		d.BlocksAvailable = n
 		c.Goto(mapped)
+	}
+}
+
+// mapBlock is what get_block did to block blk of request req, as the
+// file's blocks record it: a block it found unmapped is a hole (it reads
+// as zeros, unless a write already put data there); a write's mapping of a
+// hole allocates the block, whose disk holds stale contents until the
+// write's bio lands. XFS allocates it as an unwritten extent when it lies
+// inside the file and as a written one past EOF (xfs_iomap_write_direct in
+// fs/xfs/xfs_iomap.c, a file outside the cited trees, adds
+// XFS_BMAPI_PREALLOC for a direct write only when offset < di_size or the
+// inode has an extent size hint). For an XFS write, a mapping of an
+// unwritten extent sets map_bh.b_private to the inode (__xfs_get_blocks,
+// xfs_aops.c@v2.6.20:1271-1276), which then stays set for the rest of the
+// request (nothing clears it).
+func mapBlock(s *sim.State, r *sim.Req, req int, b int32, isMapped bool) {
+	blk := s.Block(req, int(b))
+	in := &s.Inode
+	hole := in.Data[blk] == sim.ContentZero && !in.Unwritten[blk]
+	switch {
+	case !isMapped:
+		if in.Data[blk] == sim.ContentOld {
+			in.Data[blk] = sim.ContentZero
+		}
+		return
+	case s.Scn.Op != sim.Write:
+		return
+	case hole:
+		in.Data[blk] = sim.ContentStale
+		abs := r.Pos + int64(b)*sim.BlockSize
+		in.Unwritten[blk] = s.Scn.FS == sim.XFS && abs < in.ISize
+	}
+	if s.Scn.FS == sim.XFS && in.Unwritten[blk] {
+		r.Dio.BPrivate = true
 	}
 }
 

@@ -40,8 +40,15 @@ func (b *builder) readOp() {
 
 // xfsReadTail2620 is what xfs_read does after generic_file_aio_read returns.
 func xfsReadTail2620(b *builder) {
+	// v2.6.18's xfs_read calls __generic_file_aio_read with the
+	// offset pointer; 2.6.19's calls the vectored
+	// generic_file_aio_read.
+	call := "ret = generic_file_aio_read(...)"
+	if b.files[lrwFile] == "v2.6.18" {
+		call = "ret = __generic_file_aio_read(iocb, iovp, segs, offset)"
+	}
 	b.xfsSyncWait(b.lrw("xfs_read:sync-wait"),
-		"xfs_read: ret = generic_file_aio_read(...); if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+		"xfs_read: "+call+"; if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 }
 
 // readChecks is the start of the O_DIRECT read: a read at or past i_size
@@ -180,6 +187,81 @@ func (b *builder) directIO() {
 	}
 }
 
+// xfsWrite emits xfs_write for a direct write: its locking as the C does
+// it (xfs_lrw.c@v2.6.20:679-719, 793, 819-835, 926-930), the generic
+// direct write, and XFS's own wait. A write that needs i_mutex (cached
+// pages to flush, or a write at or past i_size) takes i_mutex and the
+// iolock exclusive, and demotes the iolock to shared and drops i_mutex
+// before the direct write; every other one takes the iolock shared. So
+// every direct write runs generic_file_direct_write under the iolock
+// shared and without i_mutex, and concurrent direct writes interleave
+// inside it. The ilock section (719-793) is one step: nothing else in the
+// model takes the ilock while it is held there.
+func (b *builder) xfsWrite() {
+	b.add(b.lrw("xfs_write:need-i-mutex"),
+		"xfs_write: count = ocount; pos = *offset; IO_ISDIRECT: need_i_mutex = 0 when !VN_CACHED(vp) && pos < i_size_read(inode); need_flush = 1 when VN_CACHED(vp)",
+		func(c *Ctx) {
+			s, r := c.S, c.R
+			useKiocb(c)
+			l := c.L()
+			l.Pos = r.Kiocb.Pos
+			l.Count = r.Kiocb.Left
+			cached := s.Inode.NrPages > 0
+			l.Flag = cached || l.Pos >= s.Inode.ISize // need_i_mutex
+			l.Flag2 = cached                          // need_flush
+		})
+	b.privateInode()
+	b.add(b.lrw("xfs_write:lock-i-mutex"),
+		"relock: if need_i_mutex: iolock = XFS_IOLOCK_EXCL, mutex_lock(&inode->i_mutex); else iolock = XFS_IOLOCK_SHARED",
+		func(c *Ctx) {
+			if c.L().Flag {
+				lockIMutex(c)
+			}
+		})
+	b.lastGuard(func(s *sim.State, a int) bool { return !s.Actors[a].L.Flag || iMutexFree(s, a) })
+	b.privateInode()
+	b.add(b.lrw("xfs_write:ilock"),
+		"xfs_ilock(xip, XFS_ILOCK_EXCL|iolock); isize = i_size_read(inode); generic_write_checks; pos > isize: xfs_zero_eof (never: every write starts at or before EOF); file_update_time; xfs_iunlock(xip, XFS_ILOCK_EXCL)",
+		func(c *Ctx) {
+			in := &c.S.Inode
+			if c.L().Flag {
+				in.IOLockExcl = me(c)
+			} else {
+				in.IOLockShared++
+			}
+		})
+	b.lastGuard(func(s *sim.State, a int) bool {
+		in := &s.Inode
+		if s.Actors[a].L.Flag {
+			return in.IOLockExcl == 0 && in.IOLockShared == 0
+		}
+		return in.IOLockExcl == 0
+	})
+	b.privateInode()
+	b.add(b.lrw("xfs_write:flush-demote"),
+		"IO_ISDIRECT: if need_flush: bhv_vop_flushinval_pages(vp, ctooff(offtoct(pos)), -1, FI_REMAPF_LOCKED); if need_i_mutex: XFS_ILOCK_DEMOTE(mp, io, XFS_IOLOCK_EXCL), mutex_unlock(&inode->i_mutex), iolock = XFS_IOLOCK_SHARED, need_i_mutex = 0; then ret = generic_file_direct_write(...)",
+		func(c *Ctx) {
+			in := &c.S.Inode
+			l := c.L()
+			if l.Flag2 {
+				in.NrPages = 0
+			}
+			if l.Flag {
+				in.IOLockExcl = 0
+				in.IOLockShared++
+				in.IMutex = 0
+			}
+			l.Flag, l.Flag2 = false, false // need_i_mutex = 0; need_flush is not read again
+		})
+	b.privateInode()
+	b.directWrite()
+	b.add(b.lrw("xfs_write:fallback"),
+		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here)",
+		func(c *Ctx) { c.L().Retval = c.L().Written })
+	b.private()
+	b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
+}
+
 // writeOp emits the filesystem's aio_write: generic_file_aio_write for the
 // generic filesystem, xfs_write for XFS. The result is left in Retval.
 func (b *builder) writeOp() {
@@ -213,10 +295,17 @@ func (b *builder) writeOp() {
 // out_unlock_internal drops the iolock and returns. With -EIOCBQUEUED
 // (ret <= 0) the O_SYNC tail is skipped: XFS leaves the sync of a queued
 // write to generic_file_direct_write.
-func (b *builder) xfsOSyncTail() {
+func (b *builder) xfsOSyncTail() { b.xfsOSyncTailWith(osyncRangeReturn) }
+
+// xfsOSyncCond: xfs_write's O_SYNC tail runs (an O_SYNC file, ret > 0).
+func xfsOSyncCond(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+
+// xfsOSyncTailWith emits xfs_write's O_SYNC tail with syncRange for its
+// sync_page_range step, which goes to done when it returns by itself.
+func (b *builder) xfsOSyncTailWith(syncRange func(b *builder, done *Label)) {
 	unlock := b.label("xfs-write-unlock")
 	done := b.label("xfs-write-done")
-	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+	cond := xfsOSyncCond
 	b.choice(b.lrw("xfs_write:osync-logforce"),
 		"error = -ret; if ret <= 0: goto out_unlock_internal; if (file->f_flags & O_SYNC) || IS_SYNC(inode): error = xfs_write_sync_logforce(mp, xip), if error: goto out_unlock_internal",
 		faultOutcomes(sim.FaultOSync, cond), okOr("logforce:-EIO"),
@@ -232,11 +321,23 @@ func (b *builder) xfsOSyncTail() {
 			}
 		})
 	b.private()
+	syncRange(b, done)
+	b.mark(unlock)
+	b.add(b.lrw("xfs_write:unlock"),
+		"out_unlock_internal: xfs_rwunlock(bdp, locktype) drops the iolock (shared since the demote); out_unlock_mutex: need_i_mutex is 0, i_mutex is not held; return -error",
+		func(c *Ctx) { c.S.Inode.IOLockShared-- })
+	b.privateInode()
+	b.mark(done)
+}
+
+// osyncRangeReturn is xfs_write's sync_page_range up to 2.6.21: the
+// iolock is dropped, and xfs_write returns the sync's error or ret.
+func osyncRangeReturn(b *builder, done *Label) {
 	b.choice(b.lrw("xfs_write:osync-range"),
-		"xfs_rwunlock(bdp, locktype); if need_i_mutex: mutex_unlock(&inode->i_mutex); error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = ret; return error",
-		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
+		"xfs_rwunlock(bdp, locktype) drops the iolock (shared since the demote); need_i_mutex is 0; error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = ret; return error",
+		faultOutcomes(sim.FaultOSync, xfsOSyncCond), okOr("osync:-EIO"),
 		func(c *Ctx) {
-			c.S.Inode.IMutex = 0
+			c.S.Inode.IOLockShared--
 			if c.Choice == 1 {
 				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 				c.L().Retval = -sim.EIO
@@ -246,12 +347,6 @@ func (b *builder) xfsOSyncTail() {
 	b.lastGuard(iMutexFree)
 	b.privateInode()
 	b.inlines(filemapFile + ":sync_page_range")
-	b.mark(unlock)
-	b.add(b.lrw("xfs_write:unlock"),
-		"out_unlock_internal: xfs_rwunlock(bdp, locktype); out_unlock_mutex: if need_i_mutex: mutex_unlock(&inode->i_mutex); return -error",
-		func(c *Ctx) { c.S.Inode.IMutex = 0 })
-	b.privateInode()
-	b.mark(done)
 }
 
 // syncPageRange emits the O_SYNC tail of generic_file_aio_write and
@@ -482,28 +577,7 @@ func xfsWrite2620(b *builder) {
 
 // xfsWriteDirect is xfs_write up to its O_SYNC tail: the iolock, the
 // direct write, the buffered fallback's test and the sync kiocb's wait.
-func xfsWriteDirect(b *builder) {
-	// xfs_lrw.c is not specified step by step: its locking is modelled
-	// conservatively as one exclusive lock (the inode's i_mutex field
-	// stands for XFS's iolock) held across the direct write, so
-	// concurrent XFS writes never interleave inside it.
-	b.add(b.lrw("xfs_write:direct-write"),
-		"xfs_write: xfs_ilock(xip, XFS_ILOCK_EXCL|iolock) (the iolock, modelled as exclusive); a direct write then calls the generic direct write (xfs_lrw.c line "+b.refLine(lrwFile, "xfs_write:call-direct-write")+")",
-		func(c *Ctx) {
-			useKiocb(c)
-			lockIMutex(c)
-			c.L().Pos = c.R.Kiocb.Pos
-			c.L().Count = c.R.Kiocb.Left
-		})
-	b.lastGuard(iMutexFree)
-	b.privateInode()
-	b.directWrite()
-	b.add(b.lrw("xfs_write:fallback-unlock"),
-		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); the iolock stays held (dropped at the end of xfs_write)",
-		func(c *Ctx) { c.L().Retval = c.L().Written })
-	b.private()
-	b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
-}
+func xfsWriteDirect(b *builder) { b.xfsWrite() }
 
 func init() {
 	rootFuncs["xfs_read:tail"] = xfsReadTail2620

@@ -45,9 +45,7 @@ func xfsLater(v string) patchPart {
 				"xfsdatad":            xfsEndBioUnwrittenSetSize,
 				"xfs_end_bio_written": xfsEndBioWritten,
 				"xfs_end_bio_read":    xfsEndBioRead,
-			},
-			Edits: []Edit{
-				{Op: Replace, Step: "xfs_write:osync-range", emit: xfsOSyncRangeRelock},
+				"xfs_write":           xfsWrite2622,
 			},
 		}
 	case "v2.6.32":
@@ -343,11 +341,12 @@ func (b *builder) asRoot(f func()) {
 // error replaced the result; the model of those versions leaves that tail
 // out.
 func xfsWriteOSyncTail(b *builder) {
-	b.asRoot(func() { xfsWriteDirect(b) })
+	xfsWriteRelock(b, b.lrw, "xfs_write", "mapping->nrpages")
+	b.xfsSyncWait(b.lrw("xfs_write:sync-wait"), "if ret == -EIOCBQUEUED && !(ioflags & IO_ISAIO): ret = wait_on_sync_kiocb(iocb)")
 	b.xfsOSyncTailLater(b.lrw("xfs_write:osync"), "xfs_write: error = -ret; if ret <= 0: goto out_unlock_internal; if (O_SYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = xfs_fsync(xip); if (!error) error = error2; return -error")
 	b.add(b.lrw("xfs_write:unlock"),
-		"out_unlock_internal: xfs_iunlock(xip, iolock); out_unlock_mutex: if need_i_mutex: mutex_unlock(&inode->i_mutex); return -error",
-		func(c *Ctx) { c.S.Inode.IMutex = 0 })
+		"out_unlock_internal: xfs_iunlock(xip, iolock) drops the iolock (shared since the demote); out_unlock_mutex: need_i_mutex is 0; return -error",
+		func(c *Ctx) { c.S.Inode.IOLockShared-- })
 	b.privateInode()
 }
 
@@ -371,13 +370,13 @@ func (b *builder) xfsOSyncTailLater(loc Loc, text string) {
 // successful sync sets error = -ret; a failed one leaves sync_page_range's
 // negative errno in error, so xfs_write returns it negated: a positive
 // number (fault osync: 5, EIO) that its caller takes for a byte count.
-func xfsOSyncRangeRelock(b *builder) {
-	cond := func(s *sim.State, a int) bool { return s.Scn.OSync && s.Actors[a].L.Retval > 0 }
+func xfsOSyncRangeRelock(b *builder, _ *Label) {
+	cond := xfsOSyncCond
 	b.choice(b.lrw("xfs_write:osync-range"),
 		"xfs_rwunlock(bdp, locktype); if need_i_mutex: mutex_unlock(&inode->i_mutex); error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = -ret",
 		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
 		func(c *Ctx) {
-			c.S.Inode.IMutex = 0
+			c.S.Inode.IOLockShared--
 			if c.Choice == 1 {
 				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 				c.L().Retval = sim.EIO // return -error with error = -EIO
@@ -387,8 +386,8 @@ func xfsOSyncRangeRelock(b *builder) {
 	b.privateInode()
 	b.inlines(filemapFile + ":sync_page_range")
 	b.add(b.lrw("xfs_write:osync-relock"),
-		"if need_i_mutex: mutex_lock(&inode->i_mutex); xfs_rwlock(bdp, locktype); then on past the if block",
-		lockIMutex)
-	b.lastGuard(iMutexFree)
+		"need_i_mutex is 0; xfs_rwlock(bdp, locktype) takes the iolock shared again; then on past the if block",
+		func(c *Ctx) { c.S.Inode.IOLockShared++ })
+	b.lastGuard(func(s *sim.State, a int) bool { return s.Inode.IOLockExcl == 0 })
 	b.privateInode()
 }

@@ -138,24 +138,19 @@ func (b *builder) xfsEndIo(worker bool) {
 // direct write: xfs_write's locking, modelled the same way, and no wait on
 // a synchronous kiocb (do_sync_write waits). The result is left in Retval.
 func xfsFileAioWrite(b *builder) {
-	b.add(b.xfsf("xfs_file_aio_write:direct-write"),
-		"xfs_file_aio_write: BUG_ON(iocb->ki_pos != pos); xfs_ilock(ip, XFS_ILOCK_EXCL|iolock) (the iolock, modelled as exclusive); a direct write then calls the generic direct write (xfs_file.c line "+b.refLine(xfsFileFile, "xfs_file_aio_write:call-direct-write")+")",
+	b.add(b.xfsf("xfs_file_aio_write:bug-on"),
+		"xfs_file_aio_write: BUG_ON(iocb->ki_pos != pos)",
 		func(c *Ctx) {
 			useKiocb(c)
 			if c.R.Kiocb.Pos != c.R.Pos {
 				bug(c, "BUG_ON(iocb->ki_pos != pos) in xfs_file_aio_write")
-				return
 			}
-			lockIMutex(c)
-			c.L().Pos = c.R.Kiocb.Pos
-			c.L().Count = c.R.Kiocb.Left
 		})
-	b.lastGuard(iMutexFree)
-	b.privateInode()
-	b.asRoot(b.directWrite)
-	b.add(b.xfsf("xfs_file_aio_write:fallback-unlock"),
-		"if ret >= 0 && ret != count: fall back to buffered I/O (XFS direct writes allocate blocks, so they are never short here); drop the XFS iolock",
-		func(c *Ctx) { c.L().Retval = c.L().Written; c.S.Inode.IMutex = 0 })
-	b.privateInode()
+	b.private()
+	xfsWriteRelock(b, b.xfsf, "xfs_file_aio_write", "mapping->nrpages")
 	b.xfsOSyncTailLater(b.xfsf("xfs_file_aio_write:osync"), "error = -ret; if ret <= 0: goto out_unlock_internal; if (O_DSYNC || IS_SYNC(inode)): xfs_iunlock; error2 = filemap_write_and_wait_range(mapping, pos, end); if (!error) error = error2; xfs_ilock; error2 = -xfs_file_fsync(file, ...); if (!error) error = error2; return -error")
+	b.add(b.xfsf("xfs_file_aio_write:unlock"),
+		"out_unlock_internal: xfs_iunlock(ip, iolock) drops the iolock (shared since the demote); out_unlock_mutex: need_i_mutex is 0; return -error",
+		func(c *Ctx) { c.S.Inode.IOLockShared-- })
+	b.privateInode()
 }

@@ -24,7 +24,7 @@ func builtinLineage() []*Version {
 			Patch: &Patch{
 				Title: "dio clean-ups 1/5-4/5 (centralize completion in dio_complete(); call blk_run_address_space() once per op; formalize bio counters as a dio reference count; remove duplicate bio wait code), on 2.6.19's vectored AIO and O_DIRECT fallback",
 				About: "bio_count and bios_in_flight become one atomic refcount; finished_one_bio gives way to dio_complete_aio, called by whoever drops the last reference; the sync and async waits become one dio_await_completion over a lock-free dio_await_one; dio_complete takes the end_io call. Around it, 2.6.19 brought aio_rw_vect_retry, do_sync_read/do_sync_write, the buffered fallback of a direct read at EOF and the sync of a short direct write's buffered part.",
-				Files: map[string]string{dioFile: "before", filemapFile: "before", aioFile: "v2.6.20"},
+				Files: map[string]string{dioFile: "before", filemapFile: "before", aioFile: "v2.6.20", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"},
 				funcs: map[string]func(b *builder){
 					"dio_bio_end_aio":       endAioRefcount,
 					"dio_bio_end_aio:last":  endAioLastBefore,

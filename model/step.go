@@ -146,7 +146,7 @@ type Program struct {
 
 // rootFiles gives which version of each kernel file the root version
 // (v2.6.18) uses; patches move files on (Patch.Files).
-var rootFiles = map[string]string{dioFile: "v2.6.18", filemapFile: "v2.6.18", aioFile: "v2.6.18", xfsFile: "v2.6.18", rwFile: "v2.6.20", lrwFile: "v2.6.20", bioFile: "v2.6.20"}
+var rootFiles = map[string]string{dioFile: "v2.6.18", filemapFile: "v2.6.18", aioFile: "v2.6.18", xfsFile: "v2.6.18", rwFile: "v2.6.18", lrwFile: "v2.6.18", bioFile: "v2.6.18"}
 
 const (
 	dioFile     = "fs/direct-io.c"

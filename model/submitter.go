@@ -285,15 +285,21 @@ func syncEntryDoSync(b *builder) {
 	if b.write() {
 		fn, op = "do_sync_write", "aio_write"
 	}
+	// v2.6.18's do_sync_read/do_sync_write pass the user buffer itself
+	// and retry while aio_read/aio_write return -EIOCBRETRY.
+	call, retry := "kiocb.ki_left = len; ret = filp->f_op->"+op+"(&kiocb, &iov, 1, kiocb.ki_pos)", "ret is not -EIOCBRETRY; "
+	if b.files[rwFile] == "v2.6.18" {
+		call, retry = "while -EIOCBRETRY == (ret = filp->f_op->"+op+"(&kiocb, buf, len, kiocb.ki_pos)): wait_on_retry_sync_kiocb (never: ret is not -EIOCBRETRY)", ""
+	}
 	b.add(b.citeAs(rwFile, fn+":init-sync-kiocb", "do_sync_read/do_sync_write:init-sync-kiocb"),
-		"read(2)/write(2): "+fn+": init_sync_kiocb(&kiocb, filp) (ki_users = 1, ki_key = KIOCB_SYNC_KEY); kiocb.ki_pos = *ppos; kiocb.ki_left = len; ret = filp->f_op->"+op+"(&kiocb, &iov, 1, kiocb.ki_pos)",
+		"read(2)/write(2): "+fn+": init_sync_kiocb(&kiocb, filp) (ki_users = 1, ki_key = KIOCB_SYNC_KEY); kiocb.ki_pos = *ppos; "+call,
 		syncInit)
 	b.privateInode()
 	b.inlines("include/linux/aio.h:init_sync_kiocb")
 	b.fileOp()
 	after := b.label("sync-ret")
 	b.add(b.citeAs(rwFile, fn+":sync-wait", "do_sync_read/do_sync_write:sync-wait"),
-		"ret is not -EIOCBRETRY; if ret == -EIOCBQUEUED, wait_on_sync_kiocb(&kiocb)",
+		retry+"if ret == -EIOCBQUEUED, wait_on_sync_kiocb(&kiocb)",
 		func(c *Ctx) { syncReturned(c, after) })
 	b.waitOnSyncKiocb(after)
 	b.mark(after)
@@ -400,7 +406,9 @@ func observeStat(c *Ctx, res int64, client int8) {
 }
 
 // observePread reads the request's range as a buffered read would: up to
-// i_size, a block of an XFS unwritten extent reading as zeros.
+// i_size, each block as sim.State.ReadBlock says (zeros for a hole or an
+// XFS unwritten extent, stale disk contents for an allocated block no data
+// reached, else the old contents or the data of the iocb that wrote it).
 func observePread(c *Ctx, res int64, client int8) {
 	s, r := c.S, c.R
 	id := s.NextObserverOp()
@@ -415,10 +423,7 @@ func observePread(c *Ctx, res int64, client int8) {
 	data := make([]byte, blocks)
 	seen := int8(0)
 	for i := int64(0); i < blocks; i++ {
-		blk := s.Block(int(c.Act.Req), int(i))
-		if !s.Inode.Unwritten[blk] {
-			data[i] = s.Inode.Data[blk]
-		}
+		data[i] = s.ReadBlock(s.Block(int(c.Act.Req), int(i)))
 		if data[i] == byte(c.Act.Req)+1 {
 			seen++
 		}

@@ -17,7 +17,7 @@ var rules = []struct {
 }{
 	{[]string{
 		"drop-guard/__blockdev_direct_IO:lock-i-mutex", "drop-guard/generic_file_aio_write:lock-i-mutex",
-		"drop-guard/generic_file_write:lock-i-mutex", "drop-guard/xfs_write:direct-write",
+		"drop-guard/generic_file_write:lock-i-mutex", "drop-guard/xfs_write:lock-i-mutex", "drop-guard/xfs_write:ilock",
 		"drop-guard/generic_file_aio_write:osync-range", "drop-guard/generic_file_write:osync-range",
 	}, Note{true, "equivalent in the model (not in the kernel): i_mutex and the XFS iolock only exclude other tasks that take them. " +
 		"Every default scenario has one submitter. With two extending writers on after (checked by hand for generic_file_aio_write's " +
@@ -25,7 +25,7 @@ var rules = []struct {
 		"the page-cache copy) is one step of the model; the read side's i_mutex and the XFS iolock were not tried with several iocbs. " +
 		"A kill needs the i_size update split into its load and store and a two-writer scenario in the default set (not done)"}},
 	{[]string{
-		"remove-op/__blockdev_direct_IO:lock-i-mutex", "remove-op/generic_file_aio_write:lock-i-mutex", "remove-op/xfs_write:direct-write",
+		"remove-op/__blockdev_direct_IO:lock-i-mutex", "remove-op/generic_file_aio_write:lock-i-mutex", "remove-op/xfs_write:lock-i-mutex",
 	}, Note{false, "not equivalent: the unlock that follows releases a mutex the task does not hold, which DEBUG_MUTEXES reports. " +
 		"With one submitter nothing else notices (see the drop-guard note). Killed by a check at each unlock that the unlocker holds the lock " +
 		"(the model's unlock statements set the holder to 0 without looking: a model change, not done here)"}},

@@ -88,7 +88,7 @@ type HistInput struct {
 // HistOutput is the output of one operation of the sequential file model.
 type HistOutput struct {
 	Val     int64  // bytes or -errno (read, write), i_size (stat), bytes (pread)
-	Data    string // pread: per block below EOF, its writer: 0 old contents, r+1 iocb r
+	Data    string // pread: per block below EOF, what it read (sim.ContentName): 0 old contents, r+1 iocb r, zeros, stale
 	Unknown bool   // the operation was still in flight when the history ends
 }
 
@@ -256,15 +256,7 @@ func fileStep(st fileState, in HistInput, out HistOutput) (bool, fileState) {
 	return false, st
 }
 
-func writerName(w int) string {
-	if w == 0 {
-		return "old"
-	}
-	if w == int(sim.DataZero) {
-		return "zeros"
-	}
-	return fmt.Sprintf("w%d", w-1)
-}
+func writerName(w int) string { return sim.ContentName(uint8(w)) }
 
 func describeState(st fileState) string {
 	var sb strings.Builder
@@ -327,8 +319,12 @@ func describeOp(in HistInput, out HistOutput) string {
 //
 // The state is the file's size (i_size, bytes) and, for each 4096-byte
 // block b of the file, who wrote it last: 0 for the contents it had before
-// the run, r+1 for iocb r. The initial state has the size isize and every
-// block 0, with isize from the scenario's Geometry. Blocks are counted from
+// the run, r+1 for iocb r, or zeros for a block that reads as zeros before
+// any write (a hole past EOF, or the unwritten extents of an XFS write's
+// range: sim.Scenario.InitialReads, which also allows zeros for any block
+// of the file when the hole fault may fire). Stale disk contents are
+// never legal. The initial state has the size isize and every block as
+// InitialReads says, with isize from the scenario's Geometry. Blocks are counted from
 // byte 0 of the file; nblocks covers every range the history touches. The
 // operations, with their outputs (Val in HistOutput):
 //
@@ -373,7 +369,7 @@ func FileModel(sc *sim.Scenario, nblocks int) porcupine.Model {
 	init := fileState{sizes: encodeSizes([]int64{isize})}
 	b := make([]byte, 2*nblocks)
 	for i := 0; i < nblocks; i++ {
-		setMask(b, i, 1)
+		setMask(b, i, sc.InitialReads(i))
 	}
 	init.blocks = string(b)
 	return porcupine.Model{
@@ -467,7 +463,7 @@ func wellFormed(sc *sim.Scenario, h []sim.HistEvent, ended bool) ([]*histOpRec, 
 				return nil, fmt.Sprintf("event %d: pread returned %d bytes but the contents of %d blocks", i, e.Val, len(e.Data))
 			}
 			for j := 0; j < len(e.Data); j++ {
-				if int(e.Data[j]) > n && e.Data[j] != sim.DataZero {
+				if c := e.Data[j]; int(c) > n && c != sim.ContentZero && c != sim.ContentStale {
 					return nil, fmt.Sprintf("event %d: pread block %d was written by iocb %d, which does not exist", i, j, int(e.Data[j])-1)
 				}
 			}
@@ -670,7 +666,7 @@ func sequentialOK(sc *sim.Scenario, h []sim.HistEvent, ended bool) bool {
 	nblocks := int((end + sim.BlockSize - 1) / sim.BlockSize)
 	b := make([]byte, 2*nblocks)
 	for i := 0; i < nblocks; i++ {
-		setMask(b, i, 1)
+		setMask(b, i, sc.InitialReads(i))
 	}
 	st := fileState{sizes: encodeSizes([]int64{isize}), blocks: string(b)}
 	seen := map[int8]bool{}

@@ -429,6 +429,20 @@ func lockLeaks(m *model.Model, s *sim.State) []Violation {
 	if h := s.Inode.IMutex; h != 0 && gone(h) {
 		out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("i_mutex is still held by %s, which has finished: the next task to take it sleeps forever", model.ActorName(s, int(h)-1))})
 	}
+	if h := s.Inode.IOLockExcl; h != 0 && gone(h) {
+		out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("XFS's iolock is still held exclusive by %s, which has finished: the next task to take it sleeps forever", model.ActorName(s, int(h)-1))})
+	}
+	if n := s.Inode.IOLockShared; n != 0 {
+		subsDone := true
+		for a := range s.Actors {
+			if s.Actors[a].Kind == sim.Submitter && !s.Actors[a].Done {
+				subsDone = false
+			}
+		}
+		if subsDone {
+			out = append(out, Violation{Prop: NoHang, Kind: KindLockLeft, Msg: fmt.Sprintf("XFS's iolock is still held shared (%d) although every writer has finished: the next exclusive locker sleeps forever", n)})
+		}
+	}
 	if s.Inode.AllocSem != 0 {
 		live := false
 		for r := range s.Reqs {

@@ -207,9 +207,6 @@ declare -A blob=(
 # the spec README's table). Files not listed for a model use the model's
 # own name as the file version.
 declare -A use=(
-	[v2.6.18:fs/read_write.c]=v2.6.20
-	[v2.6.18:fs/xfs/linux-2.6/xfs_lrw.c]=v2.6.20
-	[v2.6.18:fs/bio.c]=v2.6.20
 	[before:fs/direct-io.c]=before
 	[before:mm/filemap.c]=before
 	[before:fs/xfs/linux-2.6/xfs_aops.c]=v2.6.18

@@ -122,6 +122,19 @@ func (s *State) canonReq(cs *CanonScratch, r, base int) []int8 {
 	cs.keys = keys
 	for _, i := range idx {
 		keys[i] = s.bioKeyHash(r, base, i, listPos[i], subBio == int8(i))
+		// (fid2, block states) What each read back of the range saw at
+		// this bio's block belongs to its description: blocks that
+		// differ only there (an XFS write's unwritten block read as
+		// zeros, the written one past EOF as data, both converted since)
+		// must not tie, or one orbit keeps two canonical forms. A read
+		// that saw the same on every block tells no block apart and is
+		// left out (the keys, and so the canonical forms, stay as they
+		// were without block states).
+		for h := range s.History {
+			if e := &s.History[h]; e.Op == HistPread && e.Return && e.Pos == q.Pos && i < len(e.Data) && !uniform(e.Data) {
+				keys[i] = keyMix(keys[i], uint64(e.Data[i])|uint64(h+1)<<8)
+			}
+		}
 	}
 	sorted := append(cs.sorted[:0], idx...)
 	cs.sorted = sorted
@@ -184,6 +197,16 @@ func (s *State) bioKeyHash(r, base, i, listPos int, poppedBySubmitter bool) uint
 		}
 	}
 	return h
+}
+
+// uniform reports whether every byte of d is the same.
+func uniform(d string) bool {
+	for i := 1; i < len(d); i++ {
+		if d[i] != d[0] {
+			return false
+		}
+	}
+	return true
 }
 
 func keyMix(h, v uint64) uint64 {

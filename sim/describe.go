@@ -76,14 +76,23 @@ func (s *State) Fields() []Field {
 	in := &s.Inode
 	add("inode.i_size", in.ISize)
 	add("inode.i_mutex", s.taskName(in.IMutex))
+	if s.Scn != nil && s.Scn.FS == XFS && s.Scn.Op == Write {
+		add("xfs.iolock.excl", s.taskName(in.IOLockExcl))
+		add("xfs.iolock.shared", in.IOLockShared)
+	}
 	add("inode.i_alloc_sem.readers", in.AllocSem)
 	add("mapping.nrpages", in.NrPages)
 	var data []string
 	for i, d := range in.Data {
-		v := "old"
-		if d == DataZero {
-			v = "zeros"
-		} else if d > 0 {
+		var v string
+		switch d {
+		case ContentOld:
+			v = "old"
+		case ContentZero:
+			v = "hole"
+		case ContentStale:
+			v = "stale"
+		default:
 			v = "new"
 			if s.NumReqs() > 1 {
 				v = "iocb" + strconv.Itoa(int(d)-1)

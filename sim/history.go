@@ -28,7 +28,7 @@ type HistEvent struct {
 	Pos    int64 // byte range (read, write, pread)
 	Len    int64
 	Val    int64  // return value: bytes or -errno (read, write), i_size (stat), bytes (pread)
-	Data   string // pread: per block, who wrote what was read: 0 the old contents, r+1 iocb r
+	Data   string // pread: per block, what was read (blocks.go): 0 the old contents, r+1 iocb r, ContentZero, ContentStale
 }
 
 // Record appends e to the history.

@@ -169,7 +169,12 @@ type Scenario struct {
 	// each event (the default), once every kernel actor has finished, or
 	// both.
 	Observe Observe
-	Doc     string // one line on what the scenario shows (named ones)
+	// Overwrite (XFS writes): the write's range is written extents
+	// holding the file's data, so get_block maps them as they are
+	// (map_bh.b_private stays NULL and nothing is converted), instead of
+	// the default unwritten extents the write's completion converts.
+	Overwrite bool
+	Doc       string // one line on what the scenario shows (named ones)
 }
 
 // Observe is when userspace reads the file back (stat and pread).
@@ -248,6 +253,9 @@ func (sc Scenario) Validate() error {
 	if sc.Faults.Has(FaultOSync) && !sc.OSync {
 		return fmt.Errorf("fault osync needs an O_SYNC write (--osync)")
 	}
+	if sc.Overwrite && (sc.FS != XFS || sc.Op != Write) {
+		return fmt.Errorf("overwrite applies to XFS writes only (a generic filesystem's direct write always maps the file's blocks as they are)")
+	}
 	if sc.Observe > ObserveBoth {
 		return fmt.Errorf("unknown observer %d", sc.Observe)
 	}
@@ -278,6 +286,9 @@ func (sc Scenario) String() string {
 	}
 	if sc.Extent {
 		out += " map=extent"
+	}
+	if sc.Overwrite {
+		out += " overwrite=true"
 	}
 	return out
 }
@@ -353,6 +364,11 @@ func ParseScenario(s string) (Scenario, error) {
 			case "block":
 			default:
 				err = fmt.Errorf("unknown map %q (block or extent)", v)
+			}
+		case "overwrite":
+			sc.Overwrite, err = strconv.ParseBool(v)
+			if err == nil && !sc.Overwrite {
+				err = fmt.Errorf("overwrite=false: the field is given only when true")
 			}
 		case "iocbs":
 			sc.Iocbs, err = strconv.Atoi(v)

@@ -172,22 +172,28 @@ const (
 
 // Inode is the file: size, locks, page cache and on-disk data.
 type Inode struct {
-	ISize    int64
-	IMutex   int8 // holder actor + 1; 0 free
-	AllocSem int8 // readers holding i_alloc_sem
-	NrPages  int8 // pages in the page cache of the mapping
-	// Data[b] is what a read of block b of the request area returns:
-	// 0 the old contents, r+1 the data of iocb r's write, DataZero the
-	// zeros of the ZERO_PAGE a write puts in a mapped block after a
-	// get_user_pages fault. Unwritten[b] marks an
-	// XFS unwritten extent, which reads as zeros whatever is on disk.
+	ISize  int64
+	IMutex int8 // holder actor + 1; 0 free
+	// IOLockExcl and IOLockShared are XFS's iolock (xfs_inode's
+	// i_iolock, an mrlock): the exclusive holder (actor + 1; 0 none) and
+	// the number of shared holders.
+	IOLockExcl, IOLockShared int8
+	AllocSem                 int8 // readers holding i_alloc_sem
+	NrPages                  int8 // pages in the page cache of the mapping
+	// Data[b] is what block b of the file holds: ContentOld, r+1 for
+	// iocb r's data, ContentZero (a hole) or ContentStale (allocated,
+	// not written). Unwritten[b] marks an XFS unwritten extent, which
+	// reads as zeros whatever is on disk (see ReadBlock, blocks.go).
+	// DataZero (= ContentZero) is the zeros of the ZERO_PAGE a write puts
+	// in a mapped block after a get_user_pages fault.
 	Data      []uint8
 	Unwritten []bool
 }
 
 // DataZero in Inode.Data marks a block a write filled from the ZERO_PAGE
-// (fs/direct-io.c@v2.6.20:165-180): zeros nobody wrote.
-const DataZero uint8 = 0xfe
+// (fs/direct-io.c@v2.6.20:165-180): zeros nobody wrote, which a read
+// cannot tell from a hole's.
+const DataZero = ContentZero
 
 // Facts are what the properties need to know about a run, recorded by the
 // model as the kernel code runs.
@@ -262,6 +268,9 @@ func NewState(sc *Scenario) *State {
 	s.Inode.ISize = isize
 	s.Inode.Data = make([]uint8, n*sc.Blocks)
 	s.Inode.Unwritten = make([]bool, n*sc.Blocks)
+	for b := range s.Inode.Data {
+		s.Inode.Data[b], s.Inode.Unwritten[b] = sc.InitialBlock(b)
+	}
 	if sc.Faults.Has(FaultInvalidate) {
 		// The mapping has pages in the page cache (the file is also
 		// mmapped or read through the page cache), so the invalidation
@@ -334,7 +343,7 @@ func (s *State) Encode(b []byte) []byte {
 	b = append(b, byte(s.Reaped))
 	in := &s.Inode
 	b = le.AppendUint64(b, uint64(in.ISize))
-	b = append(b, byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages))
+	b = append(b, byte(in.IMutex), byte(in.AllocSem), byte(in.NrPages), byte(in.IOLockExcl), byte(in.IOLockShared))
 	b = append(b, in.Data...)
 	for _, u := range in.Unwritten {
 		b = append(b, bl(u))

@@ -12,35 +12,37 @@ import (
 
 // scenarioFlags are the flags that describe a scenario.
 type scenarioFlags struct {
-	name    *string
-	op      *string
-	sync    *bool
-	blocks  *int
-	extend  *bool
-	pastEOF *bool
-	osync   *bool
-	fs      *string
-	faults  *string
-	iocbs   *int
-	observe *string
-	mapping *string
+	name      *string
+	op        *string
+	sync      *bool
+	blocks    *int
+	extend    *bool
+	pastEOF   *bool
+	osync     *bool
+	fs        *string
+	faults    *string
+	iocbs     *int
+	observe   *string
+	mapping   *string
+	overwrite *bool
 }
 
 func addScenarioFlags(c *command) *scenarioFlags {
 	fs := c.fs
 	return &scenarioFlags{
-		name:    fs.String("scenario", "", "a named scenario (see \"dio-sim scenarios\"); excludes --op, --blocks and the other scenario flags"),
-		op:      fs.String("op", "read", "operation: read or write"),
-		sync:    fs.Bool("sync", false, "a synchronous read(2)/write(2) instead of io_submit"),
-		blocks:  fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks (1 to %d); one bio per block unless --map extent", sim.MaxBlocks)),
-		extend:  fs.Bool("extend", false, "the write extends the file (starts one block before EOF)"),
-		pastEOF: fs.Bool("past-eof", false, "the read's last block straddles EOF"),
-		osync:   fs.Bool("osync", false, "the file is opened O_SYNC (writes)"),
-		fs:      fs.String("fs", "generic", "filesystem: generic (blockdev_direct_IO, DIO_LOCKING) or xfs"),
-		faults:  fs.String("faults", "", "faults that may fire, comma-separated: "+strings.Join(sim.FaultNames(), ",")),
-		iocbs:   fs.Int("iocbs", 1, fmt.Sprintf("iocbs in flight on the same file, each on its own range of --blocks blocks (1 to %d)", sim.MaxIocbs)),
-		observe: fs.String("observe", "", "when the reaper reads the file back: after-reap (after each event, the default), at-rest (once every kernel actor has finished) or both"),
-		mapping: fs.String("map", "", "how get_block maps the file: block (one block per call, each elsewhere on disk, one bio per block: the default) or extent (the file is one extent: one call maps every following block mapped alike, and contiguous blocks share one bio)"),
+		name:      fs.String("scenario", "", "a named scenario (see \"dio-sim scenarios\"); excludes --op, --blocks and the other scenario flags"),
+		op:        fs.String("op", "read", "operation: read or write"),
+		sync:      fs.Bool("sync", false, "a synchronous read(2)/write(2) instead of io_submit"),
+		blocks:    fs.Int("blocks", 2, fmt.Sprintf("size of the request in blocks (1 to %d); one bio per block unless --map extent", sim.MaxBlocks)),
+		extend:    fs.Bool("extend", false, "the write extends the file (starts one block before EOF)"),
+		pastEOF:   fs.Bool("past-eof", false, "the read's last block straddles EOF"),
+		osync:     fs.Bool("osync", false, "the file is opened O_SYNC (writes)"),
+		fs:        fs.String("fs", "generic", "filesystem: generic (blockdev_direct_IO, DIO_LOCKING) or xfs"),
+		faults:    fs.String("faults", "", "faults that may fire, comma-separated: "+strings.Join(sim.FaultNames(), ",")),
+		iocbs:     fs.Int("iocbs", 1, fmt.Sprintf("iocbs in flight on the same file, each on its own range of --blocks blocks (1 to %d)", sim.MaxIocbs)),
+		observe:   fs.String("observe", "", "when the reaper reads the file back: after-reap (after each event, the default), at-rest (once every kernel actor has finished) or both"),
+		mapping:   fs.String("map", "", "how get_block maps the file: block (one block per call, each elsewhere on disk, one bio per block: the default) or extent (the file is one extent: one call maps every following block mapped alike, and contiguous blocks share one bio)"),
+		overwrite: fs.Bool("overwrite", false, "XFS writes: the range is written extents holding the file's data (get_block leaves map_bh.b_private NULL, nothing is converted) instead of unwritten extents; with --scenario, overrides the scenario's"),
 	}
 }
 
@@ -103,12 +105,15 @@ func (f *scenarioFlags) scenario(c *command) (sim.Scenario, error) {
 		if *f.mapping != "" {
 			sc.Extent = extent
 		}
+		if *f.overwrite {
+			sc.Overwrite = true
+		}
 		if err := sc.Validate(); err != nil {
 			return sc, usagef("%v", err)
 		}
 		return sc, nil
 	}
-	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs, Observe: observe, Extent: extent}
+	sc := sim.Scenario{Blocks: *f.blocks, Sync: *f.sync, OSync: *f.osync, Iocbs: iocbs, Observe: observe, Extent: extent, Overwrite: *f.overwrite}
 	switch *f.op {
 	case "read":
 		sc.Op = sim.Read

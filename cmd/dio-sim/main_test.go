@@ -75,6 +75,8 @@ func TestBadInput(t *testing.T) {
 		{"unknown set", []string{"--set", "ltp"}, "unknown set \"ltp\" (known: default, xfstests)"},
 		{"bad observer", []string{"check", "--version", "after", "--observe", "sometimes"}, "unknown observer \"sometimes\""},
 		{"bad observer for the table", []string{"--observe", "never"}, "unknown observer \"never\""},
+		{"overwrite on a generic file", []string{"check", "--version", "after", "--op", "write", "--overwrite"}, "overwrite applies to XFS writes only"},
+		{"overwrite on an XFS read", []string{"check", "--version", "after", "--scenario", "xfs-aio-read-gup", "--overwrite"}, "overwrite applies to XFS writes only"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
