@@ -14,7 +14,7 @@ import (
 // transitions/s per core, 1.7x with two workers).
 func BenchmarkExhaustiveReference(b *testing.B) {
 	m := mustModel(b, "v2.6.20")
-	for _, n := range []int{8, 16} {
+	for _, n := range []int{8, 16, 32} {
 		for _, w := range []int{1, 2} {
 			b.Run(fmt.Sprintf("N=%d/workers=%d", n, w), func(b *testing.B) {
 				sc := sim.Scenario{Op: sim.Read, Blocks: n, Faults: sim.FaultSet(sim.FaultGUP)}

@@ -302,6 +302,9 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	if x.sym {
 		s0.Canonicalize()
 	}
+	for i := range x.level {
+		x.level[i].m = map[fingerprint]uint64{}
+	}
 	x.visited = make([]map[fingerprint]int32, visitedShards)
 	for i := range x.visited {
 		x.visited[i] = map[fingerprint]int32{}
@@ -437,6 +440,13 @@ type search struct {
 	workers      []worker
 	poolMu       sync.Mutex
 	pool         []*sim.State // states free for reuse, shared by the workers
+	// level holds, by fingerprint shard, the first position (see claim)
+	// of each fingerprint among the successors of the level being
+	// expanded.
+	level [visitedShards]struct {
+		mu sync.Mutex
+		m  map[fingerprint]uint64
+	}
 	sits         []int        // indexes in properties.Sometimes of the situations that apply
 	crash        atomic.Pointer[string]
 }
@@ -551,6 +561,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	if workers > 1 {
 		pieces = min(len(frontier), 8*workers)
 	}
+	for i := range x.level {
+		clear(x.level[i].m)
+	}
 	chunks := make([][]succ, pieces)
 	terms := make([][]termViol, pieces)
 	var taken atomic.Int64
@@ -581,7 +594,7 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 					return
 				}
 				lo, hi := p*len(frontier)/pieces, (p+1)*len(frontier)/pieces
-				chunks[p], terms[p] = x.expandRange(&x.workers[w], frontier[lo:hi], ids[lo:hi], start)
+				chunks[p], terms[p] = x.expandRange(&x.workers[w], p, frontier[lo:hi], ids[lo:hi], start)
 			}
 		}(w)
 	}
@@ -643,7 +656,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 			x.recordEdge(sc.viol, depth+1, sc.parent, model.Move{Actor: int(sc.actor), Choice: int(sc.choice)})
 		}
 		if !fresh[k] {
-			free = append(free, sc.st)
+			if sc.st != nil {
+				free = append(free, sc.st)
+			}
 			continue
 		}
 		if stopped != "" {
@@ -712,6 +727,7 @@ type worker struct {
 	left    int    // situations not reached yet
 	cur     *sim.State
 	curMove model.Move
+	scratch *sim.State // a copy of the state being expanded, on which its moves are tried
 }
 
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
@@ -733,10 +749,39 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 	return from.Clone()
 }
 
-// successor applies mv to a copy of s and returns it canonical, with its
-// fingerprint.
-func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, fingerprint) {
-	c := x.newState(w, s)
+// probe returns the fingerprint of the successor of s by mv.
+func (x *search) probe(w *worker, s *sim.State, mv model.Move) fingerprint {
+	c := w.scratch
+	w.cur, w.curMove = s, mv
+	x.m.Apply(c, mv)
+	fp := c.Fingerprint(s, x.sym)
+	c.ResetTo(s)
+	return fp
+}
+
+// claim records that the successor at position key of this level (piece
+// << 32 | index in the piece's output) has fingerprint fp, and reports
+// whether it is the first in level order seen so far: only that one may
+// become the state's representative, so only it needs a copy.
+func (x *search) claim(fp fingerprint, key uint64) bool {
+	l := &x.level[shardOfFP(fp)]
+	l.mu.Lock()
+	old, ok := l.m[fp]
+	first := !ok || key < old
+	if first {
+		l.m[fp] = key
+	}
+	l.mu.Unlock()
+	return first
+}
+
+// successor applies mv to w's scratch copy of s and returns the successor
+// with its fingerprint and the violations its step caused; its state is
+// kept (a copy of the scratch) only if no earlier level visited it and no
+// earlier successor of this level has it (key: see claim). The scratch is
+// then made a copy of s again.
+func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32, key uint64) succ {
+	c := w.scratch
 	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
 	if w.cov != nil {
@@ -750,13 +795,17 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, 
 		}
 		w.cov[Edge{Prog: x.m.Program(s, mv.Actor), PC: s.Actors[mv.Actor].PC, Next: next}] = true
 	}
-	if x.sym && (s.Actors[mv.Actor].Kind == sim.BioEnd || !c.SameBios(s)) {
-		// s is canonical; a move that changes no bio's description keeps
-		// the order canonical.
-		c.CanonicalizeWith(&w.cs)
+	// The fingerprint is the same for every renaming of c among its
+	// interchangeable bios: a state is put in canonical form only if it
+	// is kept (expandRange), and only the components of c that the move
+	// changed are hashed again.
+	fp := c.Fingerprint(s, x.sym)
+	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(s, c, mv.Actor)}
+	if !x.seen(fp) && x.claim(fp, key) {
+		out.st = x.newState(w, c)
 	}
-	w.enc = c.Encode(w.enc[:0])
-	return c, hash128(w.enc)
+	c.ResetTo(s)
+	return out
 }
 
 // sometimes marks the situations state s reaches.
@@ -788,7 +837,7 @@ func (x *search) parallelShards(workers int, f func(mine func(int) bool)) {
 }
 
 // expandRange expands a contiguous part of a level.
-func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
+func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
 	var out []succ
 	var terms []termViol
 	for k, s := range states {
@@ -801,6 +850,11 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 				return nil, nil
 			}
 		}
+		if x.sym {
+			// s was kept as first reached; its successors' moves name
+			// the actors of its canonical form.
+			s.CanonicalizeWith(&w.cs)
+		}
 		w.moves = x.m.Moves(s, w.moves)
 		moves := w.moves
 		if len(moves) == 0 {
@@ -811,62 +865,60 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 			}
 			continue
 		}
-		n0 := len(out)
+		if w.scratch == nil {
+			w.scratch = s.Clone()
+		} else {
+			w.scratch.CopyFrom(s)
+		}
 		if x.por {
 			if lo, hi := x.ample(s, moves); lo < hi {
 				proviso := false
 				for _, mv := range moves[lo:hi] {
-					c, fp := x.successor(w, s, mv)
-					out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
-					if x.seen(fp) {
+					if x.seen(x.probe(w, s, mv)) {
 						proviso = true
+						break
 					}
 				}
 				if !proviso {
-					x.finish(s, out[n0:])
+					for _, mv := range moves[lo:hi] {
+						out = append(out, x.successor(w, s, mv, ids[k], uint64(piece)<<32|uint64(len(out))))
+					}
 					x.transitions.Add(int64(hi - lo))
 					continue
 				}
-				for i := n0; i < len(out); i++ {
-					w.free = append(w.free, out[i].st)
-				}
-				out = out[:n0]
 			}
 		}
 		for _, mv := range moves {
-			c, fp := x.successor(w, s, mv)
-			out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
+			out = append(out, x.successor(w, s, mv, ids[k], uint64(piece)<<32|uint64(len(out))))
 		}
-		x.finish(s, out[n0:])
 		x.transitions.Add(int64(len(moves)))
 	}
 	return out, terms
 }
 
-// finish checks the after-step properties of the successors of s, and
-// keeps the violations their step caused (properties.Fresh).
-func (x *search) finish(s *sim.State, ss []succ) {
-	for i := range ss {
-		vs := properties.AfterStep(ss[i].st)
-		if len(vs) == 0 {
-			continue
-		}
-		if properties.SameFacts(s, ss[i].st) {
-			// The standing violations are s's: only a history check
-			// can be new (the cheap common case below a violation).
-			out := vs[:0]
-			for _, v := range vs {
-				if v.Prop == properties.Linearizable {
-					out = append(out, v)
-				}
-			}
-			vs = out
-			if len(vs) == 0 {
-				continue
-			}
-		}
-		ss[i].viol = properties.Fresh(s, vs, x.m.Next(s, int(ss[i].actor)))
+// violations checks the after-step properties of c, reached from s by a
+// step of actor a, and returns the violations the step caused
+// (properties.Fresh).
+func (x *search) violations(s, c *sim.State, a int) []properties.Violation {
+	vs := properties.AfterStep(c)
+	if len(vs) == 0 {
+		return nil
 	}
+	if properties.SameFacts(s, c) {
+		// The standing violations are s's: only a history check can be
+		// new (the cheap common case below a violation).
+		var out []properties.Violation
+		for _, v := range vs {
+			if v.Prop == properties.Linearizable {
+				out = append(out, v)
+			}
+		}
+		vs = out
+		if len(vs) == 0 {
+			return nil
+		}
+	}
+	return properties.Fresh(s, vs, x.m.Next(s, a))
 }
 
 // ample returns the range of moves of the lowest actor whose next step is
@@ -899,7 +951,7 @@ func shardOf(frontier []*sim.State, ids []int32, shard, n int) ([]*sim.State, []
 	return f, is
 }
 
-func (x *search) fp(s *sim.State) fingerprint { return hash128(s.Encode(nil)) }
+func (x *search) fp(s *sim.State) fingerprint { return s.Fingerprint(nil, x.sym) }
 
 // path returns the canonical moves from the initial state to state id.
 func (x *search) path(id int32) []model.Move {
