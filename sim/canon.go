@@ -525,7 +525,11 @@ func (s *State) fpViewOf(r int, sym bool, lp []int8) fpView {
 		lp[b] = pos
 		pos++
 	}
-	return fpView{renamed: s.renamed(sym, r), listPos: lp, popped: s.Actors[s.fp.base[r]].L.Bio}
+	v := fpView{renamed: s.renamed(sym, r), listPos: lp, popped: -1}
+	if sub := &s.Actors[s.fp.base[r]]; !sub.Done {
+		v.popped = sub.L.Bio // a finished actor's locals are not part of the state
+	}
+	return v
 }
 
 // ref describes a reference to bio b of request r: a renamed bio by its
@@ -660,15 +664,17 @@ func (s *State) newPread(p *State, pos int64) bool {
 	return false
 }
 
-// preadOf reports whether e is a pread of some request's range, whose
-// characters the bios' hashes hold.
+// preadOf reports whether e is a pread of the whole range of some request,
+// whose characters the bios' hashes hold. A pread cut short by i_size is
+// hashed whole with the history: its characters are not a function of the
+// bios (applyBioPerm moves only those inside it).
 func (s *State) preadOf(e *HistEvent) bool {
 	if e.Op != HistPread || !e.Return {
 		return false
 	}
 	for r := range s.Reqs {
 		if s.Reqs[r].Pos == e.Pos {
-			return true
+			return len(e.Data) >= len(s.Reqs[r].Bios)
 		}
 	}
 	return false
@@ -805,14 +811,10 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	fpLocals(&h, a, ref)
 	for k := range s.History {
 		e := &s.History[k]
-		if e.Op != HistPread || !e.Return || e.Pos != q.Pos {
+		if e.Op != HistPread || !e.Return || e.Pos != q.Pos || len(e.Data) < len(q.Bios) {
 			continue
 		}
-		if i < len(e.Data) {
-			h.w(uint64(e.Data[i]))
-		} else {
-			h.w(0x100)
-		}
+		h.w(uint64(e.Data[i]))
 	}
 	f.set(1+len(s.Reqs)+len(s.Actors)+blk, h.sum())
 }

@@ -1,0 +1,101 @@
+package scheduler
+
+import (
+	"bytes"
+	"testing"
+
+	"diosim"
+	"diosim/model"
+	"diosim/sim"
+)
+
+// TestFingerprint checks the search's fingerprint (sim.State.Fingerprint)
+// on the first states of every version and default scenario, with one
+// iocb and with two: computed from the parent's component hashes it is the
+// fingerprint computed from scratch; with symmetry it is the same for a
+// state and its canonical form, and two states have the same fingerprint
+// exactly when their canonical forms have the same encoding (without
+// symmetry: when their encodings are equal); and ResetTo makes a
+// scratch copy equal to its parent again.
+func TestFingerprint(t *testing.T) {
+	limit := 1500
+	if testing.Short() {
+		limit = 300
+	}
+	for _, m := range model.Versions() {
+		for _, n := range diosim.DefaultSet() {
+			for _, iocbs := range []int{1, 2} {
+				sc := n.Scenario
+				sc.Iocbs = iocbs
+				for _, sym := range []bool{true, false} {
+					if err := checkFingerprints(m, &sc, limit, sym); err != "" {
+						t.Errorf("%s %s, %d iocbs, symmetry %v: %s", m.Name, n.Name, iocbs, sym, err)
+					}
+				}
+			}
+		}
+	}
+}
+
+func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) string {
+	s0 := m.Init(sc)
+	s0.Fingerprint(nil, sym)
+	frontier := []*sim.State{s0}
+	byFP := map[[2]uint64]string{}
+	byEnc := map[string][2]uint64{}
+	canonEnc := func(s *sim.State) string {
+		c := s.Clone()
+		if sym {
+			c.Canonicalize()
+		}
+		return string(c.Encode(nil))
+	}
+	seen := map[string]bool{}
+	count := 0
+	for len(frontier) > 0 && count < limit {
+		var next []*sim.State
+		for _, s := range frontier {
+			count++
+			want := s.Encode(nil)
+			scratch := s.Clone()
+			for _, mv := range m.Moves(s, nil) {
+				c := s.Clone()
+				m.Apply(c, mv)
+				inc := c.Fingerprint(s, sym)
+				full := c.Clone().Fingerprint(nil, sym)
+				if inc != full {
+					return "the incremental fingerprint differs from the full one after " + model.ActorName(s, mv.Actor)
+				}
+				if sym {
+					k := c.Clone()
+					k.Canonicalize()
+					if k.Fingerprint(nil, sym) != full {
+						return "a state and its canonical form have different fingerprints"
+					}
+				}
+				e := canonEnc(c)
+				if old, ok := byFP[full]; ok && old != e {
+					return "two states with different canonical encodings have the same fingerprint"
+				}
+				if old, ok := byEnc[e]; ok && old != full {
+					return "two states with the same canonical encoding have different fingerprints"
+				}
+				byFP[full], byEnc[e] = e, full
+				m.Apply(scratch, mv)
+				if scratch.Fingerprint(s, sym) != full {
+					return "the scratch copy's fingerprint differs"
+				}
+				scratch.ResetTo(s)
+				if !bytes.Equal(scratch.Encode(nil), want) || scratch.Fingerprint(nil, sym) != s.Fingerprint(nil, sym) {
+					return "ResetTo did not restore the parent after " + model.ActorName(s, mv.Actor)
+				}
+				if k := string(c.Encode(nil)); !seen[k] {
+					seen[k] = true
+					next = append(next, c)
+				}
+			}
+		}
+		frontier = next
+	}
+	return ""
+}
