@@ -447,8 +447,8 @@ type search struct {
 		mu sync.Mutex
 		m  map[fingerprint]uint64
 	}
-	sits         []int        // indexes in properties.Sometimes of the situations that apply
-	crash        atomic.Pointer[string]
+	sits  []int // indexes in properties.Sometimes of the situations that apply
+	crash atomic.Pointer[string]
 }
 
 // poolBatch is how many free states a worker takes from the pool at once.
@@ -754,7 +754,7 @@ func (x *search) probe(w *worker, s *sim.State, mv model.Move) fingerprint {
 	c := w.scratch
 	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
-	fp := c.Fingerprint(s, x.sym)
+	fp := c.FingerprintAfter(s, x.sym, mv.Actor)
 	c.ResetTo(s)
 	return fp
 }
@@ -799,7 +799,7 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32,
 	// interchangeable bios: a state is put in canonical form only if it
 	// is kept (expandRange), and only the components of c that the move
 	// changed are hashed again.
-	fp := c.Fingerprint(s, x.sym)
+	fp := c.FingerprintAfter(s, x.sym, mv.Actor)
 	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(s, c, mv.Actor)}
 	if !x.seen(fp) && x.claim(fp, key) {
 		out.st = x.newState(w, c)

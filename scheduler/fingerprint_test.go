@@ -12,15 +12,17 @@ import (
 // TestFingerprint checks the search's fingerprint (sim.State.Fingerprint)
 // on the first states of every version and default scenario, with one
 // iocb and with two: computed from the parent's component hashes it is the
-// fingerprint computed from scratch; with symmetry it is the same for a
-// state and its canonical form, and two states have the same fingerprint
+// fingerprint computed from scratch (so a step changes no actor but its
+// own and those it wakes); with symmetry it is the same for a
+// state and its canonical form (also when computed with the sort keys
+// the fingerprint caches), and two states have the same fingerprint
 // exactly when their canonical forms have the same encoding (without
 // symmetry: when their encodings are equal); and ResetTo makes a
 // scratch copy equal to its parent again.
 func TestFingerprint(t *testing.T) {
-	limit := 1500
+	deep, shallow := 4000, 300 // one iocb with symmetry deep: a submitter's last steps come late
 	if testing.Short() {
-		limit = 300
+		deep, shallow = 1000, 100
 	}
 	for _, m := range model.Versions() {
 		for _, n := range diosim.DefaultSet() {
@@ -28,6 +30,10 @@ func TestFingerprint(t *testing.T) {
 				sc := n.Scenario
 				sc.Iocbs = iocbs
 				for _, sym := range []bool{true, false} {
+					limit := shallow
+					if iocbs == 1 && sym {
+						limit = deep
+					}
 					if err := checkFingerprints(m, &sc, limit, sym); err != "" {
 						t.Errorf("%s %s, %d iocbs, symmetry %v: %s", m.Name, n.Name, iocbs, sym, err)
 					}
@@ -50,7 +56,7 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 		}
 		return string(c.Encode(nil))
 	}
-	seen := map[string]bool{}
+	seen := map[string]bool{} // canonical encodings
 	count := 0
 	for len(frontier) > 0 && count < limit {
 		var next []*sim.State
@@ -61,16 +67,22 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 			for _, mv := range m.Moves(s, nil) {
 				c := s.Clone()
 				m.Apply(c, mv)
-				inc := c.Fingerprint(s, sym)
+				inc := c.FingerprintAfter(s, sym, mv.Actor)
 				full := c.Clone().Fingerprint(nil, sym)
 				if inc != full {
 					return "the incremental fingerprint differs from the full one after " + model.ActorName(s, mv.Actor)
 				}
 				if sym {
 					k := c.Clone()
-					k.Canonicalize()
+					k.Canonicalize() // with the sort keys the cache holds
 					if k.Fingerprint(nil, sym) != full {
 						return "a state and its canonical form have different fingerprints"
+					}
+					u := c.Clone()
+					u.Fingerprint(nil, false) // no sort keys cached
+					u.Canonicalize()
+					if !bytes.Equal(u.Encode(nil), k.Encode(nil)) {
+						return "the canonical form differs with the cached sort keys"
 					}
 				}
 				e := canonEnc(c)
@@ -82,15 +94,15 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 				}
 				byFP[full], byEnc[e] = e, full
 				m.Apply(scratch, mv)
-				if scratch.Fingerprint(s, sym) != full {
+				if scratch.FingerprintAfter(s, sym, mv.Actor) != full {
 					return "the scratch copy's fingerprint differs"
 				}
 				scratch.ResetTo(s)
 				if !bytes.Equal(scratch.Encode(nil), want) || scratch.Fingerprint(nil, sym) != s.Fingerprint(nil, sym) {
 					return "ResetTo did not restore the parent after " + model.ActorName(s, mv.Actor)
 				}
-				if k := string(c.Encode(nil)); !seen[k] {
-					seen[k] = true
+				if !seen[e] {
+					seen[e] = true
 					next = append(next, c)
 				}
 			}

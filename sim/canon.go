@@ -61,6 +61,9 @@ type CanonScratch struct {
 // index, which makes the reduction weaker (two symmetric states may keep
 // two forms) but never unsound.
 func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
+	if s.canonicalByCache() {
+		return nil
+	}
 	if len(s.Reqs) == 1 {
 		return s.canonReq(cs, 0, 0)
 	}
@@ -81,6 +84,35 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 		}
 	}
 	return moved
+}
+
+// canonicalByCache reports whether the sort keys the fingerprint cache
+// holds (valid, computed with symmetry) show every request's submitted
+// bios already in canonical order.
+func (s *State) canonicalByCache() bool {
+	f := &s.fp
+	if !f.valid || !f.sym || f.from != nil {
+		return false
+	}
+	for r := range s.Reqs {
+		if !s.renamed(true, r) {
+			continue
+		}
+		q := &s.Reqs[r]
+		off := s.Block(r, 0)
+		var last uint64
+		for i := range q.Bios {
+			if q.Bios[i].State < BioSubmitted {
+				continue
+			}
+			k := f.keys[off+i]
+			if k < last {
+				return false
+			}
+			last = k
+		}
+	}
+	return true
 }
 
 // canonReq canonicalizes the bios of request r, whose submitter is actor
@@ -376,6 +408,10 @@ type fpCache struct {
 	from   *State
 	dirty  []int32
 	actors []int16
+	// touched lists the first nt actors whose task state a step changed
+	// through WakeUpProcess or Schedule (nt 0xff: more).
+	touched [4]int16
+	nt      uint8
 }
 
 func (f *fpCache) copyFrom(o *fpCache) {
@@ -384,7 +420,7 @@ func (f *fpCache) copyFrom(o *fpCache) {
 	f.comp = append(comp, o.comp...)
 	f.keys = append(keys, o.keys...)
 	f.base = append(base, o.base...)
-	f.dirty, f.actors, f.from = dirty, actors, nil
+	f.dirty, f.actors, f.from, f.nt = dirty, actors, nil, 0
 }
 
 // ResetTo makes s a copy of p again, after s was made a copy of p
@@ -410,7 +446,7 @@ func (s *State) ResetTo(p *State) {
 		}
 	}
 	f.sum, f.valid, f.sym = pf.sum, pf.valid, pf.sym
-	f.dirty, f.actors, f.from = f.dirty[:0], f.actors[:0], nil
+	f.dirty, f.actors, f.from, f.nt = f.dirty[:0], f.actors[:0], nil, 0
 	data, unw, ring, actors, hist, reqs, fp := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Ring[:0], s.Actors, s.History[:0], s.Reqs, s.fp
 	*s = *p
 	s.fp = fp
@@ -429,17 +465,54 @@ func (s *State) ResetTo(p *State) {
 // moves, whose fingerprint was computed with the same sym: only the
 // components that differ from parent are hashed again.
 func (s *State) Fingerprint(parent *State, sym bool) [2]uint64 {
+	return s.FingerprintAfter(parent, sym, -1)
+}
+
+// FingerprintAfter is Fingerprint for s reached from parent by one move of
+// actor mover: of the actors, only mover and those its step woke or put
+// to sleep (WakeUpProcess, Schedule) are compared with parent's. A step
+// changes no other actor: it writes its own actor's fields and locals,
+// and another task's state only through those two functions
+// (TestFingerprint checks it on the default scenarios).
+func (s *State) FingerprintAfter(parent *State, sym bool, mover int) [2]uint64 {
 	f := &s.fp
 	if parent == nil || !parent.fp.valid || parent.fp.sym != sym || len(parent.fp.comp) != s.fpLen() {
 		s.fpFull(sym)
 	} else {
 		if !f.valid || len(f.comp) != len(parent.fp.comp) {
+			nt, touched := f.nt, f.touched
 			f.copyFrom(&parent.fp)
+			f.nt, f.touched = nt, touched
 		}
 		f.from, f.dirty, f.actors = parent, f.dirty[:0], f.actors[:0]
-		s.fpIncremental(parent)
+		s.fpIncremental(parent, mover)
 	}
+	f.nt = 0
 	return fpFinal(f.sum)
+}
+
+// touch records that a step changed actor a's task state.
+func (f *fpCache) touch(a int) {
+	if int(f.nt) < len(f.touched) {
+		f.touched[f.nt] = int16(a)
+		f.nt++
+	} else {
+		f.nt = 0xff // too many: compare every actor
+	}
+}
+
+// cand reports whether actor a may differ from the parent's after a move
+// of mover (-1: any actor may).
+func (f *fpCache) cand(a, mover int) bool {
+	if mover < 0 || a == mover || f.nt == 0xff {
+		return true
+	}
+	for _, t := range f.touched[:f.nt] {
+		if int(t) == a {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *State) fpLen() int {
@@ -581,7 +654,7 @@ func (s *State) fpFull(sym bool) {
 
 // fpIncremental hashes again the components of s that differ from
 // parent's, whose hashes s.fp holds.
-func (s *State) fpIncremental(p *State) {
+func (s *State) fpIncremental(p *State, mover int) {
 	f := &s.fp
 	if !s.sameGlobal(p) {
 		f.set(0, s.fpGlobal())
@@ -593,7 +666,7 @@ func (s *State) fpIncremental(p *State) {
 		base := f.base[r]
 		v := s.fpViewOf(r, f.sym, lp[:0])
 		all := v.renamed != p.renamed(f.sym, r) || q.Dio.BioList != pq.Dio.BioList ||
-			s.Actors[base].L.Bio != p.Actors[base].L.Bio || s.newPread(p, q.Pos)
+			s.Actors[base].L.Bio != p.Actors[base].L.Bio || s.Actors[base].Done != p.Actors[base].Done || s.newPread(p, q.Pos)
 		if !all {
 			for i := range q.Bios {
 				b, pb := &q.Bios[i], &pq.Bios[i]
@@ -606,7 +679,7 @@ func (s *State) fpIncremental(p *State) {
 		if all || q.Pos != pq.Pos || q.Kiocb != pq.Kiocb || q.Dio != pq.Dio || q.Mem != pq.Mem || q.Facts != pq.Facts {
 			f.set(1+r, s.fpReq(r, &v))
 		}
-		if s.Actors[base] != p.Actors[base] {
+		if f.cand(base, mover) && s.Actors[base] != p.Actors[base] {
 			f.actors = append(f.actors, int16(base))
 			f.set(1+nR+base, s.fpActor(base, &v))
 		} else if all {
@@ -615,7 +688,7 @@ func (s *State) fpIncremental(p *State) {
 		off := s.Block(r, 0)
 		for i := range q.Bios {
 			a := base + 1 + i
-			moved := s.Actors[a] != p.Actors[a]
+			moved := f.cand(a, mover) && s.Actors[a] != p.Actors[a]
 			if moved {
 				f.actors = append(f.actors, int16(a))
 			}
@@ -627,7 +700,7 @@ func (s *State) fpIncremental(p *State) {
 	}
 	for a := range s.Actors {
 		ac := &s.Actors[a]
-		if ac.Kind != BioEnd && ac.Kind != Submitter && *ac != p.Actors[a] {
+		if ac.Kind != BioEnd && ac.Kind != Submitter && f.cand(a, mover) && *ac != p.Actors[a] {
 			f.actors = append(f.actors, int16(a))
 			f.set(1+nR+a, s.fpActor(a, nil))
 		}
@@ -791,7 +864,7 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	var h hasher
 	if free {
 		h = newHasher(4 | uint64(r)<<8)
-		f.keys[blk] = s.bioKeyHash(r, base, i, int(v.listPos[i])-1, v.popped == int8(i))
+		f.keys[blk] = s.bioKeyHash(r, base, i, int(v.listPos[i])-1, s.Actors[base].L.Bio == int8(i)) // as canonReq
 	} else {
 		h = newHasher(5 | uint64(r)<<8 | uint64(i)<<16)
 	}

@@ -435,6 +435,7 @@ func (s *Req) Bug(where, what string) {
 // task is left alone and nothing is remembered.
 func (s *State) WakeUpProcess(p int) {
 	a := &s.Actors[p]
+	s.fp.touch(p)
 	if a.State == TaskInterruptible || a.State == TaskUninterruptible {
 		a.State = TaskRunning
 		a.Asleep = false
@@ -445,6 +446,7 @@ func (s *State) WakeUpProcess(p int) {
 // unless its state is TASK_RUNNING.
 func (s *State) Schedule(p int) {
 	a := &s.Actors[p]
+	s.fp.touch(p)
 	if a.State != TaskRunning {
 		a.Asleep = true
 	}
