@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"math/bits"
+	"unsafe"
 )
 
 // Canonicalize puts the state's bios into a canonical order and returns
@@ -653,21 +654,28 @@ func (s *State) fpFull(sym bool) {
 }
 
 // fpIncremental hashes again the components of s that differ from
-// parent's, whose hashes s.fp holds.
+// parent's, whose hashes s.fp holds. Of the actors, only the candidates
+// (fpCache.cand) are compared; the bios and blocks of a request are first
+// compared whole, and one by one only when they differ.
 func (s *State) fpIncremental(p *State, mover int) {
 	f := &s.fp
 	if !s.sameGlobal(p) {
 		f.set(0, s.fpGlobal())
 	}
 	nR := len(s.Reqs)
+	every := mover < 0 || f.nt == 0xff
 	var lp [MaxBlocks]int8
 	for r := range s.Reqs {
 		q, pq := &s.Reqs[r], &p.Reqs[r]
 		base := f.base[r]
-		v := s.fpViewOf(r, f.sym, lp[:0])
-		all := v.renamed != p.renamed(f.sym, r) || q.Dio.BioList != pq.Dio.BioList ||
+		n := len(q.Bios)
+		off := s.Block(r, 0)
+		same := biosBytes(q.Bios) == biosBytes(pq.Bios) &&
+			string(s.Inode.Data[off:off+n]) == string(p.Inode.Data[off:off+n]) &&
+			boolsBytes(s.Inode.Unwritten[off:off+n]) == boolsBytes(p.Inode.Unwritten[off:off+n])
+		all := s.renamed(f.sym, r) != p.renamed(f.sym, r) || q.Dio.BioList != pq.Dio.BioList ||
 			s.Actors[base].L.Bio != p.Actors[base].L.Bio || s.Actors[base].Done != p.Actors[base].Done || s.newPread(p, q.Pos)
-		if !all {
+		if !all && !same {
 			for i := range q.Bios {
 				b, pb := &q.Bios[i], &pq.Bios[i]
 				if b.Next != pb.Next || (b.State >= BioSubmitted) != (pb.State >= BioSubmitted) {
@@ -676,35 +684,79 @@ func (s *State) fpIncremental(p *State, mover int) {
 				}
 			}
 		}
+		var v fpView
+		ready := false
+		view := func() *fpView {
+			if !ready {
+				v, ready = s.fpViewOf(r, f.sym, lp[:0]), true
+			}
+			return &v
+		}
 		if all || q.Pos != pq.Pos || q.Kiocb != pq.Kiocb || q.Dio != pq.Dio || q.Mem != pq.Mem || q.Facts != pq.Facts {
-			f.set(1+r, s.fpReq(r, &v))
+			f.set(1+r, s.fpReq(r, view()))
 		}
 		if f.cand(base, mover) && s.Actors[base] != p.Actors[base] {
 			f.actors = append(f.actors, int16(base))
-			f.set(1+nR+base, s.fpActor(base, &v))
+			f.set(1+nR+base, s.fpActor(base, view()))
 		} else if all {
-			f.set(1+nR+base, s.fpActor(base, &v))
+			f.set(1+nR+base, s.fpActor(base, view()))
 		}
-		off := s.Block(r, 0)
-		for i := range q.Bios {
-			a := base + 1 + i
-			moved := f.cand(a, mover) && s.Actors[a] != p.Actors[a]
-			if moved {
-				f.actors = append(f.actors, int16(a))
+		if all || !same || every {
+			for i := range q.Bios {
+				a := base + 1 + i
+				moved := f.cand(a, mover) && s.Actors[a] != p.Actors[a]
+				if moved {
+					f.actors = append(f.actors, int16(a))
+				}
+				if all || moved || q.Bios[i] != pq.Bios[i] ||
+					s.Inode.Data[off+i] != p.Inode.Data[off+i] || s.Inode.Unwritten[off+i] != p.Inode.Unwritten[off+i] {
+					s.fpBio(r, i, view())
+				}
 			}
-			if all || moved || q.Bios[i] != pq.Bios[i] ||
-				s.Inode.Data[off+i] != p.Inode.Data[off+i] || s.Inode.Unwritten[off+i] != p.Inode.Unwritten[off+i] {
-				s.fpBio(r, i, &v)
+			continue
+		}
+		// Only the candidate actors' bios may have changed.
+		for k := -1; k < int(f.nt); k++ {
+			a := mover
+			if k >= 0 {
+				a = int(f.touched[k])
 			}
+			i := a - base - 1
+			if i < 0 || i >= n || (k >= 0 && a == mover) || s.Actors[a] == p.Actors[a] {
+				continue
+			}
+			f.actors = append(f.actors, int16(a))
+			s.fpBio(r, i, view())
 		}
 	}
 	for a := range s.Actors {
+		if !every && !f.cand(a, mover) {
+			continue
+		}
 		ac := &s.Actors[a]
-		if ac.Kind != BioEnd && ac.Kind != Submitter && f.cand(a, mover) && *ac != p.Actors[a] {
+		if ac.Kind != BioEnd && ac.Kind != Submitter && *ac != p.Actors[a] {
 			f.actors = append(f.actors, int16(a))
 			f.set(1+nR+a, s.fpActor(a, nil))
 		}
 	}
+}
+
+// biosBytes and boolsBytes view a slice's memory as a string, to compare
+// two slices whole: equal bytes mean equal fields (padding, were a field
+// added, could only make equal values compare unequal, which costs a
+// re-hash, never a wrong fingerprint).
+func biosBytes(b []Bio) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(&b[0])), len(b)*int(unsafe.Sizeof(Bio{})))
+}
+
+func boolsBytes(b []bool) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(&b[0])), len(b))
 }
 
 func (s *State) sameGlobal(p *State) bool {
