@@ -33,3 +33,21 @@ func BenchmarkExhaustiveReference(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExhaustiveTwoReaders is two 2-block AIO readers where
+// get_user_pages may fail, on before (target: under 2 s and 300 MB).
+func BenchmarkExhaustiveTwoReaders(b *testing.B) {
+	m := mustModel(b, "before")
+	sc := sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2, Faults: sim.FaultSet(sim.FaultGUP)}
+	var states, trans int64
+	for i := 0; i < b.N; i++ {
+		c, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 1})
+		if err != nil || !c.Complete {
+			b.Fatal(err)
+		}
+		states, trans = c.States, c.Transitions
+	}
+	sec := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(float64(states), "states")
+	b.ReportMetric(float64(trans)/sec, "transitions/s")
+}

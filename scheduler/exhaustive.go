@@ -727,7 +727,9 @@ type worker struct {
 	left    int    // situations not reached yet
 	cur     *sim.State
 	curMove model.Move
-	scratch *sim.State // a copy of the state being expanded, on which its moves are tried
+	scratch *sim.State                        // a copy of the state being expanded, on which its moves are tried
+	hist    map[string][]properties.Violation // linearizability verdicts by history
+	histKey []byte
 }
 
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
@@ -800,7 +802,7 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32,
 	// is kept (expandRange), and only the components of c that the move
 	// changed are hashed again.
 	fp := c.FingerprintAfter(s, x.sym, mv.Actor)
-	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(s, c, mv.Actor)}
+	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
 	if !x.seen(fp) && x.claim(fp, key) {
 		out.st = x.newState(w, c)
 	}
@@ -899,26 +901,51 @@ func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []in
 // violations checks the after-step properties of c, reached from s by a
 // step of actor a, and returns the violations the step caused
 // (properties.Fresh).
-func (x *search) violations(s, c *sim.State, a int) []properties.Violation {
-	vs := properties.AfterStep(c)
+func (x *search) violations(w *worker, s, c *sim.State, a int) []properties.Violation {
+	var vs []properties.Violation
+	if properties.SameFacts(s, c) {
+		// The standing violations are s's: only a history check can be
+		// new (the common case), which is what properties.AfterStep
+		// would add: the linearizability of a history that grew by a
+		// return. Its verdict is a function of the history, kept per
+		// worker.
+		n := len(c.History)
+		if n <= int(c.HistChecked) {
+			return nil
+		}
+		c.HistChecked = int16(n)
+		if !c.History[n-1].Return {
+			return nil
+		}
+		vs = x.historyViolations(w, c)
+	} else {
+		vs = properties.AfterStep(c)
+	}
 	if len(vs) == 0 {
 		return nil
 	}
-	if properties.SameFacts(s, c) {
-		// The standing violations are s's: only a history check can be
-		// new (the cheap common case below a violation).
-		var out []properties.Violation
-		for _, v := range vs {
-			if v.Prop == properties.Linearizable {
-				out = append(out, v)
-			}
-		}
-		vs = out
-		if len(vs) == 0 {
-			return nil
-		}
-	}
 	return properties.Fresh(s, vs, x.m.Next(s, a))
+}
+
+// histCacheMax bounds the histories a worker remembers the verdict of.
+const histCacheMax = 1 << 16
+
+// historyViolations is properties.HistoryViolations(c, false), remembered
+// by history. It returns a fresh slice (Fresh modifies its argument).
+func (x *search) historyViolations(w *worker, c *sim.State) []properties.Violation {
+	w.histKey = sim.AppendHistory(w.histKey[:0], c.History)
+	vs, ok := w.hist[string(w.histKey)]
+	if !ok {
+		vs = properties.HistoryViolations(c, false)
+		if w.hist == nil || len(w.hist) >= histCacheMax {
+			w.hist = map[string][]properties.Violation{}
+		}
+		w.hist[string(w.histKey)] = vs
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return append([]properties.Violation(nil), vs...)
 }
 
 // ample returns the range of moves of the lowest actor whose next step is
