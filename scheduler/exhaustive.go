@@ -928,7 +928,7 @@ func (x *search) violations(w *worker, s, c *sim.State, a int) []properties.Viol
 }
 
 // histCacheMax bounds the histories a worker remembers the verdict of.
-const histCacheMax = 1 << 16
+const histCacheMax = 1 << 14
 
 // historyViolations is properties.HistoryViolations(c, false), remembered
 // by history. It returns a fresh slice (Fresh modifies its argument).
