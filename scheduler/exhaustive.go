@@ -11,22 +11,36 @@ package scheduler
 // makes the counterexample of each property the lexicographically smallest
 // shortest path (in canonical moves), whatever the number of workers.
 //
-// State caching. A state is identified by a 128-bit fingerprint of
-// sim.State.Encode, which serialises every field that determines the
-// state's future and its verdicts: the world (inode, kiocb, dio, bios, ring,
-// object lifetimes), every actor's program counter, task state and locals,
-// and the facts the properties read. Nothing else influences a step: the
+// State caching. A state is identified by a 128-bit fingerprint
+// (sim.State.Fingerprint): a sum of hashes of the state's components (the
+// inode, ring and history; each request's kiocb, dio and facts; each actor;
+// each bio with its completion and block), which together cover every
+// field sim.State.Encode serialises: every field that determines the
+// state's future and its verdicts. Nothing else influences a step: the
 // model's programs are fixed per version and scenario, and a step reads
 // only the state it is given. So two states with the same encoding have
-// the same future; a test checks it. Two different encodings collide in
-// the fingerprint with probability about n^2/2^129 for n states (3e-24 for a
+// the same future; a test checks it. Two different states collide in the
+// fingerprint with probability about n^2/2^129 for n states (3e-24 for a
 // billion states), the usual hash-compaction trade.
 //
-// Symmetry reduction. With Symmetry on, every state is put into canonical
-// form (sim.State.Canonicalize) before it is looked up: submitted bios are
-// interchangeable, so the 8! orders in which 8 identical bios can complete
-// collapse into one. Counterexample lengths are unchanged (the renaming is
-// an isomorphism of the state graph).
+// Cost per transition. The moves of a state are tried one after the other
+// on one scratch copy of it: a move is applied, the fingerprint is updated
+// from the parent's by hashing again only the components that changed (the
+// moving actor, those it woke, a request whose objects changed, a bio that
+// changed), and the scratch is put back (sim.State.ResetTo). The successor
+// is copied out only if no earlier level visited its fingerprint and no
+// earlier successor of the level has it; its after-step properties are
+// checked on the scratch, and the linearizability verdict of a history is
+// remembered. So a transition costs about the same at every N, but for
+// the comparisons of a request's bios, done as one memory comparison.
+//
+// Symmetry reduction. With Symmetry on, the fingerprint of a bio that may
+// be renamed names no bio index, so all renamings of a state (submitted
+// bios are interchangeable: the 8! orders in which 8 identical bios can
+// complete) have one fingerprint, and a state kept is put in canonical
+// form (sim.State.Canonicalize) before it is expanded, so that moves name
+// the actors of the canonical form. Counterexample lengths are unchanged
+// (the renaming is an isomorphism of the state graph).
 //
 // Partial-order reduction. With POR on, a state where some actor's next
 // step is marked Private (model.Step.Private: it commutes with every step

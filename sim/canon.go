@@ -381,7 +381,11 @@ func (s *State) SameBios(o *State) bool {
 // submitter's popped bio by a flag, a link to another renamed bio by that
 // bio's list position). The references to such bios elsewhere
 // (dio->bio_list, the submitter's Locals.Bio) are hashed as "some renamed
-// bio". The fields renamed by applyBioPerm are exactly these, so the
+// bio". The fields applyBioPerm renames are exactly these: a request's
+// Bios (their order and Next links), its bio completion actors (order,
+// Index, Locals.Bio), Inode.Data and Inode.Unwritten of its blocks, the
+// Data of the preads of its whole range, Dio.BioList and the submitter's
+// Locals.Bio. So the
 // fingerprint is the same for a state and its canonical form, and two
 // states that are renamings of each other have the same fingerprint
 // without either being put in canonical form: the search canonicalizes
