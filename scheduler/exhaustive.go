@@ -652,7 +652,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	x.parallelShards(workers, func(mine func(int) bool) {
 		for k, sc := range all {
 			sh := shardOfFP(sc.fp)
-			if !mine(sh) {
+			if !mine(sh) || sc.st == nil {
+				// No state: an earlier level visited it, or an
+				// earlier successor of this level has it.
 				continue
 			}
 			if _, ok := x.visited[sh][sc.fp]; ok {

@@ -733,15 +733,31 @@ func (s *State) fpIncremental(p *State, mover int) {
 			s.fpBio(r, i, view())
 		}
 	}
-	for a := range s.Actors {
-		if !every && !f.cand(a, mover) {
-			continue
+	if every {
+		for a := range s.Actors {
+			s.fpOther(p, a)
 		}
-		ac := &s.Actors[a]
-		if ac.Kind != BioEnd && ac.Kind != Submitter && *ac != p.Actors[a] {
-			f.actors = append(f.actors, int16(a))
-			f.set(1+nR+a, s.fpActor(a, nil))
+		return
+	}
+	for k := -1; k < int(f.nt); k++ {
+		a := mover
+		if k >= 0 {
+			a = int(f.touched[k])
 		}
+		if k < 0 || a != mover {
+			s.fpOther(p, a)
+		}
+	}
+}
+
+// fpOther hashes again actor a if it is neither a submitter nor a bio
+// completion (whose hashes the requests' loop keeps) and differs from its
+// copy in p.
+func (s *State) fpOther(p *State, a int) {
+	ac := &s.Actors[a]
+	if ac.Kind != BioEnd && ac.Kind != Submitter && *ac != p.Actors[a] {
+		s.fp.actors = append(s.fp.actors, int16(a))
+		s.fp.set(1+len(s.Reqs)+a, s.fpActor(a, nil))
 	}
 }
 
