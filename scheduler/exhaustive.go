@@ -284,7 +284,11 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		workers = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers)}
+	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers),
+		// The built-in versions' steps change no actor but their own and
+		// those they wake (TestFingerprint); a variant's step might, so
+		// its successors are compared with their parent actor by actor.
+		anyActor: !m.Builtin()}
 	if !m.Builtin() && (x.sym || x.por) {
 		// A variant's steps carry no argument for the reductions: test
 		// their assumptions on the first states and refuse the search if
@@ -443,6 +447,7 @@ type search struct {
 	init         *sim.State // the concrete starting state
 	opt          ExhaustiveOptions
 	sym, por     bool
+	anyActor     bool                    // a step may change any actor (see sim.State.FingerprintAfter)
 	visited      []map[fingerprint]int32 // by fingerprint shard; ids, or -(k+1) while level k's merge runs
 	nodes        []node
 	best         map[properties.Signature]found
@@ -767,12 +772,21 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 	return from.Clone()
 }
 
+// mover is the actor whose move changed a successor, for
+// sim.State.FingerprintAfter (-1: any actor may have changed).
+func (x *search) mover(mv model.Move) int {
+	if x.anyActor {
+		return -1
+	}
+	return mv.Actor
+}
+
 // probe returns the fingerprint of the successor of s by mv.
 func (x *search) probe(w *worker, s *sim.State, mv model.Move) fingerprint {
 	c := w.scratch
 	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
-	fp := c.FingerprintAfter(s, x.sym, mv.Actor)
+	fp := c.FingerprintAfter(s, x.sym, x.mover(mv))
 	c.ResetTo(s)
 	return fp
 }
@@ -817,7 +831,7 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32,
 	// interchangeable bios: a state is put in canonical form only if it
 	// is kept (expandRange), and only the components of c that the move
 	// changed are hashed again.
-	fp := c.FingerprintAfter(s, x.sym, mv.Actor)
+	fp := c.FingerprintAfter(s, x.sym, x.mover(mv))
 	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
 	if !x.seen(fp) && x.claim(fp, key) {
 		out.st = x.newState(w, c)
