@@ -111,3 +111,28 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 	}
 	return ""
 }
+
+// TestFingerprintAnyActor: a step that changes another actor than its own
+// (as a variant's might) is missed when only the mover is compared, and
+// caught when every actor is (what the search does for variants).
+func TestFingerprintAnyActor(t *testing.T) {
+	m := mustModel(t, "v2.6.20")
+	sc := sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2}
+	s := m.Init(&sc)
+	s.Fingerprint(nil, true)
+	mv := m.Moves(s, nil)[0]
+	other := len(s.Actors) - 1
+	if other == mv.Actor {
+		t.Fatal("the scenario has one actor")
+	}
+	for _, mover := range []int{mv.Actor, -1} {
+		c := s.Clone()
+		m.Apply(c, mv)
+		c.Actors[other].L.Ret = 7 // not through WakeUpProcess or Schedule
+		got := c.FingerprintAfter(s, true, mover)
+		want := c.Clone().Fingerprint(nil, true)
+		if (got == want) != (mover < 0) {
+			t.Errorf("comparing actor %d only: incremental == full is %v", mover, got == want)
+		}
+	}
+}
