@@ -20,9 +20,9 @@ import (
 // symmetry: when their encodings are equal); and ResetTo makes a
 // scratch copy equal to its parent again.
 func TestFingerprint(t *testing.T) {
-	deep, shallow := 4000, 300 // one iocb with symmetry deep: a submitter's last steps come late
+	deep, shallow := 2500, 150 // one iocb with symmetry deep: a submitter's last steps come late
 	if testing.Short() {
-		deep, shallow = 1000, 100
+		deep, shallow = 800, 60
 	}
 	for _, m := range model.Versions() {
 		for _, n := range diosim.DefaultSet() {
