@@ -813,6 +813,12 @@ func (x *search) claim(fp fingerprint, key uint64) bool {
 // earlier successor of this level has it (key: see claim). The scratch is
 // then made a copy of s again.
 func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32, key uint64) succ {
+	return x.keep(w, s, mv, x.apply(w, s, mv), parent, key)
+}
+
+// apply applies mv to w's scratch copy of s and returns the fingerprint
+// of the result; keep, or the scratch's ResetTo, must follow.
+func (x *search) apply(w *worker, s *sim.State, mv model.Move) fingerprint {
 	c := w.scratch
 	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
@@ -831,7 +837,13 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32,
 	// interchangeable bios: a state is put in canonical form only if it
 	// is kept (expandRange), and only the components of c that the move
 	// changed are hashed again.
-	fp := c.FingerprintAfter(s, x.sym, x.mover(mv))
+	return c.FingerprintAfter(s, x.sym, x.mover(mv))
+}
+
+// keep returns the successor of s by mv, which apply left in w's scratch
+// with fingerprint fp, and makes the scratch a copy of s again.
+func (x *search) keep(w *worker, s *sim.State, mv model.Move, fp fingerprint, parent int32, key uint64) succ {
+	c := w.scratch
 	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
 	if !x.seen(fp) && x.claim(fp, key) {
 		out.st = x.newState(w, c)
@@ -905,10 +917,24 @@ func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []in
 		if x.por {
 			if lo, hi := x.ample(s, moves); lo < hi {
 				proviso := false
+				if hi-lo == 1 {
+					// One move (the common case): tried once.
+					mv := moves[lo]
+					if fp := x.apply(w, s, mv); x.seen(fp) {
+						w.scratch.ResetTo(s)
+						proviso = true
+					} else {
+						out = append(out, x.keep(w, s, mv, fp, ids[k], uint64(piece)<<32|uint64(len(out))))
+						x.transitions.Add(1)
+						continue
+					}
+				}
 				for _, mv := range moves[lo:hi] {
+					if proviso {
+						break
+					}
 					if x.seen(x.probe(w, s, mv)) {
 						proviso = true
-						break
 					}
 				}
 				if !proviso {
