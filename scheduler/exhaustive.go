@@ -897,7 +897,7 @@ func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []in
 		if x.sym {
 			// s was kept as first reached; its successors' moves name
 			// the actors of its canonical form.
-			s.CanonicalizeWith(&w.cs)
+			s.CanonicalizeFingerprinted(&w.cs)
 		}
 		w.moves = x.m.Moves(s, w.moves)
 		moves := w.moves

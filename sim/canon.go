@@ -62,9 +62,6 @@ type CanonScratch struct {
 // index, which makes the reduction weaker (two symmetric states may keep
 // two forms) but never unsound.
 func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
-	if s.canonicalByCache() {
-		return nil
-	}
 	if len(s.Reqs) == 1 {
 		return s.canonReq(cs, 0, 0)
 	}
@@ -85,6 +82,17 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 		}
 	}
 	return moved
+}
+
+// CanonicalizeFingerprinted is CanonicalizeWith for a state whose
+// fingerprint (Fingerprint, with symmetry) was computed on the state as it
+// is: the sort keys it keeps tell, without hashing any bio again, whether
+// the bios are in canonical order already (the common case in a search).
+func (s *State) CanonicalizeFingerprinted(cs *CanonScratch) []int8 {
+	if s.canonicalByCache() {
+		return nil
+	}
+	return s.CanonicalizeWith(cs)
 }
 
 // canonicalByCache reports whether the sort keys the fingerprint cache
