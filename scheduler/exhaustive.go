@@ -64,12 +64,10 @@ package scheduler
 // counterexamples that are shortest in the full graph.
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"runtime"
 	"runtime/metrics"
 	"sort"
@@ -740,7 +738,6 @@ func (x *search) stopReason(start time.Time) string {
 // worker holds one goroutine's buffers.
 type worker struct {
 	moves   []model.Move
-	enc     []byte
 	cs      sim.CanonScratch
 	free    []*sim.State
 	cov     Coverage
@@ -1091,35 +1088,6 @@ func pathKey(p []model.Move) string {
 		fmt.Fprintf(&b, "%03d.%03d,", mv.Actor, mv.Choice)
 	}
 	return b.String()
-}
-
-// hash128 is a 128-bit fingerprint of b: two independent 64-bit
-// multiply-mix hashes over 8-byte words.
-func hash128(b []byte) fingerprint {
-	const (
-		k0 = 0x9e3779b97f4a7c15
-		k1 = 0xc2b2ae3d27d4eb4f
-		k2 = 0x165667b19e3779f9
-	)
-	h1, h2 := uint64(len(b))*k0, uint64(len(b))^k1
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		h1 = mix(h1^w, k1)
-		h2 = mix(h2+w, k2)
-		b = b[8:]
-	}
-	var tail uint64
-	for i, c := range b {
-		tail |= uint64(c) << (8 * i)
-	}
-	h1 = mix(h1^tail^0xff, k1)
-	h2 = mix(h2+tail+0xff, k2)
-	return fingerprint{mix(h1, k2), mix(h2, k0)}
-}
-
-func mix(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
 }
 
 // MergeCertificates combines the certificates of the shards of one search

@@ -333,38 +333,6 @@ func (s *State) RenameBios(actorPerm []int8) {
 	}
 }
 
-// SameBios reports whether s and o agree on everything Canonicalize looks
-// at except the bio completion actors: the bios, bio_list, the submitter's
-// popped bio, and the blocks' data. After a move by an actor other than a
-// bio completion, equal answers mean the canonical order is unchanged.
-func (s *State) SameBios(o *State) bool {
-	if len(s.Reqs) != len(o.Reqs) {
-		return false
-	}
-	for a := range s.Actors {
-		if s.Actors[a].Kind == Submitter && s.Actors[a].L.Bio != o.Actors[a].L.Bio {
-			return false
-		}
-	}
-	for i := range s.Inode.Data {
-		if s.Inode.Data[i] != o.Inode.Data[i] || s.Inode.Unwritten[i] != o.Inode.Unwritten[i] {
-			return false
-		}
-	}
-	for r := range s.Reqs {
-		a, b := &s.Reqs[r], &o.Reqs[r]
-		if a.Dio.BioList != b.Dio.BioList || len(a.Bios) != len(b.Bios) {
-			return false
-		}
-		for i := range a.Bios {
-			if a.Bios[i] != b.Bios[i] {
-				return false
-			}
-		}
-	}
-	return true
-}
-
 // Fingerprints.
 //
 // A search identifies a state by a 128-bit fingerprint. Fingerprint
