@@ -11,22 +11,36 @@ package scheduler
 // makes the counterexample of each property the lexicographically smallest
 // shortest path (in canonical moves), whatever the number of workers.
 //
-// State caching. A state is identified by a 128-bit fingerprint of
-// sim.State.Encode, which serialises every field that determines the
-// state's future and its verdicts: the world (inode, kiocb, dio, bios, ring,
-// object lifetimes), every actor's program counter, task state and locals,
-// and the facts the properties read. Nothing else influences a step: the
+// State caching. A state is identified by a 128-bit fingerprint
+// (sim.State.Fingerprint): a sum of hashes of the state's components (the
+// inode, ring and history; each request's kiocb, dio and facts; each actor;
+// each bio with its completion and block), which together cover every
+// field sim.State.Encode serialises: every field that determines the
+// state's future and its verdicts. Nothing else influences a step: the
 // model's programs are fixed per version and scenario, and a step reads
 // only the state it is given. So two states with the same encoding have
-// the same future; a test checks it. Two different encodings collide in
-// the fingerprint with probability about n^2/2^129 for n states (3e-24 for a
+// the same future; a test checks it. Two different states collide in the
+// fingerprint with probability about n^2/2^129 for n states (3e-24 for a
 // billion states), the usual hash-compaction trade.
 //
-// Symmetry reduction. With Symmetry on, every state is put into canonical
-// form (sim.State.Canonicalize) before it is looked up: submitted bios are
-// interchangeable, so the 8! orders in which 8 identical bios can complete
-// collapse into one. Counterexample lengths are unchanged (the renaming is
-// an isomorphism of the state graph).
+// Cost per transition. The moves of a state are tried one after the other
+// on one scratch copy of it: a move is applied, the fingerprint is updated
+// from the parent's by hashing again only the components that changed (the
+// moving actor, those it woke, a request whose objects changed, a bio that
+// changed), and the scratch is put back (sim.State.ResetTo). The successor
+// is copied out only if no earlier level visited its fingerprint and no
+// earlier successor of the level has it; its after-step properties are
+// checked on the scratch, and the linearizability verdict of a history is
+// remembered. So a transition costs about the same at every N, but for
+// the comparisons of a request's bios, done as one memory comparison.
+//
+// Symmetry reduction. With Symmetry on, the fingerprint of a bio that may
+// be renamed names no bio index, so all renamings of a state (submitted
+// bios are interchangeable: the 8! orders in which 8 identical bios can
+// complete) have one fingerprint, and a state kept is put in canonical
+// form (sim.State.Canonicalize) before it is expanded, so that moves name
+// the actors of the canonical form. Counterexample lengths are unchanged
+// (the renaming is an isomorphism of the state graph).
 //
 // Partial-order reduction. With POR on, a state where some actor's next
 // step is marked Private (model.Step.Private: it commutes with every step
@@ -50,12 +64,10 @@ package scheduler
 // counterexamples that are shortest in the full graph.
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 	"runtime"
 	"runtime/metrics"
 	"sort"
@@ -270,7 +282,11 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 		workers = runtime.GOMAXPROCS(0)
 	}
 	start := time.Now()
-	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers)}
+	x := &search{m: m, sc: sc, init: s0.Clone(), opt: opt, sym: !opt.NoSymmetry, por: !opt.NoPOR, workers: make([]worker, workers),
+		// The built-in versions' steps change no actor but their own and
+		// those they wake (TestFingerprint); a variant's step might, so
+		// its successors are compared with their parent actor by actor.
+		anyActor: !m.Builtin()}
 	if !m.Builtin() && (x.sym || x.por) {
 		// A variant's steps carry no argument for the reductions: test
 		// their assumptions on the first states and refuse the search if
@@ -301,6 +317,9 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	x.sometimes(&x.workers[0], s0)
 	if x.sym {
 		s0.Canonicalize()
+	}
+	for i := range x.level {
+		x.level[i].m = map[fingerprint]uint64{}
 	}
 	x.visited = make([]map[fingerprint]int32, visitedShards)
 	for i := range x.visited {
@@ -426,6 +445,7 @@ type search struct {
 	init         *sim.State // the concrete starting state
 	opt          ExhaustiveOptions
 	sym, por     bool
+	anyActor     bool                    // a step may change any actor (see sim.State.FingerprintAfter)
 	visited      []map[fingerprint]int32 // by fingerprint shard; ids, or -(k+1) while level k's merge runs
 	nodes        []node
 	best         map[properties.Signature]found
@@ -437,8 +457,15 @@ type search struct {
 	workers      []worker
 	poolMu       sync.Mutex
 	pool         []*sim.State // states free for reuse, shared by the workers
-	sits         []int        // indexes in properties.Sometimes of the situations that apply
-	crash        atomic.Pointer[string]
+	// level holds, by fingerprint shard, the first position (see claim)
+	// of each fingerprint among the successors of the level being
+	// expanded.
+	level [visitedShards]struct {
+		mu sync.Mutex
+		m  map[fingerprint]uint64
+	}
+	sits  []int // indexes in properties.Sometimes of the situations that apply
+	crash atomic.Pointer[string]
 }
 
 // poolBatch is how many free states a worker takes from the pool at once.
@@ -551,6 +578,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	if workers > 1 {
 		pieces = min(len(frontier), 8*workers)
 	}
+	for i := range x.level {
+		clear(x.level[i].m)
+	}
 	chunks := make([][]succ, pieces)
 	terms := make([][]termViol, pieces)
 	var taken atomic.Int64
@@ -581,7 +611,7 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 					return
 				}
 				lo, hi := p*len(frontier)/pieces, (p+1)*len(frontier)/pieces
-				chunks[p], terms[p] = x.expandRange(&x.workers[w], frontier[lo:hi], ids[lo:hi], start)
+				chunks[p], terms[p] = x.expandRange(&x.workers[w], p, frontier[lo:hi], ids[lo:hi], start)
 			}
 		}(w)
 	}
@@ -625,7 +655,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	x.parallelShards(workers, func(mine func(int) bool) {
 		for k, sc := range all {
 			sh := shardOfFP(sc.fp)
-			if !mine(sh) {
+			if !mine(sh) || sc.st == nil {
+				// No state: an earlier level visited it, or an
+				// earlier successor of this level has it.
 				continue
 			}
 			if _, ok := x.visited[sh][sc.fp]; ok {
@@ -643,7 +675,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 			x.recordEdge(sc.viol, depth+1, sc.parent, model.Move{Actor: int(sc.actor), Choice: int(sc.choice)})
 		}
 		if !fresh[k] {
-			free = append(free, sc.st)
+			if sc.st != nil {
+				free = append(free, sc.st)
+			}
 			continue
 		}
 		if stopped != "" {
@@ -704,7 +738,6 @@ func (x *search) stopReason(start time.Time) string {
 // worker holds one goroutine's buffers.
 type worker struct {
 	moves   []model.Move
-	enc     []byte
 	cs      sim.CanonScratch
 	free    []*sim.State
 	cov     Coverage
@@ -712,6 +745,9 @@ type worker struct {
 	left    int    // situations not reached yet
 	cur     *sim.State
 	curMove model.Move
+	scratch *sim.State                        // a copy of the state being expanded, on which its moves are tried
+	hist    map[string][]properties.Violation // linearizability verdicts by history
+	histKey []byte
 }
 
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
@@ -733,10 +769,54 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 	return from.Clone()
 }
 
-// successor applies mv to a copy of s and returns it canonical, with its
-// fingerprint.
-func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, fingerprint) {
-	c := x.newState(w, s)
+// mover is the actor whose move changed a successor, for
+// sim.State.FingerprintAfter (-1: any actor may have changed).
+func (x *search) mover(mv model.Move) int {
+	if x.anyActor {
+		return -1
+	}
+	return mv.Actor
+}
+
+// probe returns the fingerprint of the successor of s by mv.
+func (x *search) probe(w *worker, s *sim.State, mv model.Move) fingerprint {
+	c := w.scratch
+	w.cur, w.curMove = s, mv
+	x.m.Apply(c, mv)
+	fp := c.FingerprintAfter(s, x.sym, x.mover(mv))
+	c.ResetTo(s)
+	return fp
+}
+
+// claim records that the successor at position key of this level (piece
+// << 32 | index in the piece's output) has fingerprint fp, and reports
+// whether it is the first in level order seen so far: only that one may
+// become the state's representative, so only it needs a copy.
+func (x *search) claim(fp fingerprint, key uint64) bool {
+	l := &x.level[shardOfFP(fp)]
+	l.mu.Lock()
+	old, ok := l.m[fp]
+	first := !ok || key < old
+	if first {
+		l.m[fp] = key
+	}
+	l.mu.Unlock()
+	return first
+}
+
+// successor applies mv to w's scratch copy of s and returns the successor
+// with its fingerprint and the violations its step caused; its state is
+// kept (a copy of the scratch) only if no earlier level visited it and no
+// earlier successor of this level has it (key: see claim). The scratch is
+// then made a copy of s again.
+func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32, key uint64) succ {
+	return x.keep(w, s, mv, x.apply(w, s, mv), parent, key)
+}
+
+// apply applies mv to w's scratch copy of s and returns the fingerprint
+// of the result; keep, or the scratch's ResetTo, must follow.
+func (x *search) apply(w *worker, s *sim.State, mv model.Move) fingerprint {
+	c := w.scratch
 	w.cur, w.curMove = s, mv
 	x.m.Apply(c, mv)
 	if w.cov != nil {
@@ -750,13 +830,23 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move) (*sim.State, 
 		}
 		w.cov[Edge{Prog: x.m.Program(s, mv.Actor), PC: s.Actors[mv.Actor].PC, Next: next}] = true
 	}
-	if x.sym && (s.Actors[mv.Actor].Kind == sim.BioEnd || !c.SameBios(s)) {
-		// s is canonical; a move that changes no bio's description keeps
-		// the order canonical.
-		c.CanonicalizeWith(&w.cs)
+	// The fingerprint is the same for every renaming of c among its
+	// interchangeable bios: a state is put in canonical form only if it
+	// is kept (expandRange), and only the components of c that the move
+	// changed are hashed again.
+	return c.FingerprintAfter(s, x.sym, x.mover(mv))
+}
+
+// keep returns the successor of s by mv, which apply left in w's scratch
+// with fingerprint fp, and makes the scratch a copy of s again.
+func (x *search) keep(w *worker, s *sim.State, mv model.Move, fp fingerprint, parent int32, key uint64) succ {
+	c := w.scratch
+	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
+	if !x.seen(fp) && x.claim(fp, key) {
+		out.st = x.newState(w, c)
 	}
-	w.enc = c.Encode(w.enc[:0])
-	return c, hash128(w.enc)
+	c.ResetTo(s)
+	return out
 }
 
 // sometimes marks the situations state s reaches.
@@ -788,7 +878,7 @@ func (x *search) parallelShards(workers int, f func(mine func(int) bool)) {
 }
 
 // expandRange expands a contiguous part of a level.
-func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
+func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
 	var out []succ
 	var terms []termViol
 	for k, s := range states {
@@ -801,6 +891,11 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 				return nil, nil
 			}
 		}
+		if x.sym {
+			// s was kept as first reached; its successors' moves name
+			// the actors of its canonical form.
+			s.CanonicalizeFingerprinted(&w.cs)
+		}
 		w.moves = x.m.Moves(s, w.moves)
 		moves := w.moves
 		if len(moves) == 0 {
@@ -811,62 +906,99 @@ func (x *search) expandRange(w *worker, states []*sim.State, ids []int32, start 
 			}
 			continue
 		}
-		n0 := len(out)
+		if w.scratch == nil {
+			w.scratch = s.Clone()
+		} else {
+			w.scratch.CopyFrom(s)
+		}
 		if x.por {
 			if lo, hi := x.ample(s, moves); lo < hi {
 				proviso := false
+				if hi-lo == 1 {
+					// One move (the common case): tried once.
+					mv := moves[lo]
+					if fp := x.apply(w, s, mv); x.seen(fp) {
+						w.scratch.ResetTo(s)
+						proviso = true
+					} else {
+						out = append(out, x.keep(w, s, mv, fp, ids[k], uint64(piece)<<32|uint64(len(out))))
+						x.transitions.Add(1)
+						continue
+					}
+				}
 				for _, mv := range moves[lo:hi] {
-					c, fp := x.successor(w, s, mv)
-					out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
-					if x.seen(fp) {
+					if proviso {
+						break
+					}
+					if x.seen(x.probe(w, s, mv)) {
 						proviso = true
 					}
 				}
 				if !proviso {
-					x.finish(s, out[n0:])
+					for _, mv := range moves[lo:hi] {
+						out = append(out, x.successor(w, s, mv, ids[k], uint64(piece)<<32|uint64(len(out))))
+					}
 					x.transitions.Add(int64(hi - lo))
 					continue
 				}
-				for i := n0; i < len(out); i++ {
-					w.free = append(w.free, out[i].st)
-				}
-				out = out[:n0]
 			}
 		}
 		for _, mv := range moves {
-			c, fp := x.successor(w, s, mv)
-			out = append(out, succ{parent: ids[k], actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, st: c})
+			out = append(out, x.successor(w, s, mv, ids[k], uint64(piece)<<32|uint64(len(out))))
 		}
-		x.finish(s, out[n0:])
 		x.transitions.Add(int64(len(moves)))
 	}
 	return out, terms
 }
 
-// finish checks the after-step properties of the successors of s, and
-// keeps the violations their step caused (properties.Fresh).
-func (x *search) finish(s *sim.State, ss []succ) {
-	for i := range ss {
-		vs := properties.AfterStep(ss[i].st)
-		if len(vs) == 0 {
-			continue
+// violations checks the after-step properties of c, reached from s by a
+// step of actor a, and returns the violations the step caused
+// (properties.Fresh).
+func (x *search) violations(w *worker, s, c *sim.State, a int) []properties.Violation {
+	var vs []properties.Violation
+	if properties.SameFacts(s, c) {
+		// The standing violations are s's: only a history check can be
+		// new (the common case), which is what properties.AfterStep
+		// would add: the linearizability of a history that grew by a
+		// return. Its verdict is a function of the history, kept per
+		// worker.
+		n := len(c.History)
+		if n <= int(c.HistChecked) {
+			return nil
 		}
-		if properties.SameFacts(s, ss[i].st) {
-			// The standing violations are s's: only a history check
-			// can be new (the cheap common case below a violation).
-			out := vs[:0]
-			for _, v := range vs {
-				if v.Prop == properties.Linearizable {
-					out = append(out, v)
-				}
-			}
-			vs = out
-			if len(vs) == 0 {
-				continue
-			}
+		c.HistChecked = int16(n)
+		if !c.History[n-1].Return {
+			return nil
 		}
-		ss[i].viol = properties.Fresh(s, vs, x.m.Next(s, int(ss[i].actor)))
+		vs = x.historyViolations(w, c)
+	} else {
+		vs = properties.AfterStep(c)
 	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return properties.Fresh(s, vs, x.m.Next(s, a))
+}
+
+// histCacheMax bounds the histories a worker remembers the verdict of.
+const histCacheMax = 1 << 14
+
+// historyViolations is properties.HistoryViolations(c, false), remembered
+// by history. It returns a fresh slice (Fresh modifies its argument).
+func (x *search) historyViolations(w *worker, c *sim.State) []properties.Violation {
+	w.histKey = sim.AppendHistory(w.histKey[:0], c.History)
+	vs, ok := w.hist[string(w.histKey)]
+	if !ok {
+		vs = properties.HistoryViolations(c, false)
+		if w.hist == nil || len(w.hist) >= histCacheMax {
+			w.hist = map[string][]properties.Violation{}
+		}
+		w.hist[string(w.histKey)] = vs
+	}
+	if len(vs) == 0 {
+		return nil
+	}
+	return append([]properties.Violation(nil), vs...)
 }
 
 // ample returns the range of moves of the lowest actor whose next step is
@@ -899,7 +1031,7 @@ func shardOf(frontier []*sim.State, ids []int32, shard, n int) ([]*sim.State, []
 	return f, is
 }
 
-func (x *search) fp(s *sim.State) fingerprint { return hash128(s.Encode(nil)) }
+func (x *search) fp(s *sim.State) fingerprint { return s.Fingerprint(nil, x.sym) }
 
 // path returns the canonical moves from the initial state to state id.
 func (x *search) path(id int32) []model.Move {
@@ -956,35 +1088,6 @@ func pathKey(p []model.Move) string {
 		fmt.Fprintf(&b, "%03d.%03d,", mv.Actor, mv.Choice)
 	}
 	return b.String()
-}
-
-// hash128 is a 128-bit fingerprint of b: two independent 64-bit
-// multiply-mix hashes over 8-byte words.
-func hash128(b []byte) fingerprint {
-	const (
-		k0 = 0x9e3779b97f4a7c15
-		k1 = 0xc2b2ae3d27d4eb4f
-		k2 = 0x165667b19e3779f9
-	)
-	h1, h2 := uint64(len(b))*k0, uint64(len(b))^k1
-	for len(b) >= 8 {
-		w := binary.LittleEndian.Uint64(b)
-		h1 = mix(h1^w, k1)
-		h2 = mix(h2+w, k2)
-		b = b[8:]
-	}
-	var tail uint64
-	for i, c := range b {
-		tail |= uint64(c) << (8 * i)
-	}
-	h1 = mix(h1^tail^0xff, k1)
-	h2 = mix(h2+tail+0xff, k2)
-	return fingerprint{mix(h1, k2), mix(h2, k0)}
-}
-
-func mix(a, b uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	return hi ^ lo
 }
 
 // MergeCertificates combines the certificates of the shards of one search

@@ -1,5 +1,11 @@
 package sim
 
+import (
+	"encoding/binary"
+	"math/bits"
+	"unsafe"
+)
+
 // Canonicalize puts the state's bios into a canonical order and returns
 // perm, with perm[old] the new index of bio old (nil when nothing moved).
 //
@@ -44,6 +50,8 @@ type CanonScratch struct {
 	data                 []uint8
 	unw                  []bool
 	actors               []Actor
+	comp                 [][2]uint64
+	keys2                []uint64
 }
 
 // CanonicalizeWith is Canonicalize with caller-owned buffers; the returned
@@ -74,6 +82,46 @@ func (s *State) CanonicalizeWith(cs *CanonScratch) []int8 {
 		}
 	}
 	return moved
+}
+
+// CanonicalizeFingerprinted is CanonicalizeWith for a state whose
+// fingerprint (Fingerprint, with symmetry) was computed on the state as it
+// is: the sort keys it keeps tell, without hashing any bio again, whether
+// the bios are in canonical order already (the common case in a search).
+func (s *State) CanonicalizeFingerprinted(cs *CanonScratch) []int8 {
+	if s.canonicalByCache() {
+		return nil
+	}
+	return s.CanonicalizeWith(cs)
+}
+
+// canonicalByCache reports whether the sort keys the fingerprint cache
+// holds (valid, computed with symmetry) show every request's submitted
+// bios already in canonical order.
+func (s *State) canonicalByCache() bool {
+	f := &s.fp
+	if !f.valid || !f.sym || f.from != nil {
+		return false
+	}
+	for r := range s.Reqs {
+		if !s.renamed(true, r) {
+			continue
+		}
+		q := &s.Reqs[r]
+		off := s.Block(r, 0)
+		var last uint64
+		for i := range q.Bios {
+			if q.Bios[i].State < BioSubmitted {
+				continue
+			}
+			k := f.keys[off+i]
+			if k < last {
+				return false
+			}
+			last = k
+		}
+	}
+	return true
 }
 
 // canonReq canonicalizes the bios of request r, whose submitter is actor
@@ -269,6 +317,17 @@ func (s *State) applyBioPerm(r, base int, perm []int8, cs *CanonScratch) {
 	}
 	copy(s.Inode.Data[off:off+n], data)
 	copy(s.Inode.Unwritten[off:off+n], unw)
+	if f := &s.fp; f.valid {
+		// The bios' hashes name no index: they move with the bios.
+		c0 := 1 + len(s.Reqs) + len(s.Actors) + off
+		comp := append(cs.comp[:0], f.comp[c0:c0+n]...)
+		keys := append(cs.keys2[:0], f.keys[off:off+n]...)
+		cs.comp, cs.keys2 = comp, keys
+		for old := 0; old < n; old++ {
+			f.comp[c0+int(perm[old])] = comp[old]
+			f.keys[off+int(perm[old])] = keys[old]
+		}
+	}
 	copy(s.Actors[base+1:base+1+n], actors)
 	q.Dio.BioList = ren(q.Dio.BioList)
 	s.Actors[base].L.Bio = ren(s.Actors[base].L.Bio)
@@ -302,34 +361,615 @@ func (s *State) RenameBios(actorPerm []int8) {
 	}
 }
 
-// SameBios reports whether s and o agree on everything Canonicalize looks
-// at except the bio completion actors: the bios, bio_list, the submitter's
-// popped bio, and the blocks' data. After a move by an actor other than a
-// bio completion, equal answers mean the canonical order is unchanged.
-func (s *State) SameBios(o *State) bool {
-	if len(s.Reqs) != len(o.Reqs) {
-		return false
+// Fingerprints.
+//
+// A search identifies a state by a 128-bit fingerprint. Fingerprint
+// computes it as the sum of the hashes of the state's components, so that
+// a successor, which differs from its parent in a few components, costs
+// the hashing of those only:
+//
+//   - the global part: Reaped, the inode's scalars (ISize, IMutex,
+//     IOLockExcl, IOLockShared, AllocSem, NrPages), the ring, and the history (of a pread of a
+//     request's range, only the length of its Data: each block's
+//     character belongs to that block's bio, below);
+//   - each request: Pos, Kiocb, Dio, Mem, Facts (every field: a field
+//     added to one of them must be hashed in fpReq too);
+//   - each actor other than a bio completion;
+//   - each bio, together with its completion actor, its block's Data and
+//     Unwritten, and the character of every pread of its request's range
+//     at its block.
+//
+// With symmetry, the hash of a bio that Canonicalize may rename (a
+// submitted bio of a request whose bios are renamed at all) mentions no bio
+// index: not its own (the actor's Index), nor another's, which it
+// describes as CanonicalizeWith's sort key does (bio_list by position, the
+// submitter's popped bio by a flag, a link to another renamed bio by that
+// bio's list position). The references to such bios elsewhere
+// (dio->bio_list, the submitter's Locals.Bio) are hashed as "some renamed
+// bio". The fields applyBioPerm renames are exactly these: a request's
+// Bios (their order and Next links), its bio completion actors (order,
+// Index, Locals.Bio), Inode.Data and Inode.Unwritten of its blocks, the
+// Data of the preads of its whole range, Dio.BioList and the submitter's
+// Locals.Bio. So the
+// fingerprint is the same for a state and its canonical form, and two
+// states that are renamings of each other have the same fingerprint
+// without either being put in canonical form: the search canonicalizes
+// only the states it keeps. Every other component hashes its position.
+//
+// A field added to the world must be hashed in one of the components below
+// (fpGlobal, fpReq, fpActor, fpBio) and compared in fpIncremental, or the
+// search will merge states that differ in it; TestFingerprint checks the
+// fingerprint against Encode on random walks.
+
+// fpCache holds the component hashes a state's fingerprint sums; it is a
+// cache, not part of the state (Encode ignores it).
+type fpCache struct {
+	valid bool
+	sym   bool
+	sum   [2]uint64
+	// comp: 0 the global part; 1+r request r; 1+R+a actor a (zero for bio
+	// completions); 1+R+A+blk the bio of block blk.
+	comp [][2]uint64
+	keys []uint64 // CanonicalizeWith's sort key of each renamed bio, by block
+	base []int    // each request's submitter
+	// from is the parent of the last incremental Fingerprint, dirty the
+	// components it hashed again and actors the actors that differ from
+	// from's: what ResetTo puts back.
+	from   *State
+	dirty  []int32
+	actors []int16
+	// touched lists the first nt actors whose task state a step changed
+	// through WakeUpProcess or Schedule (nt 0xff: more).
+	touched [4]int16
+	nt      uint8
+}
+
+func (f *fpCache) copyFrom(o *fpCache) {
+	comp, keys, base, dirty, actors := f.comp[:0], f.keys[:0], f.base[:0], f.dirty[:0], f.actors[:0]
+	*f = *o
+	f.comp = append(comp, o.comp...)
+	f.keys = append(keys, o.keys...)
+	f.base = append(base, o.base...)
+	f.dirty, f.actors, f.from, f.nt = dirty, actors, nil, 0
+}
+
+// ResetTo makes s a copy of p again, after s was made a copy of p
+// (CopyFrom) and changed by a move and Fingerprint(p, ...): it copies back
+// only the actors and component hashes that Fingerprint found changed,
+// and the small rest of the world whole. It is how a search tries the
+// moves of one state on one scratch copy.
+func (s *State) ResetTo(p *State) {
+	f := &s.fp
+	if f.from != p || len(s.Actors) != len(p.Actors) {
+		s.CopyFrom(p)
+		return
+	}
+	for _, a := range f.actors {
+		s.Actors[a] = p.Actors[a]
+	}
+	pf := &p.fp
+	nb := 1 + len(s.Reqs) + len(s.Actors)
+	for _, k := range f.dirty {
+		f.comp[k] = pf.comp[k]
+		if int(k) >= nb {
+			f.keys[int(k)-nb] = pf.keys[int(k)-nb]
+		}
+	}
+	f.sum, f.valid, f.sym = pf.sum, pf.valid, pf.sym
+	f.dirty, f.actors, f.from, f.nt = f.dirty[:0], f.actors[:0], nil, 0
+	data, unw, ring, actors, hist, reqs, fp := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Ring[:0], s.Actors, s.History[:0], s.Reqs, s.fp
+	*s = *p
+	s.fp = fp
+	s.Actors = actors
+	s.History = append(hist, p.History...)
+	s.Reqs = copyReqs(reqs, p.Reqs)
+	s.Inode.Data = append(data, p.Inode.Data...)
+	s.Inode.Unwritten = append(unw, p.Inode.Unwritten...)
+	s.Ring = append(ring, p.Ring...)
+}
+
+// Fingerprint returns the 128-bit fingerprint of s, the same for all
+// renamings of s among its interchangeable bios when sym is set (see
+// above), and keeps the component hashes in s. parent, when not nil, must
+// be a state s was copied from (Clone, CopyFrom) and then changed by
+// moves, whose fingerprint was computed with the same sym: only the
+// components that differ from parent are hashed again.
+func (s *State) Fingerprint(parent *State, sym bool) [2]uint64 {
+	return s.FingerprintAfter(parent, sym, -1)
+}
+
+// FingerprintAfter is Fingerprint for s reached from parent by one move of
+// actor mover: of the actors, only mover and those its step woke or put
+// to sleep (WakeUpProcess, Schedule) are compared with parent's. A step
+// changes no other actor: it writes its own actor's fields and locals,
+// and another task's state only through those two functions
+// (TestFingerprint checks it on the default scenarios).
+func (s *State) FingerprintAfter(parent *State, sym bool, mover int) [2]uint64 {
+	f := &s.fp
+	if parent == nil || !parent.fp.valid || parent.fp.sym != sym || len(parent.fp.comp) != s.fpLen() {
+		s.fpFull(sym)
+	} else {
+		if !f.valid || len(f.comp) != len(parent.fp.comp) {
+			nt, touched := f.nt, f.touched
+			f.copyFrom(&parent.fp)
+			f.nt, f.touched = nt, touched
+		}
+		f.from, f.dirty, f.actors = parent, f.dirty[:0], f.actors[:0]
+		s.fpIncremental(parent, mover)
+	}
+	f.nt = 0
+	return fpFinal(f.sum)
+}
+
+// touch records that a step changed actor a's task state.
+func (f *fpCache) touch(a int) {
+	if int(f.nt) < len(f.touched) {
+		f.touched[f.nt] = int16(a)
+		f.nt++
+	} else {
+		f.nt = 0xff // too many: compare every actor
+	}
+}
+
+// cand reports whether actor a may differ from the parent's after a move
+// of mover (-1: any actor may).
+func (f *fpCache) cand(a, mover int) bool {
+	if mover < 0 || a == mover || f.nt == 0xff {
+		return true
+	}
+	for _, t := range f.touched[:f.nt] {
+		if int(t) == a {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *State) fpLen() int {
+	return 1 + len(s.Reqs) + len(s.Actors) + len(s.Inode.Data)
+}
+
+func fpFinal(sum [2]uint64) [2]uint64 {
+	return [2]uint64{fmix(sum[0] ^ 0x2545f4914f6cdd1d), fmix(sum[1] + 0x9e3779b97f4a7c15)}
+}
+
+func fmix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
+}
+
+// hasher hashes a sequence of words into two independent lanes.
+type hasher struct{ a, b uint64 }
+
+func newHasher(tag uint64) hasher {
+	h := hasher{0x9e3779b97f4a7c15, 0xc2b2ae3d27d4eb4f}
+	h.w(tag)
+	return h
+}
+
+func (h *hasher) w(v uint64) {
+	x, y := bits.Mul64(h.a^v, 0xbf58476d1ce4e5b9)
+	h.a = x ^ y
+	x, y = bits.Mul64(h.b+v, 0x94d049bb133111eb)
+	h.b = x ^ y ^ v
+}
+
+func (h *hasher) str(s string) {
+	h.w(uint64(len(s)))
+	for len(s) >= 8 {
+		h.w(binary.LittleEndian.Uint64([]byte(s[:8])))
+		s = s[8:]
+	}
+	var t uint64
+	for i := 0; i < len(s); i++ {
+		t |= uint64(s[i]) << (8 * i)
+	}
+	h.w(t)
+}
+
+func (h *hasher) sum() [2]uint64 { return [2]uint64{fmix(h.a), fmix(h.b ^ 0x5851f42d4c957f2d)} }
+
+func (f *fpCache) set(k int, v [2]uint64) {
+	if f.from != nil {
+		f.dirty = append(f.dirty, int32(k))
+	}
+	o := f.comp[k]
+	f.sum[0] += v[0] - o[0]
+	f.sum[1] += v[1] - o[1]
+	f.comp[k] = v
+}
+
+// renamed reports whether Canonicalize may rename request r's submitted
+// bios in s.
+func (s *State) renamed(sym bool, r int) bool {
+	q := &s.Reqs[r]
+	return sym && !(s.Scn.Op == Write && q.Pos+int64(len(q.Bios))*BlockSize > s.Inode.ISize)
+}
+
+// fpView is what describing the bios of one request needs.
+type fpView struct {
+	renamed bool
+	listPos []int8 // position in bio_list + 1; 0 not listed
+	popped  int8   // the submitter's Locals.Bio
+}
+
+func (s *State) fpViewOf(r int, sym bool, lp []int8) fpView {
+	q := &s.Reqs[r]
+	n := len(q.Bios)
+	lp = lp[:0]
+	for i := 0; i < n; i++ {
+		lp = append(lp, 0)
+	}
+	pos := int8(1)
+	for b := q.Dio.BioList; b >= 0 && int(b) < n && int(pos) <= n; b = q.Bios[b].Next {
+		lp[b] = pos
+		pos++
+	}
+	v := fpView{renamed: s.renamed(sym, r), listPos: lp, popped: -1}
+	if sub := &s.Actors[s.fp.base[r]]; !sub.Done {
+		v.popped = sub.L.Bio // a finished actor's locals are not part of the state
+	}
+	return v
+}
+
+// ref describes a reference to bio b of request r: a renamed bio by its
+// list position only.
+func (s *State) fpRef(v *fpView, r int, b int8) uint64 {
+	if b < 0 {
+		return 0xff
+	}
+	q := &s.Reqs[r]
+	if v.renamed && int(b) < len(q.Bios) && q.Bios[b].State >= BioSubmitted {
+		return 0x100 | uint64(v.listPos[b])
+	}
+	return uint64(uint8(b))
+}
+
+func (s *State) fpFull(sym bool) {
+	f := &s.fp
+	n := s.fpLen()
+	f.comp = append(f.comp[:0], make([][2]uint64, n)...)
+	f.keys = append(f.keys[:0], make([]uint64, len(s.Inode.Data))...)
+	f.base = f.base[:0]
+	for r := range s.Reqs {
+		f.base = append(f.base, s.ActorBase(r))
+	}
+	f.sum = [2]uint64{}
+	f.sym, f.valid, f.from = sym, true, nil
+	f.set(0, s.fpGlobal())
+	var lp []int8
+	for r := range s.Reqs {
+		v := s.fpViewOf(r, sym, lp)
+		lp = v.listPos
+		f.set(1+r, s.fpReq(r, &v))
+		for i := range s.Reqs[r].Bios {
+			s.fpBio(r, i, &v)
+		}
 	}
 	for a := range s.Actors {
-		if s.Actors[a].Kind == Submitter && s.Actors[a].L.Bio != o.Actors[a].L.Bio {
-			return false
-		}
-	}
-	for i := range s.Inode.Data {
-		if s.Inode.Data[i] != o.Inode.Data[i] || s.Inode.Unwritten[i] != o.Inode.Unwritten[i] {
-			return false
-		}
-	}
-	for r := range s.Reqs {
-		a, b := &s.Reqs[r], &o.Reqs[r]
-		if a.Dio.BioList != b.Dio.BioList || len(a.Bios) != len(b.Bios) {
-			return false
-		}
-		for i := range a.Bios {
-			if a.Bios[i] != b.Bios[i] {
-				return false
+		if s.Actors[a].Kind != BioEnd {
+			r := int(s.Actors[a].Req)
+			var v *fpView
+			if s.Actors[a].Kind == Submitter {
+				vv := s.fpViewOf(r, sym, lp)
+				lp, v = vv.listPos, &vv
 			}
+			f.set(1+len(s.Reqs)+a, s.fpActor(a, v))
+		}
+	}
+}
+
+// fpIncremental hashes again the components of s that differ from
+// parent's, whose hashes s.fp holds. Of the actors, only the candidates
+// (fpCache.cand) are compared; the bios and blocks of a request are first
+// compared whole, and one by one only when they differ.
+func (s *State) fpIncremental(p *State, mover int) {
+	f := &s.fp
+	if !s.sameGlobal(p) {
+		f.set(0, s.fpGlobal())
+	}
+	nR := len(s.Reqs)
+	every := mover < 0 || f.nt == 0xff
+	var lp [MaxBlocks]int8
+	for r := range s.Reqs {
+		q, pq := &s.Reqs[r], &p.Reqs[r]
+		base := f.base[r]
+		n := len(q.Bios)
+		off := s.Block(r, 0)
+		same := biosBytes(q.Bios) == biosBytes(pq.Bios) &&
+			string(s.Inode.Data[off:off+n]) == string(p.Inode.Data[off:off+n]) &&
+			boolsBytes(s.Inode.Unwritten[off:off+n]) == boolsBytes(p.Inode.Unwritten[off:off+n])
+		all := s.renamed(f.sym, r) != p.renamed(f.sym, r) || q.Dio.BioList != pq.Dio.BioList ||
+			s.Actors[base].L.Bio != p.Actors[base].L.Bio || s.Actors[base].Done != p.Actors[base].Done || s.newPread(p, q.Pos)
+		if !all && !same {
+			for i := range q.Bios {
+				b, pb := &q.Bios[i], &pq.Bios[i]
+				if b.Next != pb.Next || (b.State >= BioSubmitted) != (pb.State >= BioSubmitted) {
+					all = true
+					break
+				}
+			}
+		}
+		var v fpView
+		ready := false
+		view := func() *fpView {
+			if !ready {
+				v, ready = s.fpViewOf(r, f.sym, lp[:0]), true
+			}
+			return &v
+		}
+		if all || q.Pos != pq.Pos || q.Kiocb != pq.Kiocb || q.Dio != pq.Dio || q.Mem != pq.Mem || q.Facts != pq.Facts {
+			f.set(1+r, s.fpReq(r, view()))
+		}
+		if f.cand(base, mover) && s.Actors[base] != p.Actors[base] {
+			f.actors = append(f.actors, int16(base))
+			f.set(1+nR+base, s.fpActor(base, view()))
+		} else if all {
+			f.set(1+nR+base, s.fpActor(base, view()))
+		}
+		if all || !same || every {
+			for i := range q.Bios {
+				a := base + 1 + i
+				moved := f.cand(a, mover) && s.Actors[a] != p.Actors[a]
+				if moved {
+					f.actors = append(f.actors, int16(a))
+				}
+				if all || moved || q.Bios[i] != pq.Bios[i] ||
+					s.Inode.Data[off+i] != p.Inode.Data[off+i] || s.Inode.Unwritten[off+i] != p.Inode.Unwritten[off+i] {
+					s.fpBio(r, i, view())
+				}
+			}
+			continue
+		}
+		// Only the candidate actors' bios may have changed.
+		for k := -1; k < int(f.nt); k++ {
+			a := mover
+			if k >= 0 {
+				a = int(f.touched[k])
+			}
+			i := a - base - 1
+			if i < 0 || i >= n || (k >= 0 && a == mover) || s.Actors[a] == p.Actors[a] {
+				continue
+			}
+			f.actors = append(f.actors, int16(a))
+			s.fpBio(r, i, view())
+		}
+	}
+	if every {
+		for a := range s.Actors {
+			s.fpOther(p, a)
+		}
+		return
+	}
+	for k := -1; k < int(f.nt); k++ {
+		a := mover
+		if k >= 0 {
+			a = int(f.touched[k])
+		}
+		if k < 0 || a != mover {
+			s.fpOther(p, a)
+		}
+	}
+}
+
+// fpOther hashes again actor a if it is neither a submitter nor a bio
+// completion (whose hashes the requests' loop keeps) and differs from its
+// copy in p.
+func (s *State) fpOther(p *State, a int) {
+	ac := &s.Actors[a]
+	if ac.Kind != BioEnd && ac.Kind != Submitter && *ac != p.Actors[a] {
+		s.fp.actors = append(s.fp.actors, int16(a))
+		s.fp.set(1+len(s.Reqs)+a, s.fpActor(a, nil))
+	}
+}
+
+// biosBytes and boolsBytes view a slice's memory as a string, to compare
+// two slices whole: equal bytes mean equal fields (padding, were a field
+// added, could only make equal values compare unequal, which costs a
+// re-hash, never a wrong fingerprint).
+func biosBytes(b []Bio) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(&b[0])), len(b)*int(unsafe.Sizeof(Bio{})))
+}
+
+func boolsBytes(b []bool) string {
+	if len(b) == 0 {
+		return ""
+	}
+	return unsafe.String((*byte)(unsafe.Pointer(&b[0])), len(b))
+}
+
+func (s *State) sameGlobal(p *State) bool {
+	if s.Reaped != p.Reaped || s.Inode.ISize != p.Inode.ISize || s.Inode.IMutex != p.Inode.IMutex ||
+		s.Inode.AllocSem != p.Inode.AllocSem || s.Inode.NrPages != p.Inode.NrPages ||
+		s.Inode.IOLockExcl != p.Inode.IOLockExcl || s.Inode.IOLockShared != p.Inode.IOLockShared ||
+		len(s.Ring) != len(p.Ring) || len(s.History) != len(p.History) {
+		return false
+	}
+	for i := range s.Ring {
+		if s.Ring[i] != p.Ring[i] {
+			return false
+		}
+	}
+	for i := range s.History {
+		if s.History[i] != p.History[i] {
+			return false
 		}
 	}
 	return true
+}
+
+// newPread reports whether s's history has a pread of the range at pos
+// that p's has not.
+func (s *State) newPread(p *State, pos int64) bool {
+	for _, e := range s.History[min(len(p.History), len(s.History)):] {
+		if e.Op == HistPread && e.Pos == pos {
+			return true
+		}
+	}
+	return false
+}
+
+// preadOf reports whether e is a pread of the whole range of some request,
+// whose characters the bios' hashes hold. A pread cut short by i_size is
+// hashed whole with the history: its characters are not a function of the
+// bios (applyBioPerm moves only those inside it).
+func (s *State) preadOf(e *HistEvent) bool {
+	if e.Op != HistPread || !e.Return {
+		return false
+	}
+	for r := range s.Reqs {
+		if s.Reqs[r].Pos == e.Pos {
+			return len(e.Data) >= len(s.Reqs[r].Bios)
+		}
+	}
+	return false
+}
+
+func (s *State) fpGlobal() [2]uint64 {
+	h := newHasher(1)
+	in := &s.Inode
+	h.w(uint64(s.Reaped) | uint64(uint8(in.IMutex))<<8 | uint64(uint8(in.AllocSem))<<16 | uint64(uint8(in.NrPages))<<24 |
+		uint64(uint8(in.IOLockExcl))<<32 | uint64(uint8(in.IOLockShared))<<40)
+	h.w(uint64(in.ISize))
+	h.w(uint64(len(s.Ring)))
+	for _, e := range s.Ring {
+		h.w(uint64(e.Res))
+		h.w(uint64(uint8(e.Iocb)))
+	}
+	h.w(uint64(len(s.History)))
+	for i := range s.History {
+		e := &s.History[i]
+		h.w(uint64(boolB(e.Return)) | uint64(e.Op)<<8 | uint64(uint8(e.ID))<<16 | uint64(uint8(e.Client))<<24)
+		h.w(uint64(e.Pos))
+		h.w(uint64(e.Len))
+		h.w(uint64(e.Val))
+		if s.preadOf(e) {
+			h.w(uint64(len(e.Data)) | 1<<32)
+			continue
+		}
+		h.str(e.Data)
+	}
+	return h.sum()
+}
+
+func (s *State) fpReq(r int, v *fpView) [2]uint64 {
+	q := &s.Reqs[r]
+	h := newHasher(2 | uint64(r)<<8)
+	h.w(uint64(q.Pos))
+	k := &q.Kiocb
+	h.w(uint64(uint32(k.Users)) | uint64(uint32(k.IoendRemaining))<<32)
+	h.w(uint64(k.Pos))
+	h.w(uint64(k.Left))
+	h.w(uint64(k.NBytes))
+	h.w(uint64(k.UserData))
+	h.w(uint64(k.IoOffset))
+	h.w(uint64(k.IoSize))
+	h.w(uint64(boolB(k.Private)) | uint64(boolB(k.IsSync))<<1 | uint64(boolB(k.IoendQueued))<<2 |
+		uint64(boolB(k.IoendUnwritten))<<3 | uint64(boolB(k.IoIocb))<<4 | uint64(k.IoendWork)<<8)
+	h.w(uint64(k.IoResult))
+	d := &q.Dio
+	h.w(uint64(uint8(d.Rw)) | uint64(uint8(d.LockType))<<8 | uint64(boolB(d.IsAsync))<<16 | uint64(boolB(d.EndIO))<<17 |
+		uint64(boolB(d.BPrivate))<<18 | uint64(uint8(d.BioLock))<<24 | uint64(uint8(d.Waiter))<<32 | uint64(uint8(d.Bio))<<40)
+	h.w(s.fpRef(v, r, d.BioList))
+	h.w(uint64(uint32(d.Refcount)) | uint64(uint32(d.BioCount))<<32)
+	h.w(uint64(uint32(d.BiosInFlight)) | uint64(uint32(d.GupBad))<<32)
+	h.w(uint64(uint32(d.BlockInFile)) | uint64(uint32(d.FinalBlock))<<32)
+	h.w(uint64(uint32(d.CurPage)) | uint64(uint32(d.PagesPinned))<<32)
+	h.w(uint64(uint32(d.BlocksAvailable)) | uint64(uint32(d.ZeroEnd))<<32)
+	h.w(uint64(d.Size))
+	h.w(uint64(d.Result))
+	h.w(uint64(d.ISize))
+	h.w(uint64(d.IoError))
+	h.w(uint64(d.PageErrors))
+	var mem uint64
+	for i, m := range q.Mem {
+		mem |= uint64(m) << (8 * i)
+	}
+	h.w(mem)
+	fa := &q.Facts
+	h.w(uint64(boolB(fa.Submitted)) | uint64(uint8(fa.Deliveries))<<8 | uint64(uint8(fa.DioCompletes))<<16 | uint64(boolB(fa.Committed))<<24 |
+		uint64(boolB(fa.RetryReturned))<<25 | uint64(boolB(fa.EarlyDioComp))<<26 | uint64(fa.MemErrObj)<<32 | uint64(uint8(fa.PreadSeen))<<40 |
+		uint64(fa.FaultsMet)<<48)
+	h.w(uint64(fa.FirstRes))
+	h.w(uint64(fa.RetryRet))
+	h.w(uint64(fa.StatAfterReap))
+	h.w(uint64(fa.StatRes))
+	h.str(fa.Bug)
+	h.str(fa.MemErr)
+	return h.sum()
+}
+
+// fpLocals hashes an actor's task fields and locals (not its Index), with
+// the bio it refers to described by ref.
+func fpLocals(h *hasher, a *Actor, ref uint64) {
+	h.w(uint64(a.Kind) | uint64(uint8(a.Req))<<8 | uint64(uint16(a.PC))<<16 | uint64(boolB(a.Done))<<32 |
+		uint64(boolB(a.Dead))<<33 | uint64(boolB(a.Asleep))<<34 | uint64(a.State)<<40)
+	if a.Done {
+		return // a finished actor's locals are never read again (as in Encode)
+	}
+	l := &a.L
+	h.w(ref | uint64(uint8(l.Got))<<16 | uint64(boolB(l.Flag))<<24 | uint64(boolB(l.Flag2))<<25 | uint64(boolB(l.Waited))<<26)
+	for j, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off} {
+		if v != 0 {
+			h.w(uint64(uint32(v)) | uint64(j+1)<<32)
+		}
+	}
+}
+
+func (s *State) fpActor(a int, v *fpView) [2]uint64 {
+	ac := &s.Actors[a]
+	h := newHasher(3 | uint64(a)<<8 | uint64(uint8(ac.Index))<<16)
+	ref := uint64(uint8(ac.L.Bio))
+	if v != nil {
+		ref = s.fpRef(v, int(ac.Req), ac.L.Bio)
+	}
+	fpLocals(&h, ac, ref)
+	return h.sum()
+}
+
+// fpBio hashes bio i of request r with its completion actor, block and
+// what preads saw of the block, and keeps CanonicalizeWith's sort key.
+func (s *State) fpBio(r, i int, v *fpView) {
+	f := &s.fp
+	q := &s.Reqs[r]
+	b := q.Bios[i]
+	blk := s.Block(r, i)
+	base := f.base[r]
+	a := &s.Actors[base+1+i]
+	free := v.renamed && b.State >= BioSubmitted
+	var h hasher
+	if free {
+		h = newHasher(4 | uint64(r)<<8)
+		f.keys[blk] = s.bioKeyHash(r, base, i, int(v.listPos[i])-1, s.Actors[base].L.Bio == int8(i)) // as canonReq
+	} else {
+		h = newHasher(5 | uint64(r)<<8 | uint64(i)<<16)
+	}
+	if b.State == BioEnded {
+		h.w(uint64(b.State))
+	} else {
+		h.w(uint64(b.State) | uint64(boolB(b.Uptodate))<<8 | uint64(boolB(b.EndAIO))<<9 | s.fpRef(v, r, b.Next)<<16 | uint64(uint8(b.More))<<32)
+	}
+	h.w(uint64(v.listPos[i]) | uint64(boolB(v.popped == int8(i)))<<8 | uint64(s.Inode.Data[blk])<<16 | uint64(boolB(s.Inode.Unwritten[blk]))<<24)
+	ref := uint64(uint8(a.L.Bio))
+	switch {
+	case a.L.Bio == int8(i):
+		ref = 0x200
+	case free:
+		ref = s.fpRef(v, r, a.L.Bio)
+	}
+	fpLocals(&h, a, ref)
+	for k := range s.History {
+		e := &s.History[k]
+		if e.Op != HistPread || !e.Return || e.Pos != q.Pos || len(e.Data) < len(q.Bios) {
+			continue
+		}
+		h.w(uint64(e.Data[i]))
+	}
+	f.set(1+len(s.Reqs)+len(s.Actors)+blk, h.sum())
 }

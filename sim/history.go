@@ -62,3 +62,8 @@ func encodeHistory(b []byte, h []HistEvent) []byte {
 	}
 	return b
 }
+
+// AppendHistory appends to b an encoding of every field of every event of
+// h: two histories are equal exactly when their encodings are (a key for
+// caching what is computed from a history).
+func AppendHistory(b []byte, h []HistEvent) []byte { return encodeHistory(b, h) }

@@ -257,6 +257,9 @@ type State struct {
 	// function of the history).
 	HistChecked int16
 	Reaped      int8 // events taken from the ring by userspace
+	// fp caches the hashes of the fingerprint's components (Fingerprint):
+	// not part of the state's encoding.
+	fp fpCache
 }
 
 // NewState builds the initial world for a scenario: one request per iocb,
@@ -316,13 +319,18 @@ func (s *State) Clone() *State {
 	c.Actors = append([]Actor(nil), s.Actors...)
 	c.History = append([]HistEvent(nil), s.History...)
 	c.Reqs = copyReqs(nil, s.Reqs)
+	c.fp = fpCache{}
+	c.fp.copyFrom(&s.fp)
 	return &c
 }
 
 // CopyFrom makes s a deep copy of o, reusing s's slices.
 func (s *State) CopyFrom(o *State) {
 	data, unw, ring, actors, hist, reqs := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Ring[:0], s.Actors[:0], s.History[:0], s.Reqs
+	fp := s.fp
 	*s = *o
+	s.fp = fp
+	s.fp.copyFrom(&o.fp)
 	s.History = append(hist, o.History...)
 	s.Reqs = copyReqs(reqs, o.Reqs)
 	s.Inode.Data = append(data, o.Inode.Data...)
@@ -471,6 +479,7 @@ func (s *Req) Bug(where, what string) {
 // task is left alone and nothing is remembered.
 func (s *State) WakeUpProcess(p int) {
 	a := &s.Actors[p]
+	s.fp.touch(p)
 	if a.State == TaskInterruptible || a.State == TaskUninterruptible {
 		a.State = TaskRunning
 		a.Asleep = false
@@ -481,6 +490,7 @@ func (s *State) WakeUpProcess(p int) {
 // unless its state is TASK_RUNNING.
 func (s *State) Schedule(p int) {
 	a := &s.Actors[p]
+	s.fp.touch(p)
 	if a.State != TaskRunning {
 		a.Asleep = true
 	}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"runtime"
+	"strings"
 	"sync"
 	"time"
 
@@ -63,6 +64,10 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.\n"+
 			"With --find: random, pct and rapid against each other, to the first find of each known violation on configurations\nout of exhaustive reach (16 blocks; three iocbs of 4 blocks).", stdout)
 	maxN := c.fs.Int("max-n", 16, "largest N (a power of two up to 64)")
+	multi := c.fs.String("multi", "", "instead: exhaustive searches with several iocbs, one worker, each once: a comma-separated list of\n"+
+		"readers (two 2-block AIO readers, get_user_pages may fail, on before), writers (two 2-block writers, hole,eio, every version),\n"+
+		"three (three 2-block readers, get_user_pages may fail, every version); each stops at --multi-timeout")
+	multiTimeout := c.fs.Duration("multi-timeout", 2*time.Minute, "--multi: stop each search after this long")
 	find := c.fs.Bool("find", false, "instead: random, pct and rapid against each other on configurations out of exhaustive reach (16 blocks; three iocbs of 4 blocks), runs and time to the first find of each known violation")
 	seeds := c.fs.Int("seeds", 3, "--find: seeds per strategy and target (the median is printed)")
 	budget := c.fs.Int("max-runs", 20000, "--find: give up after this many runs of one search")
@@ -84,6 +89,9 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	}
 	if *find {
 		return benchFind(stdout, *seeds, *budget, ctx.Done())
+	}
+	if *multi != "" {
+		return benchMulti(ctx, stdout, *multi, *multiTimeout)
 	}
 	m, _ := model.Lookup("v2.6.20")
 	fmt.Fprintf(stdout, "dio-sim bench on %d CPUs (GOMAXPROCS %d)\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0))
@@ -167,5 +175,58 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	}
 	el := time.Since(start).Seconds()
 	fmt.Fprintf(stdout, "\nRandom strategy on the default scenario set, one core: %.0f steps/s, %.0f runs/s\n", float64(steps)/el, float64(runs)/el)
+	return exitOK, nil
+}
+
+// multiBench is one of bench --multi's questions: a scenario on some
+// versions.
+type multiBench struct {
+	versions []string
+	sc       sim.Scenario
+}
+
+func multiBenches() map[string]multiBench {
+	var all []string
+	for _, m := range model.Versions() {
+		all = append(all, m.Name)
+	}
+	return map[string]multiBench{
+		"readers": {[]string{"before"}, sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2, Faults: sim.FaultSet(sim.FaultGUP)}},
+		"writers": {all, sim.Scenario{Op: sim.Write, Blocks: 2, Iocbs: 2, Faults: sim.FaultSet(sim.FaultHole) | sim.FaultSet(sim.FaultEIO)}},
+		"three":   {all, sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 3, Faults: sim.FaultSet(sim.FaultGUP)}},
+	}
+}
+
+func benchMulti(ctx context.Context, stdout io.Writer, list string, timeout time.Duration) (int, error) {
+	benches := multiBenches()
+	var names []string
+	for _, n := range strings.Split(list, ",") {
+		if _, ok := benches[n]; !ok {
+			return exitUsage, usagef("bench: --multi: unknown question %q (readers, writers, three)", n)
+		}
+		names = append(names, n)
+	}
+	fmt.Fprintf(stdout, "dio-sim bench --multi on %d CPUs, one worker, each search stopped after %s\n", runtime.NumCPU(), timeout)
+	fmt.Fprintf(stdout, "%-8s %-8s %10s %12s %10s %9s  %s\n", "question", "version", "states", "transitions", "time", "heap MB", "complete")
+	for _, n := range names {
+		b := benches[n]
+		for _, v := range b.versions {
+			m, err := model.Lookup(v)
+			if err != nil {
+				return exitUsage, err
+			}
+			tctx, cancel := context.WithTimeout(ctx, timeout)
+			br, err := measureExhaustive(tctx, m, b.sc, 1)
+			cancel()
+			if ctx.Err() != nil {
+				return exitLimit, errBenchStopped
+			}
+			if err != nil && !errors.Is(err, errBenchStopped) {
+				return exitUsage, err
+			}
+			fmt.Fprintf(stdout, "%-8s %-8s %10d %12d %10s %9.1f  %v\n", n, v, br.cert.States, br.cert.Transitions,
+				br.elapsed.Round(time.Millisecond), float64(br.peak)/(1<<20), br.cert.Complete)
+		}
+	}
 	return exitOK, nil
 }
