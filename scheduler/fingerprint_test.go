@@ -1,6 +1,7 @@
 package scheduler
 
 import (
+	"fmt"
 	"bytes"
 	"testing"
 
@@ -57,6 +58,7 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 		return string(c.Encode(nil))
 	}
 	seen := map[string]bool{} // canonical encodings
+	byState := map[[2]uint64]*sim.State{}
 	count := 0
 	for len(frontier) > 0 && count < limit {
 		var next []*sim.State
@@ -86,12 +88,28 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 				}
 				e := canonEnc(c)
 				if old, ok := byFP[full]; ok && old != e {
-					return "two states with different canonical encodings have the same fingerprint"
+					// Say what differs, as the traces describe states.
+					o := byState[full]
+					d1, d2 := "", ""
+					for _, f := range o.Fields() {
+						d1 += f.Name + "=" + f.Val + " "
+					}
+					cc := c.Clone()
+					cc.Canonicalize()
+					for _, f := range cc.Fields() {
+						d2 += f.Name + "=" + f.Val + " "
+					}
+					return fmt.Sprintf("two states with different canonical encodings have the same fingerprint:\n%s\n%s", d1, d2)
 				}
 				if old, ok := byEnc[e]; ok && old != full {
 					return "two states with the same canonical encoding have different fingerprints"
 				}
 				byFP[full], byEnc[e] = e, full
+				if _, ok := byState[full]; !ok {
+					cc := c.Clone()
+					cc.Canonicalize()
+					byState[full] = cc
+				}
 				m.Apply(scratch, mv)
 				if scratch.FingerprintAfter(s, sym, mv.Actor) != full {
 					return "the scratch copy's fingerprint differs"

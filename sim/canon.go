@@ -26,13 +26,17 @@ import (
 // Bios that tie are identical in every respect, so any order among them
 // gives the same encoding.
 //
-// Two limits, both found by CheckReductions (scheduler): a block's
+// Three limits, found by CheckReductions and TestFingerprint (scheduler): a block's
 // position is observable once userspace reads the range back, so what a
 // pread saw of the request's range is renamed with the blocks (the file
 // model treats the blocks of one iocb's range alike: every operation on
 // it covers it whole); and the bios of a write whose range reaches past
 // i_size are not renamed at all, because a read back stops at i_size and
-// tells the blocks apart.
+// tells the blocks apart; nor are an XFS write's, whose ioend converts an
+// absolute range computed from ki_pos at completion time (v2.6.18 and
+// before convert the wrong range: xfstests 198), so which of its blocks are
+// still unwritten is observable (see renamed; with map=extent no bios are
+// renamed either).
 func (s *State) Canonicalize() []int8 { return s.CanonicalizeWith(&CanonScratch{}) }
 
 // The permutation Canonicalize returns maps actor indexes: perm[old] is the
@@ -129,14 +133,7 @@ func (s *State) canonicalByCache() bool {
 func (s *State) canonReq(cs *CanonScratch, r, base int) []int8 {
 	q := &s.Reqs[r]
 	n := len(q.Bios)
-	// fid3 (map=extent): a bio carries a run of blocks that starts at its
-	// index, so bios are not alike and are not renamed.
-	if s.Scn.Extent {
-		return nil
-	}
-	if s.Scn.Op == Write && q.Pos+int64(n)*BlockSize > s.Inode.ISize {
-		// Blocks past i_size are not alike: a read back stops at i_size,
-		// so which block a write bio lands on can be seen.
+	if !s.renamed(true, r) {
 		return nil
 	}
 	idx := cs.idx[:0]
@@ -169,20 +166,7 @@ func (s *State) canonReq(cs *CanonScratch, r, base int) []int8 {
 	}
 	cs.keys = keys
 	for _, i := range idx {
-		keys[i] = s.bioKeyHash(r, base, i, listPos[i], subBio == int8(i))
-		// (fid2, block states) What each read back of the range saw at
-		// this bio's block belongs to its description: blocks that
-		// differ only there (an XFS write's unwritten block read as
-		// zeros, the written one past EOF as data, both converted since)
-		// must not tie, or one orbit keeps two canonical forms. A read
-		// that saw the same on every block tells no block apart and is
-		// left out (the keys, and so the canonical forms, stay as they
-		// were without block states).
-		for h := range s.History {
-			if e := &s.History[h]; e.Op == HistPread && e.Return && e.Pos == q.Pos && i < len(e.Data) && !uniform(e.Data) {
-				keys[i] = keyMix(keys[i], uint64(e.Data[i])|uint64(h+1)<<8)
-			}
-		}
+		keys[i] = s.readKey(r, i, s.bioKeyHash(r, base, i, listPos[i], subBio == int8(i)))
 	}
 	sorted := append(cs.sorted[:0], idx...)
 	cs.sorted = sorted
@@ -245,6 +229,23 @@ func (s *State) bioKeyHash(r, base, i, listPos int, poppedBySubmitter bool) uint
 		}
 	}
 	return h
+}
+
+// readKey adds to bio i's sort key what each read back of request r's
+// range saw at its block. Blocks that differ only there (an XFS write's
+// unwritten block read as zeros, the written one past EOF as data, both
+// converted since) must not tie, or one orbit keeps two canonical forms.
+// A read that saw the same on every block tells no block apart and is
+// left out (the keys, and so the canonical forms, stay as they were
+// without block states).
+func (s *State) readKey(r, i int, key uint64) uint64 {
+	q := &s.Reqs[r]
+	for h := range s.History {
+		if e := &s.History[h]; e.Op == HistPread && e.Return && e.Pos == q.Pos && i < len(e.Data) && !uniform(e.Data) {
+			key = keyMix(key, uint64(e.Data[i])|uint64(h+1)<<8)
+		}
+	}
+	return key
 }
 
 // uniform reports whether every byte of d is the same.
@@ -584,9 +585,19 @@ func (f *fpCache) set(k int, v [2]uint64) {
 
 // renamed reports whether Canonicalize may rename request r's submitted
 // bios in s.
+//
+// Not renamed: the bios of a write reaching past i_size (a read back stops
+// at i_size, so which block a bio lands on can be seen); of an XFS write
+// (the ioend converts an absolute range, io_offset and io_size, taken from
+// ki_pos when the completion runs, which need not be the request's own
+// range: which blocks are unwritten can then be seen); and with extents
+// (a bio carries a run of blocks starting at its index).
 func (s *State) renamed(sym bool, r int) bool {
 	q := &s.Reqs[r]
-	return sym && !(s.Scn.Op == Write && q.Pos+int64(len(q.Bios))*BlockSize > s.Inode.ISize)
+	if !sym || s.Scn.Extent || s.Scn.Op == Write && s.Scn.FS == XFS {
+		return false
+	}
+	return !(s.Scn.Op == Write && q.Pos+int64(len(q.Bios))*BlockSize > s.Inode.ISize)
 }
 
 // fpView is what describing the bios of one request needs.
@@ -946,7 +957,7 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	var h hasher
 	if free {
 		h = newHasher(4 | uint64(r)<<8)
-		f.keys[blk] = s.bioKeyHash(r, base, i, int(v.listPos[i])-1, s.Actors[base].L.Bio == int8(i)) // as canonReq
+		f.keys[blk] = s.readKey(r, i, s.bioKeyHash(r, base, i, int(v.listPos[i])-1, s.Actors[base].L.Bio == int8(i))) // as canonReq
 	} else {
 		h = newHasher(5 | uint64(r)<<8 | uint64(i)<<16)
 	}
