@@ -1,8 +1,8 @@
 package scheduler
 
 import (
-	"fmt"
 	"bytes"
+	"fmt"
 	"testing"
 
 	"diosim"
