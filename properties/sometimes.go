@@ -62,7 +62,23 @@ var Sometimes = []Situation{
 			}
 			return false
 		}},
+	{Prop: DataAtRest, Name: "an XFS write is completed with a positive result", Applies: xfsWrite,
+		Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.Deliveries > 0 && q.Facts.FirstRes > 0 })},
+	{Prop: DataAtRest, Name: "a completed XFS write's range is all written extents once its ioend is gone (the conversion ran)", Applies: xfsWrite,
+		Reached: func(m *model.Model, s *sim.State) bool {
+			for r := range s.Reqs {
+				q := &s.Reqs[r]
+				if q.Facts.Deliveries > 0 && q.Facts.FirstRes > 0 && q.Mem[sim.ObjIoend] == sim.Freed && len(atRest(s, r)) == 0 {
+					return true
+				}
+			}
+			return false
+		}},
 }
+
+// xfsWrite: the data-at-rest situations apply to XFS writes (elsewhere
+// no block is ever an unwritten extent).
+func xfsWrite(sc *sim.Scenario) bool { return sc.FS == sim.XFS && sc.Op == sim.Write }
 
 func init() {
 	// A fault firing at each fault point the scenario allows: for
