@@ -50,6 +50,9 @@ func TestZooSubset(t *testing.T) {
 		{"after/drop-guard/aio_read_evt:reap", true, true, ""},
 		// one iocb: nothing competes for i_mutex in these scenarios.
 		{"after/drop-guard/__blockdev_direct_IO:lock-i-mutex", false, false, ""},
+		// i_mutex never taken: the worker's mutex_unlock releases a mutex
+		// its task does not hold (no-bug's lock check).
+		{"after/remove-op/__blockdev_direct_IO:lock-i-mutex", true, false, "aio-read no-bug: holds -> violated"},
 	} {
 		mu := byName[tc.name]
 		if mu == nil {

@@ -1,7 +1,5 @@
 package mutants
 
-import "strings"
-
 // The decisions about the survivors of the full zoo (dio-sim mutants,
 // every version), one rule per group of survivors that share the
 // argument. A rule applies to the mutants whose name, without the
@@ -100,23 +98,4 @@ var rules = []struct {
 	{[]string{"v2.6.18/split-atomic/finished_one_bio:drop-count"},
 		Note{false, "undecided: a lost update of bio_count should lose the last completion when two bios end together; why no " +
 			"default run shows it was not analysed in the time available"}},
-}
-
-func init() {
-	for _, r := range rules {
-		for _, n := range r.names {
-			for _, v := range []string{"v2.6.18", "before", "after", "v2.6.20"} {
-				if strings.HasPrefix(n, "v2.6.") || strings.HasPrefix(n, "before/") || strings.HasPrefix(n, "after/") {
-					if !strings.HasPrefix(n, v+"/") {
-						continue
-					}
-					Notes[n] = r.note
-					continue
-				}
-				if _, ok := Notes[v+"/"+n]; !ok {
-					Notes[v+"/"+n] = r.note
-				}
-			}
-		}
-	}
 }

@@ -73,7 +73,7 @@ func cmdMutants(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 				fmt.Fprintf(stdout, "killed    %s: %s%s\n", mu.Name, r.Changes[0], more)
 			default:
 				fmt.Fprintf(stdout, "SURVIVED  %s\n", mu.Name)
-				if _, ok := mutants.Notes[mu.Name]; !ok {
+				if _, ok := mutants.NoteFor(mu.Name); !ok {
 					undecided = true
 				}
 			}
