@@ -131,30 +131,43 @@ type Note struct {
 
 // NoteFor returns the decision about a mutant that survived the default
 // set (see notes.go), by mutant name ("version/operator/steps"). A rule
-// naming the version applies to that version's mutant only; a rule
-// without one applies to the mutant of every version, the builtin ones
-// and any added since (model.Versions). ok is false for a survivor
-// nobody has decided about: it is reported as undecided.
+// name "V/operator/steps" applies to version V's mutant only; "V+/..." to
+// the mutant of V and of every version descended from it (a later
+// release keeps the argument until its patch changes those steps); a
+// name without a version to the mutant of every version. The most
+// specific rule wins. ok is false for a survivor nobody has decided
+// about: it is reported as undecided.
 func NoteFor(name string) (n Note, ok bool) {
-	_, rest, found := strings.Cut(name, "/")
+	ver, rest, found := strings.Cut(name, "/")
 	if !found {
 		return Note{}, false
 	}
-	for _, r := range rules {
-		for _, rn := range r.names {
-			if rn == name {
-				return r.note, true
-			}
+	var lineage []string
+	if m, err := model.Lookup(ver); err == nil {
+		for _, v := range m.Lineage() {
+			lineage = append(lineage, v.Name)
 		}
 	}
-	for _, r := range rules {
-		for _, rn := range r.names {
-			if rn == rest {
-				return r.note, true
+	match := func(want func(rn string) bool) (Note, bool) {
+		for _, r := range rules {
+			for _, rn := range r.names {
+				if want(rn) {
+					return r.note, true
+				}
 			}
 		}
+		return Note{}, false
 	}
-	return Note{}, false
+	if n, ok := match(func(rn string) bool { return rn == name }); ok {
+		return n, true
+	}
+	if n, ok := match(func(rn string) bool {
+		v, r, _ := strings.Cut(rn, "+/")
+		return r == rest && slices.Contains(lineage, v)
+	}); ok {
+		return n, true
+	}
+	return match(func(rn string) bool { return rn == rest })
 }
 
 // Summary renders results: the kill rate and every survivor with its note.

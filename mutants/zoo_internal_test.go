@@ -30,3 +30,25 @@ func TestBugChanges(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteFor: a rule without a version applies to every version, "V/"
+// to V only, "V+/" to V and the releases descended from it.
+func TestNoteFor(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{
+		{"after/swap/dio_complete:up-alloc-sem+dio_complete:ret", true},
+		{"v2.6.18/split-atomic/finished_one_bio:drop-count", true},
+		{"before/split-atomic/finished_one_bio:drop-count", false},
+		{"v2.6.20/drop-guard/dio_bio_end_aio:drop-ref", true},
+		{"v2.6.21/drop-guard/dio_bio_end_aio:drop-ref", true}, // a release after v2.6.20
+		{"after/drop-guard/dio_bio_end_aio:drop-ref", false},  // after is v2.6.20's parent
+		{"after/remove-op/nothing:here", false},
+		{"no-slash", false},
+	} {
+		if _, ok := NoteFor(c.name); ok != c.ok {
+			t.Errorf("NoteFor(%q): ok %v, want %v", c.name, ok, c.ok)
+		}
+	}
+}
