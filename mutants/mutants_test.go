@@ -120,3 +120,40 @@ func TestUnreached(t *testing.T) {
 		t.Errorf("reached %d, unreached %v", reached, ids)
 	}
 }
+
+// TestZooNewKillers: the kills of the checks added for the zoo's
+// survivors, each on one or two scenarios: data-at-rest (the conversion never
+// queued) and the kill criterion's bug signatures (a leaked dio behind
+// v2.6.20's use after free).
+func TestZooNewKillers(t *testing.T) {
+	for _, tc := range []struct {
+		version   string
+		scenarios []string // the second, if any, shows the step going its other way
+		mutant    string
+		change    string
+	}{
+		{"after", []string{"xfs-aio-write", "xfs-aio-read-gup"}, "after/invert-test/xfs_end_io_direct:load-private", "xfs-aio-write data-at-rest: holds -> violated"},
+		{"v2.6.20", []string{"aio-read"}, "v2.6.20/remove-op/dio_bio_end_aio:kfree", "aio-read: new bug: dio-lifetime: leak of the dio"},
+	} {
+		m, _ := model.Lookup(tc.version)
+		base, err := mutants.NewBaseline(m, set(t, tc.scenarios...), mutants.Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu *mutants.Mutant
+		all := mutants.Generate(base)
+		for i := range all {
+			if all[i].Name == tc.mutant {
+				mu = &all[i]
+			}
+		}
+		if mu == nil {
+			t.Errorf("no mutant %s", tc.mutant)
+			continue
+		}
+		r := mutants.Run(mu, base, mutants.Options{Workers: 1})
+		if !r.Killed || r.Err != nil || !strings.Contains(strings.Join(r.Changes, "\n"), tc.change) {
+			t.Errorf("%s: killed %v, err %v, changes %q; want %q among them", tc.mutant, r.Killed, r.Err, r.Changes, tc.change)
+		}
+	}
+}
