@@ -64,6 +64,15 @@ var rules = []struct {
 		"v2.6.20+/drop-guard/dio_bio_end_io:queue-bio",
 	}, Note{true, "equivalent: in v2.6.18 and v2.6.20 every section under bio_lock is one step of the model (the lock is taken and released " +
 		"in the same atomic step), so no actor ever holds bio_lock between steps and the guard is always true"}},
+	{[]string{"after+/swap/generic_file_direct_write:i-size-write+generic_file_direct_write:ppos"},
+		Note{false, "not equivalent: direct-IO jumps to the ppos label when the write does not extend the file, and the swap " +
+			"put i_size_write there, so *ppos = end now runs only for an extending write. In after and later a queued AIO write " +
+			"returns -EIOCBQUEUED and stores neither (written > 0 is false); a synchronous or short write into the file leaves " +
+			"iocb->ki_pos, and so the file position do_sync_write copies back (fs/read_write.c), where it was: the next write(2) " +
+			"would overwrite the same bytes. The dio's completion, the only reader of ki_pos in the model, has run by then, and no " +
+			"property looks at the file position after write(2) (in v2.6.18 and before data-at-rest kills it: the completion " +
+			"reads the unmoved ki_pos and converts the right range). Killed by recording the position write(2) leaves in the " +
+			"history and checking it against the sequential file (not done)"}},
 	{[]string{"swap/generic_file_buffered_write:copy+generic_file_buffered_write:ppos"},
 		Note{true, "equivalent: *ppos (iocb->ki_pos) is read after the buffered fallback by nobody: the dio's completion, which reads it " +
 			"for XFS's conversion, has run before the fallback (a short direct write waits for its bios), XFS writes never fall back, " +
