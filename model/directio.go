@@ -177,7 +177,7 @@ func workerInitRefcount(b *builder) {
 func workerUnplug(c *Ctx) {
 	s, r := c.S, c.R
 	if s.Scn.Op == sim.Read && r.Dio.LockType == sim.DIOLocking {
-		s.Inode.IMutex = 0
+		unlockIMutex(c, "mutex_unlock of i_mutex")
 	}
 }
 

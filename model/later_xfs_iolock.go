@@ -58,7 +58,7 @@ func xfsWriteRelock(b *builder, at func(id string) Loc, fn, cached string) {
 			if l.Flag {
 				in.IOLockExcl = 0
 				in.IOLockShared++
-				in.IMutex = 0
+				unlockIMutex(c, "mutex_unlock(&inode->i_mutex)")
 			}
 			l.Flag = false
 		})

@@ -259,7 +259,7 @@ func syncEntry2618(b *builder) {
 		b.waitOnSyncKiocb(wret)
 		b.mark(wret)
 		b.add(b.fm("generic_file_write:unlock-i-mutex"), "mutex_unlock(&inode->i_mutex)",
-			func(c *Ctx) { c.S.Inode.IMutex = 0 })
+			func(c *Ctx) { unlockIMutex(c, "mutex_unlock of i_mutex") })
 		b.privateInode()
 		b.syncPageRange(b.fm("generic_file_write:osync-range"), selRetval)
 		return

@@ -20,7 +20,10 @@ import (
 type Baseline struct {
 	Model    *model.Model
 	Set      []diosim.Named
-	Verdicts map[string]string // "scenario property" -> holds or violated
+	Verdicts map[string]string // "scenario property" -> holds, violated or vacuous
+	// Bugs holds, per scenario, the signatures of the distinct bugs its
+	// search found (properties.Signature's String), sorted.
+	Bugs     map[string][]string
 	Certs    []*scheduler.Certificate
 	Coverage scheduler.Coverage
 	// Effects maps a step id to what it was seen to change in random runs
@@ -53,9 +56,11 @@ func (o Options) exhaustive(cov bool) scheduler.ExhaustiveOptions {
 	return scheduler.ExhaustiveOptions{Workers: o.Workers, MaxStates: ms, Stop: o.Stop, Coverage: cov}
 }
 
-// verdicts runs the set exhaustively on m.
-func verdicts(m *model.Model, set []diosim.Named, opt Options, cov bool) (map[string]string, []*scheduler.Certificate, error) {
+// verdicts runs the set exhaustively on m: the verdicts by "scenario
+// property", the certificates, and the bug signatures by scenario.
+func verdicts(m *model.Model, set []diosim.Named, opt Options, cov bool) (map[string]string, []*scheduler.Certificate, map[string][]string, error) {
 	out := map[string]string{}
+	bugs := map[string][]string{}
 	var certs []*scheduler.Certificate
 	for _, n := range set {
 		sc := n.Scenario
@@ -73,17 +78,23 @@ func verdicts(m *model.Model, set []diosim.Named, opt Options, cov bool) (map[st
 			cert, err = scheduler.Exhaustive(m, &sc, eo)
 		}
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if !cert.Complete {
-			return out, certs, fmt.Errorf("%s on %s: the search stopped at the %s bound (%d states)", m.Name, n.Name, cert.StoppedBy, cert.States)
+			return out, certs, bugs, fmt.Errorf("%s on %s: the search stopped at the %s bound (%d states)", m.Name, n.Name, cert.StoppedBy, cert.States)
 		}
 		certs = append(certs, cert)
 		for _, id := range properties.All {
 			out[n.Name+" "+string(id)] = cert.Properties[string(id)].Verdict
 		}
+		var sigs []string
+		for _, b := range cert.Bugs {
+			sigs = append(sigs, b.Signature.String())
+		}
+		sort.Strings(sigs)
+		bugs[n.Name] = sigs
 	}
-	return out, certs, nil
+	return out, certs, bugs, nil
 }
 
 // NewBaseline runs the default set (or set) on version m with coverage,
@@ -92,11 +103,11 @@ func NewBaseline(m *model.Model, set []diosim.Named, opt Options) (*Baseline, er
 	if set == nil {
 		set = diosim.DefaultSet()
 	}
-	v, certs, err := verdicts(m, set, opt, true)
+	v, certs, bugs, err := verdicts(m, set, opt, true)
 	if err != nil {
 		return nil, err
 	}
-	b := &Baseline{Model: m, Set: set, Verdicts: v, Certs: certs, Coverage: scheduler.Coverage{}, Effects: map[string]Effect{}}
+	b := &Baseline{Model: m, Set: set, Verdicts: v, Bugs: bugs, Certs: certs, Coverage: scheduler.Coverage{}, Effects: map[string]Effect{}}
 	for _, c := range certs {
 		b.Coverage.Add(c.Coverage)
 	}

@@ -19,6 +19,9 @@ type Mutant struct {
 	About  string // what it changes, in our words
 	Where  string // the citation(s) of the steps it changes
 	Edits  []model.Edit
+	// sameStep maps a step id of the mutant to the parent's step id that
+	// does what it does, for comparing bug signatures (see Run).
+	sameStep map[string]string
 }
 
 // Operators names and describes the mutation operators.
@@ -203,7 +206,7 @@ func swap(v string, a, b *model.Step) Mutant {
 			s.Text = "(swapped) " + orig[o].Text
 		}
 	}
-	return Mutant{Name: v + "/swap/" + a.ID + "+" + b.ID, Parent: v, Op: "swap",
+	return Mutant{Name: v + "/swap/" + a.ID + "+" + b.ID, Parent: v, Op: "swap", sameStep: map[string]string{a.ID: b.ID, b.ID: a.ID},
 		About: fmt.Sprintf("%s and %s run in the other order", a.ID, b.ID), Where: a.Loc.String() + " " + b.Loc.String(),
 		Edits: []model.Edit{
 			{Op: model.Alter, Step: a.ID, Alter: take(+1, b.ID)},

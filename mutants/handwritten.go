@@ -81,7 +81,7 @@ func handWritten(b *Baseline) []Mutant {
 // loaded, whatever happened in between (a lost update).
 func split(v string, st *model.Step, f counterField) Mutant {
 	id := st.ID
-	return Mutant{Name: v + "/split-atomic/" + id, Parent: v, Op: "split-atomic",
+	return Mutant{Name: v + "/split-atomic/" + id, Parent: v, Op: "split-atomic", sameStep: map[string]string{id + "-load": id},
 		About: fmt.Sprintf("the update of %s in %s is a load (a step of its own) and a store computed from it", f.name, id), Where: st.Loc.String(),
 		Edits: []model.Edit{
 			{Op: model.InsertBefore, Step: id, With: []model.StepDef{{ID: id + "-load", Text: "load " + f.name + " (the first half of a split atomic)",

@@ -50,6 +50,9 @@ func TestZooSubset(t *testing.T) {
 		{"after/drop-guard/aio_read_evt:reap", true, true, ""},
 		// one iocb: nothing competes for i_mutex in these scenarios.
 		{"after/drop-guard/__blockdev_direct_IO:lock-i-mutex", false, false, ""},
+		// i_mutex never taken: the worker's mutex_unlock releases a mutex
+		// its task does not hold (no-bug's lock check).
+		{"after/remove-op/__blockdev_direct_IO:lock-i-mutex", true, false, "aio-read no-bug: holds -> violated"},
 	} {
 		mu := byName[tc.name]
 		if mu == nil {
@@ -115,5 +118,42 @@ func TestUnreached(t *testing.T) {
 	}
 	if reached == 0 || !strings.Contains(strings.Join(ids, " "), "wait_on_sync_kiocb:schedule") || strings.Contains(strings.Join(ids, " "), "dio_bio_end_aio:drop-ref") {
 		t.Errorf("reached %d, unreached %v", reached, ids)
+	}
+}
+
+// TestZooNewKillers: the kills of the checks added for the zoo's
+// survivors, each on one or two scenarios: data-at-rest (the conversion never
+// queued) and the kill criterion's bug signatures (a leaked dio behind
+// v2.6.20's use after free).
+func TestZooNewKillers(t *testing.T) {
+	for _, tc := range []struct {
+		version   string
+		scenarios []string // the second, if any, shows the step going its other way
+		mutant    string
+		change    string
+	}{
+		{"after", []string{"xfs-aio-write", "xfs-aio-read-gup"}, "after/invert-test/xfs_end_io_direct:load-private", "xfs-aio-write data-at-rest: holds -> violated"},
+		{"v2.6.20", []string{"aio-read"}, "v2.6.20/remove-op/dio_bio_end_aio:kfree", "aio-read: new bug: dio-lifetime: leak of the dio"},
+	} {
+		m, _ := model.Lookup(tc.version)
+		base, err := mutants.NewBaseline(m, set(t, tc.scenarios...), mutants.Options{Workers: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu *mutants.Mutant
+		all := mutants.Generate(base)
+		for i := range all {
+			if all[i].Name == tc.mutant {
+				mu = &all[i]
+			}
+		}
+		if mu == nil {
+			t.Errorf("no mutant %s", tc.mutant)
+			continue
+		}
+		r := mutants.Run(mu, base, mutants.Options{Workers: 1})
+		if !r.Killed || r.Err != nil || !strings.Contains(strings.Join(r.Changes, "\n"), tc.change) {
+			t.Errorf("%s: killed %v, err %v, changes %q; want %q among them", tc.mutant, r.Killed, r.Err, r.Changes, tc.change)
+		}
 	}
 }

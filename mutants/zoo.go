@@ -4,8 +4,9 @@
 // atomic split into a load and a store, a wake-up condition off by one,
 // an error path that forgets a free) and running the default scenario set
 // exhaustively on each. A mutant is killed when a verdict of the default
-// set changes; a survivor is either equivalent to its parent or shows a
-// scenario or property the set lacks.
+// set changes, or the set of distinct bugs (property, kind and step: the
+// signatures) one of its scenarios shows; a survivor is either
+// equivalent to its parent or shows a scenario or property the set lacks.
 //
 // Mutants are versions like any other: a parent plus a patch of step
 // edits, registered with model.Register when they are run. Most are
@@ -16,6 +17,7 @@ package mutants
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -32,7 +34,10 @@ type Result struct {
 }
 
 // Run registers mu (once per process) and runs the baseline's scenario
-// set on it exhaustively. A mutant whose search fails (a step panics, a
+// set on it exhaustively. It is killed when a verdict changes or when a
+// scenario shows a bug signature the parent does not (or no longer shows
+// one the parent does): a new bug hidden behind a property the parent
+// already violates is still a bug the checker sees. A mutant whose search fails (a step panics, a
 // bound stops it) is killed with Err set: the model checker noticed it.
 func Run(mu *Mutant, base *Baseline, opt Options) Result {
 	res := Result{Mutant: mu}
@@ -48,7 +53,7 @@ func Run(mu *Mutant, base *Baseline, opt Options) Result {
 			return res
 		}
 	}
-	got, _, err := verdicts(m, base.Set, opt, false)
+	got, _, bugs, err := verdicts(m, base.Set, opt, false)
 	if err != nil {
 		res.Err = err
 		res.Killed = true
@@ -63,8 +68,58 @@ func Run(mu *Mutant, base *Baseline, opt Options) Result {
 		}
 	}
 	sort.Strings(res.Changes)
+	var sigs []string
+	for _, n := range base.Set {
+		sigs = append(sigs, bugChanges(n.Name, base.Bugs[n.Name], mu.sameSigs(bugs[n.Name]))...)
+	}
+	sort.Strings(sigs)
+	res.Changes = append(res.Changes, sigs...)
 	res.Killed = len(res.Changes) > 0
 	return res
+}
+
+// bugChanges lists the difference between the parent's bug signatures
+// (was) and the mutant's (got), both sorted: "scenario: new bug: sig"
+// and "scenario: bug gone: sig".
+func bugChanges(scenario string, was, got []string) []string {
+	in := func(list []string, s string) bool {
+		i := sort.SearchStrings(list, s)
+		return i < len(list) && list[i] == s
+	}
+	var out []string
+	for _, g := range got {
+		if !in(was, g) {
+			out = append(out, scenario+": new bug: "+g)
+		}
+	}
+	for _, w := range was {
+		if !in(got, w) {
+			out = append(out, scenario+": bug gone: "+w)
+		}
+	}
+	return out
+}
+
+// sameSigs renames, in the mutant's bug signatures, the steps the mutant
+// moved or inserted to the parent's step that does the same thing (a
+// swap exchanges two statements under fixed step ids; a split atomic's
+// load is the first half of the parent's step), so that a bug only
+// relocated by the mutation is not counted as new. The result is sorted.
+func (mu *Mutant) sameSigs(sigs []string) []string {
+	if len(mu.sameStep) == 0 {
+		return sigs
+	}
+	out := make([]string, 0, len(sigs))
+	for _, g := range sigs {
+		if i := strings.LastIndex(g, " at "); i >= 0 {
+			if to, ok := mu.sameStep[g[i+len(" at "):]]; ok {
+				g = g[:i] + " at " + to
+			}
+		}
+		out = append(out, g)
+	}
+	sort.Strings(out)
+	return slices.Compact(out)
 }
 
 // Note is what was decided about a survivor: equivalent (with the
@@ -74,10 +129,46 @@ type Note struct {
 	Text       string
 }
 
-// Notes holds the decisions about the mutants that survived the default
-// set as it was when the zoo was first run, by mutant name. A survivor
-// without a note is reported as undecided.
-var Notes = map[string]Note{}
+// NoteFor returns the decision about a mutant that survived the default
+// set (see notes.go), by mutant name ("version/operator/steps"). A rule
+// name "V/operator/steps" applies to version V's mutant only; "V+/..." to
+// the mutant of V and of every version descended from it (a later
+// release keeps the argument until its patch changes those steps); a
+// name without a version to the mutant of every version. The most
+// specific rule wins. ok is false for a survivor nobody has decided
+// about: it is reported as undecided.
+func NoteFor(name string) (n Note, ok bool) {
+	ver, rest, found := strings.Cut(name, "/")
+	if !found {
+		return Note{}, false
+	}
+	var lineage []string
+	if m, err := model.Lookup(ver); err == nil {
+		for _, v := range m.Lineage() {
+			lineage = append(lineage, v.Name)
+		}
+	}
+	match := func(want func(rn string) bool) (Note, bool) {
+		for _, r := range rules {
+			for _, rn := range r.names {
+				if want(rn) {
+					return r.note, true
+				}
+			}
+		}
+		return Note{}, false
+	}
+	if n, ok := match(func(rn string) bool { return rn == name }); ok {
+		return n, true
+	}
+	if n, ok := match(func(rn string) bool {
+		v, r, _ := strings.Cut(rn, "+/")
+		return r == rest && slices.Contains(lineage, v)
+	}); ok {
+		return n, true
+	}
+	return match(func(rn string) bool { return rn == rest })
+}
 
 // Summary renders results: the kill rate and every survivor with its note.
 func Summary(results []Result) string {
@@ -101,7 +192,7 @@ func Summary(results []Result) string {
 		if r.Killed {
 			continue
 		}
-		n, ok := Notes[r.Mutant.Name]
+		n, ok := NoteFor(r.Mutant.Name)
 		if ok && n.Equivalent {
 			equiv++
 		}
@@ -115,7 +206,7 @@ func Summary(results []Result) string {
 				continue
 			}
 			fmt.Fprintf(&b, "  %s\n      %s (%s)\n", r.Mutant.Name, r.Mutant.About, r.Mutant.Where)
-			n, ok := Notes[r.Mutant.Name]
+			n, ok := NoteFor(r.Mutant.Name)
 			switch {
 			case !ok:
 				b.WriteString("      note: none yet (undecided)\n")

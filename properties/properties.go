@@ -30,7 +30,9 @@
 //   - object-lifetime: the same for the other objects the dio code frees
 //     or touches: the kiocb of an io_submit request and the XFS ioend.
 //   - no-bug: no BUG()/BUG_ON() is reached and no oops (a NULL task or
-//     ioend pointer dereferenced).
+//     ioend pointer dereferenced), and no lock misuse that the kernel's
+//     lock debugging reports: i_mutex (or the XFS iolock) taken twice by
+//     one task, or released by a task that does not hold it.
 //   - no-hang: no run ends with a task asleep forever (or blocked on a lock
 //     forever) while nothing else can run, and no run ends with a lock or
 //     semaphore unbalanced when whoever took it is gone: i_mutex held by
@@ -54,6 +56,9 @@
 //     returns, with operations still in flight as unknown outcomes, and at
 //     the end of a run, where an iocb whose completion never reached
 //     userspace makes the history malformed.
+//   - data-at-rest: once a run is over, no block of the range a write
+//     reported written is left an XFS unwritten extent (which reads back
+//     as zeros); see atrest.go.
 package properties
 
 import (
@@ -80,7 +85,7 @@ const (
 )
 
 // All lists every property id in report order.
-var All = []ID{ExactlyOnce, OnlyAfterQueued, DioLifetime, ObjectLifetime, NoBug, NoHang, IsizeVisible, ResultValue, Linearizable}
+var All = []ID{ExactlyOnce, OnlyAfterQueued, DioLifetime, ObjectLifetime, NoBug, NoHang, IsizeVisible, ResultValue, Linearizable, DataAtRest}
 
 // Docs gives one line per property.
 var Docs = map[ID]string{
@@ -88,11 +93,12 @@ var Docs = map[ID]string{
 	OnlyAfterQueued: "the dio path calls aio_complete only after the submitter committed to returning -EIOCBQUEUED",
 	DioLifetime:     "the dio is freed exactly once, never used after free, never leaked",
 	ObjectLifetime:  "the kiocb and the XFS ioend are freed once, never used after free, never leaked",
-	NoBug:           "no BUG()/BUG_ON() or oops is reached",
+	NoBug:           "no BUG()/BUG_ON() or oops is reached, and no lock is released by a task that does not hold it",
 	NoHang:          "no task sleeps forever with nothing left to run, and no lock is left held by an owner that is gone",
 	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
 	ResultValue:     "the completion carries the sequential result: the bytes, or an error met",
 	Linearizable:    "what userspace saw (iocb calls and returns, stat, pread) is linearizable against the file's sequential model",
+	DataAtRest:      "once the run is over, a successful write's range is written data, not an XFS unwritten extent (zeros)",
 }
 
 // Lookup parses a property id.
@@ -407,10 +413,10 @@ func AtEnd(m *model.Model, s *sim.State) []Violation {
 	out = append(out, lockLeaks(m, s)...)
 	out = append(out, HistoryViolations(s, true)...)
 	if len(s.Reqs) == 1 {
-		return dedupe(append(out, atEndReq(s, &s.Reqs[0])...))
+		return dedupe(append(append(out, atEndReq(s, &s.Reqs[0])...), atRest(s, 0)...))
 	}
 	for r := range s.Reqs {
-		for _, v := range atEndReq(s, &s.Reqs[r]) {
+		for _, v := range append(atEndReq(s, &s.Reqs[r]), atRest(s, r)...) {
 			v.Msg = fmt.Sprintf("iocb %d: %s", r, v.Msg)
 			out = append(out, v)
 		}

@@ -39,6 +39,12 @@ var Sometimes = []Situation{
 	{Prop: NoBug, Name: "a BUG_ON test runs with the iocb queued (ki_retry returned -EIOCBQUEUED)", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
 		return q.Facts.RetryReturned && q.Facts.RetryRet == -sim.EIOCBQUEUED
 	})},
+	{Prop: NoBug, Name: "a writer releases i_mutex or the XFS iolock (the unlock check runs)",
+		Applies: func(sc *sim.Scenario) bool { return sc.Op == sim.Write },
+		Reached: func(m *model.Model, s *sim.State) bool {
+			return after(m, s, sim.Submitter, "generic_file_aio_write:unlock-i-mutex") ||
+				after(m, s, sim.Submitter, "generic_file_write:unlock-i-mutex") || after(m, s, sim.Submitter, "xfs_write:fallback-unlock")
+		}},
 	{Prop: NoHang, Name: "the submitter sleeps waiting for its bios (dio_await_one, or wait_on_sync_kiocb)", Reached: submitterSleeps},
 	{Prop: NoHang, Name: "the submitter runs on past schedule() (woken, or with no need to sleep)", Reached: wokenAfterSleep},
 	{Prop: IsizeVisible, Name: "the reaper reaps a write's positive result and stats the file", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
@@ -62,7 +68,23 @@ var Sometimes = []Situation{
 			}
 			return false
 		}},
+	{Prop: DataAtRest, Name: "an XFS write is completed with a positive result", Applies: xfsWrite,
+		Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.Deliveries > 0 && q.Facts.FirstRes > 0 })},
+	{Prop: DataAtRest, Name: "a completed XFS write's range is all written extents once its ioend is gone (the conversion ran)", Applies: xfsWrite,
+		Reached: func(m *model.Model, s *sim.State) bool {
+			for r := range s.Reqs {
+				q := &s.Reqs[r]
+				if q.Facts.Deliveries > 0 && q.Facts.FirstRes > 0 && q.Mem[sim.ObjIoend] == sim.Freed && len(atRest(s, r)) == 0 {
+					return true
+				}
+			}
+			return false
+		}},
 }
+
+// xfsWrite: the data-at-rest situations apply to XFS writes (elsewhere
+// no block is ever an unwritten extent).
+func xfsWrite(sc *sim.Scenario) bool { return sc.FS == sim.XFS && sc.Op == sim.Write }
 
 func init() {
 	// A fault firing at each fault point the scenario allows: for
@@ -160,6 +182,21 @@ func wokenAfterSleep(m *model.Model, s *sim.State) bool {
 		p := m.Program(s, a)
 		prev := &p.Steps[act.PC-1]
 		if prev.ID == "dio_await_one:io-schedule" || prev.ID == "wait_on_sync_kiocb:schedule" || prev.ID == "direct_io_worker:async-io-schedule" {
+			return true
+		}
+	}
+	return false
+}
+
+// after reports whether an actor of kind k has just taken the step id
+// (the step before its next one is id).
+func after(m *model.Model, s *sim.State, k sim.ActorKind, id string) bool {
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Kind != k || act.Dead || act.PC == 0 {
+			continue
+		}
+		if p := m.Program(s, a); int(act.PC) <= len(p.Steps) && p.Steps[act.PC-1].ID == id {
 			return true
 		}
 	}

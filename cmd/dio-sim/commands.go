@@ -35,6 +35,23 @@ type matrixReport struct {
 	// Bugs are the distinct bugs (signatures) found on any version: the
 	// story table's rows, in its order.
 	Bugs []storyRow `json:"bugs"`
+	// PCT is, with --strategy pct, the weakest of the searches' PCT
+	// bounds: the scenario and version where a bug of the depth is least
+	// sure to be found.
+	PCT *pctBound `json:"pct,omitempty"`
+}
+
+// pctBound is PCT's probabilistic guarantee for one search: with Actors
+// actors and runs of at most Steps steps, Runs runs find each bug of
+// depth Depth with probability at least Bound.
+type pctBound struct {
+	Version  string  `json:"version"`
+	Scenario string  `json:"scenario"`
+	Actors   int     `json:"actors"`
+	Steps    int     `json:"steps"`
+	Depth    int     `json:"depth"`
+	Runs     int     `json:"runs"`
+	Bound    float64 `json:"bound"`
 }
 
 // storyRow is one distinct bug across the versions.
@@ -143,6 +160,12 @@ func cmdMatrix(ctx context.Context, args []string, stdout, stderr io.Writer) (in
 				return exitUsage, err
 			}
 			rep.Steps += res.steps
+			if *sf.strategy == "pct" {
+				b := scheduler.PCTBound(res.pctN, res.pctK, res.pctD, res.runs)
+				if rep.PCT == nil || b < rep.PCT.Bound {
+					rep.PCT = &pctBound{Version: m.Name, Scenario: n.Name, Actors: res.pctN, Steps: res.pctK, Depth: res.pctD, Runs: res.runs, Bound: b}
+				}
+			}
 			if res.cert != nil {
 				vac.add(res.cert)
 				cov.Add(res.cert.Coverage)
@@ -238,8 +261,14 @@ func printMatrix(w io.Writer, rep *matrixReport) {
 		if rep.StoppedBy != "" {
 			stopped = fmt.Sprintf(" STOPPED EARLY by %s: some runs were not made;", stopWhat(rep.StoppedBy))
 		}
-		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version;%s %d steps simulated\n\n",
+		fmt.Fprintf(w, "dio-sim: %d scenarios x %d %s runs each (seed %d) on every version;%s %d steps simulated\n",
 			len(rep.Scenarios), rep.Runs, rep.Strategy, rep.Seed, stopped, rep.Steps)
+		if b := rep.PCT; b != nil {
+			fmt.Fprintf(w, "pct, depth %d: each bug of depth %d is found with probability >= %.4g in every scenario; the weakest bound is %s on %s\n"+
+				"(%d actors, runs of at most %d steps, %d runs: 1 - (1 - 1/(n k^(d-1)))^runs); every other search's bound is at least as high\n",
+				b.Depth, b.Depth, b.Bound, b.Scenario, b.Version, b.Actors, b.Steps, b.Runs)
+		}
+		fmt.Fprintln(w)
 	} else {
 		what := "complete"
 		if !rep.Complete {

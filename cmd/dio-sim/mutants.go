@@ -14,7 +14,8 @@ func cmdMutants(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		"The mutation zoo: derives mutants of each version's model from its step programs (a lock removed, two statements swapped,\n"+
 			"an operation dropped, a test inverted, an atomic split, a wake-up condition off by one, an error path that forgets a free),\n"+
 			"runs the default scenario set exhaustively on each, and prints the kill rate and every survivor with its note.\n"+
-			"A mutant is killed when a verdict of the default set changes (or its search fails: an error, reported).\n"+
+			"A mutant is killed when a verdict of the default set changes, or the set of distinct bugs (signatures: property, kind,\n"+
+			"step) one of its scenarios shows, or its search fails (an error, reported).\n"+
 			"Exit status: 0 every survivor has a note, 1 a survivor is undecided, 2 bad usage.", stdout)
 	list := c.fs.Bool("list", false, "list the mutants (name, operator, what it changes and where) without running them")
 	versionList := c.fs.String("versions", "", "comma-separated versions to mutate (default: every kernel version)")
@@ -73,7 +74,7 @@ func cmdMutants(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 				fmt.Fprintf(stdout, "killed    %s: %s%s\n", mu.Name, r.Changes[0], more)
 			default:
 				fmt.Fprintf(stdout, "SURVIVED  %s\n", mu.Name)
-				if _, ok := mutants.Notes[mu.Name]; !ok {
+				if _, ok := mutants.NoteFor(mu.Name); !ok {
 					undecided = true
 				}
 			}

@@ -827,8 +827,8 @@ func describeSearch(r *searchResult, seed uint64) string {
 		return fmt.Sprintf("%srapid: %d runs (seed %d, shrinking included), %d steps simulated; each violation shrunk to a minimal schedule; \"not found\" is not a proof", stopped, r.runs, seed, r.steps)
 	}
 	if r.cert == nil && r.strategy == "pct" {
-		return fmt.Sprintf("pct: %d runs (seed %d, depth %d), %d steps simulated; with %d actors and runs of at most %d steps, each bug of depth %d is found with probability >= %.4g (1 - (1 - 1/(n k^(d-1)))^runs); \"not found\" is not a proof",
-			r.runs, seed, r.pctD, r.steps, r.pctN, r.pctK, r.pctD, scheduler.PCTBound(r.pctN, r.pctK, r.pctD, r.runs))
+		return fmt.Sprintf("%spct: %d runs (seed %d, depth %d), %d steps simulated; with %d actors and runs of at most %d steps, each bug of depth %d is found with probability >= %.4g (1 - (1 - 1/(n k^(d-1)))^runs); \"not found\" is not a proof",
+			stopped, r.runs, seed, r.pctD, r.steps, r.pctN, r.pctK, r.pctD, scheduler.PCTBound(r.pctN, r.pctK, r.pctD, r.runs))
 	}
 	if r.cert == nil {
 		return fmt.Sprintf("%s%d random runs (seed %d), %d steps simulated; \"not found\" is not a proof", stopped, r.runs, seed, r.steps)

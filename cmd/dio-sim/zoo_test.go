@@ -36,6 +36,12 @@ func TestCoverageAndPCTFlags(t *testing.T) {
 		!strings.Contains(out, "exactly-once       VIOLATED") {
 		t.Fatalf("pct: exit %d\n%s%s", code, out, stderr)
 	}
+	// The main table with PCT: the weakest bound of its searches, named.
+	code, out, stderr = runCLI("--strategy", "pct", "--runs", "20", "--versions", "after", "--trace-dir", dir)
+	if code != 1 || !strings.Contains(out, "pct, depth 3: each bug of depth 3 is found with probability >= ") ||
+		!strings.Contains(out, "the weakest bound is ") || !strings.Contains(out, " on after\n(") {
+		t.Fatalf("main table with pct: exit %d\n%s%s", code, out, stderr)
+	}
 	if code, _, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--strategy", "random", "--coverage"); code != 2 || !strings.Contains(stderr, "--coverage needs") {
 		t.Fatalf("--coverage with random: exit %d %s", code, stderr)
 	}
