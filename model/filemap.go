@@ -346,11 +346,11 @@ func (b *builder) xfsOSyncTailWith(syncRange func(b *builder, done *Label)) {
 // osyncRangeReturn is xfs_write's sync_page_range up to 2.6.21: the
 // iolock is dropped, and xfs_write returns the sync's error or ret.
 func osyncRangeReturn(b *builder, done *Label) {
+	b.osyncRWUnlock()
 	b.choice(b.lrw("xfs_write:osync-range"),
-		"xfs_rwunlock(bdp, locktype) drops the iolock (shared since the demote); need_i_mutex is 0; error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = ret; return error",
+		"error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = ret; return error",
 		faultOutcomes(sim.FaultOSync, xfsOSyncCond), okOr("osync:-EIO"),
 		func(c *Ctx) {
-			c.S.Inode.IOLockShared--
 			if c.Choice == 1 {
 				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 				c.L().Retval = -sim.EIO
@@ -360,6 +360,18 @@ func osyncRangeReturn(b *builder, done *Label) {
 	b.lastGuard(iMutexFree)
 	b.privateInode()
 	b.inlines(filemapFile + ":sync_page_range")
+}
+
+// osyncRWUnlock is xfs_write's unlock before sync_page_range: the iolock
+// (shared since the demote) is dropped; need_i_mutex is 0, so i_mutex is
+// not held. It is a step of its own: sync_page_range then waits for
+// i_mutex, which a writer that needs it may hold while it waits for the
+// iolock.
+func (b *builder) osyncRWUnlock() {
+	b.add(b.lrw("xfs_write:osync-rwunlock"),
+		"xfs_rwunlock(bdp, locktype) drops the iolock (shared since the demote); if need_i_mutex: mutex_unlock(&inode->i_mutex) (need_i_mutex is 0)",
+		func(c *Ctx) { c.S.Inode.IOLockShared-- })
+	b.privateInode()
 }
 
 // syncPageRange emits the O_SYNC tail of generic_file_aio_write and

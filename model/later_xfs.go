@@ -372,11 +372,11 @@ func (b *builder) xfsOSyncTailLater(loc Loc, text string) {
 // number (fault osync: 5, EIO) that its caller takes for a byte count.
 func xfsOSyncRangeRelock(b *builder, _ *Label) {
 	cond := xfsOSyncCond
+	b.osyncRWUnlock()
 	b.choice(b.lrw("xfs_write:osync-range"),
-		"xfs_rwunlock(bdp, locktype); if need_i_mutex: mutex_unlock(&inode->i_mutex); error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = -ret",
+		"error = sync_page_range(inode, mapping, pos, ret) (filemap_fdatawrite_range, generic_osync_inode under i_mutex, wait_on_page_writeback_range); if !error: error = -ret",
 		faultOutcomes(sim.FaultOSync, cond), okOr("osync:-EIO"),
 		func(c *Ctx) {
-			c.S.Inode.IOLockShared--
 			if c.Choice == 1 {
 				c.R.Facts.FaultsMet |= sim.ErrMetOSync
 				c.L().Retval = sim.EIO // return -error with error = -EIO
