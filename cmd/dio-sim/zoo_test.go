@@ -42,6 +42,10 @@ func TestCoverageAndPCTFlags(t *testing.T) {
 		!strings.Contains(out, "the weakest bound is ") || !strings.Contains(out, " on after\n(") {
 		t.Fatalf("main table with pct: exit %d\n%s%s", code, out, stderr)
 	}
+	code, out, stderr = runCLI("--strategy", "pct", "--runs", "20", "--versions", "after", "--trace-dir", dir, "--json")
+	if code != 1 || !strings.Contains(out, `"pct": {`) || !strings.Contains(out, `"version": "after"`) || !strings.Contains(out, `"depth": 3`) {
+		t.Fatalf("main table with pct, --json: exit %d\n%s%s", code, out, stderr)
+	}
 	if code, _, stderr := runCLI("check", "--version", "after", "--scenario", "aio-read", "--strategy", "random", "--coverage"); code != 2 || !strings.Contains(stderr, "--coverage needs") {
 		t.Fatalf("--coverage with random: exit %d %s", code, stderr)
 	}
