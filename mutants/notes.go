@@ -40,14 +40,18 @@ var rules = []struct {
 	{[]string{
 		"drop-guard/__blockdev_direct_IO:lock-i-mutex", "drop-guard/generic_file_aio_write:lock-i-mutex",
 		"drop-guard/generic_file_write:lock-i-mutex", "drop-guard/xfs_write:lock-i-mutex", "drop-guard/xfs_write:ilock",
+		"v2.6.22+/drop-guard/xfs_write:relock-i-mutex", "v2.6.22+/drop-guard/xfs_write:relock-ilock",
+		"v2.6.36/drop-guard/xfs_file_aio_write:ilock", "v2.6.36/drop-guard/xfs_file_aio_write:relock-i-mutex",
+		"v2.6.36/drop-guard/xfs_file_aio_write:relock-ilock",
 	}, Note{false, "not equivalent: a second task takes i_mutex (or the XFS iolock) while the first holds it. Every default scenario has " +
 		"one submitter, so the guard is always true there. With two tasks no-bug's unlock check kills it: the first task's " +
 		"mutex_unlock then releases a lock it no longer holds (checked for after/drop-guard/generic_file_aio_write:lock-i-mutex " +
 		"with two 1-block AIO writers: no-bug holds -> violated). Not in the default set for its cost: two 1-block writers are " +
 		"117,773 states on after and 480,163 on v2.6.18, more than the whole default set (143,517 on eight versions), and two " +
 		"XFS writers do not finish within a million states"}},
-	{[]string{"drop-guard/generic_file_aio_write:osync-range", "drop-guard/generic_file_write:osync-range"},
-		Note{true, "equivalent in the model: sync_page_range takes and releases i_mutex inside the one step, which changes only " +
+	{[]string{"drop-guard/generic_file_aio_write:osync-range", "drop-guard/generic_file_write:osync-range",
+		"v2.6.32+/drop-guard/generic_file_aio_write:write-sync"},
+		Note{true, "equivalent in the model: sync_page_range (from 2.6.32 generic_write_sync's fsync) takes and releases i_mutex inside the one step, which changes only " +
 			"its own request's result (the O_SYNC fault), so running it while another task holds i_mutex only reorders " +
 			"independent steps. In the kernel generic_osync_inode would race with the holder's metadata updates, which the " +
 			"model does not have"}},
