@@ -55,6 +55,10 @@ var rules = []struct {
 			"its own request's result (the O_SYNC fault), so running it while another task holds i_mutex only reorders " +
 			"independent steps. In the kernel generic_osync_inode would race with the holder's metadata updates, which the " +
 			"model does not have"}},
+	{[]string{"v2.6.36/remove-op/xfs_end_io_direct_write:finish-sync"},
+		Note{true, "equivalent: a direct-IO ioend's io_remaining is 1 (xfs_alloc_ioend's; no bio of the dio takes a reference " +
+			"on it), so xfs_finish_ioend_sync's atomic_dec_and_test always succeeds and the step always goes on to xfs_end_io in " +
+			"the caller; without the decrement it goes on all the same, and nothing reads io_remaining after it"}},
 	{[]string{
 		"drop-guard/dio_await_one:lock-test", "drop-guard/dio_await_one:relock",
 	}, Note{true, "equivalent: the guard waits for bio_lock to be free or held by this task. Only dio_await_one (in before and after) holds " +

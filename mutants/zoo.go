@@ -211,13 +211,22 @@ func Summary(results []Result) string {
 			case !ok:
 				b.WriteString("      note: none yet (undecided)\n")
 			case n.Equivalent:
-				fmt.Fprintf(&b, "      equivalent: %s\n", n.Text)
+				fmt.Fprintf(&b, "      %s\n", withVerdict("equivalent", n.Text))
 			default:
-				fmt.Fprintf(&b, "      not equivalent: %s\n", n.Text)
+				fmt.Fprintf(&b, "      %s\n", withVerdict("not equivalent", n.Text))
 			}
 		}
 	}
 	return b.String()
+}
+
+// withVerdict prefixes a note's text with its verdict, unless the text
+// already starts with it (most notes do: "equivalent: ...").
+func withVerdict(verdict, text string) string {
+	if strings.HasPrefix(text, verdict) {
+		return text
+	}
+	return verdict + ": " + text
 }
 
 func pct(a, b int) float64 {
