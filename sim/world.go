@@ -343,6 +343,18 @@ func (s *State) CopyFrom(o *State) {
 // future behaviour and its verdicts (everything but the scenario pointer,
 // which is the same for all states of a run).
 func (s *State) Encode(b []byte) []byte {
+	return encodeHistory(s.encodeWorld(b), s.History)
+}
+
+// EncodeKey is Encode with the history replaced by its key (HistoryKey):
+// two states with equal EncodeKey are one state to a search (with
+// symmetry: after Canonicalize).
+func (s *State) EncodeKey(b []byte) []byte {
+	return s.HistoryKey(s.encodeWorld(b))
+}
+
+// encodeWorld appends the encoding of everything but the history.
+func (s *State) encodeWorld(b []byte) []byte {
 	le := binary.LittleEndian
 	bl := boolB
 	for r := range s.Reqs {
@@ -387,7 +399,7 @@ func (s *State) Encode(b []byte) []byte {
 			}
 		}
 	}
-	return encodeHistory(b, s.History)
+	return b
 }
 
 func boolB(v bool) byte {
