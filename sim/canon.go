@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync"
 	"unsafe"
 )
 
@@ -887,10 +888,7 @@ func (s *State) fpGlobal() [2]uint64 {
 // does not change when the bios are renamed.
 func (s *State) fpHistory() [2]uint64 {
 	if !s.fp.whole {
-		var buf [512]byte
-		h := newHasher(6)
-		h.str(string(s.HistoryKey(buf[:0])))
-		return h.sum()
+		return histKeys.hash(s)
 	}
 	h := newHasher(7)
 	h.w(uint64(len(s.History)))
@@ -1026,4 +1024,50 @@ func (s *State) fpBio(r, i int, v *fpView) {
 		h.w(uint64(e.Data[i]))
 	}
 	f.set(1+len(s.Reqs)+len(s.Actors)+blk, h.sum())
+}
+
+// histKeyMemo remembers the hash of the history key of recent histories:
+// a search meets the same histories on many states, and a view (the
+// linearizability frontier) costs more than a lookup.
+type histKeyMemo struct {
+	mu  sync.Mutex
+	scn Scenario // the scenario of every history in m
+	m   map[string][2]uint64
+	buf []byte
+}
+
+// histKeyMemoMax bounds the histories remembered (then the memo starts
+// again).
+const histKeyMemoMax = 1 << 15
+
+var histKeys histKeyMemo
+
+// hash returns the hash of s's history key (HistoryKey), by s.Scn and the
+// whole history.
+func (c *histKeyMemo) hash(s *State) [2]uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.scn != *s.Scn {
+		c.scn, c.m = *s.Scn, nil
+	}
+	c.buf = encodeHistory(c.buf[:0], s.History)
+	if v, ok := c.m[string(c.buf)]; ok {
+		return v
+	}
+	h := newHasher(6)
+	key := s.HistoryKey(nil)
+	h.w(uint64(len(key)))
+	for len(key) >= 8 {
+		h.w(binary.LittleEndian.Uint64(key))
+		key = key[8:]
+	}
+	for _, b := range key {
+		h.w(uint64(b))
+	}
+	v := h.sum()
+	if c.m == nil || len(c.m) >= histKeyMemoMax {
+		c.m = map[string][2]uint64{}
+	}
+	c.m[string(c.buf)] = v
+	return v
 }
