@@ -250,7 +250,10 @@ type State struct {
 	Reqs   []Req
 	Actors []Actor
 	// History is what userspace saw, in order: calls and returns of the
-	// iocbs and of the observer's stat and pread.
+	// iocbs and of the observer's stat and pread. Searches identify a
+	// state by its history's key (HistoryKey), not by the history; a
+	// reader of the history must register what it needs
+	// (RegisterHistoryView).
 	History []HistEvent
 	// HistChecked is how much of History the linearizability check has
 	// seen: a cache, not part of the state's encoding (the verdict is a
