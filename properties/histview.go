@@ -49,7 +49,11 @@ func init() {
 // the events after the cut, in order except that a run of consecutive
 // calls, or of consecutive returns, is sorted: swapping two calls, or
 // two returns, changes neither which operation precedes which nor the
-// form of the history. Ranges that reach past the file model's blocks
+// form of the history. When no write was called since the cut, the
+// operations after it only narrow the file's states (narrowings commute,
+// and a state is a product whose components they narrow independently):
+// those that returned are folded into the frontier and closed, and only
+// the calls of those in flight are kept. Ranges that reach past the file model's blocks
 // (never made by the model) keep the whole history.
 func linView(sc *sim.Scenario, h []sim.HistEvent, b []byte) []byte {
 	recs, bad := wellFormed(sc, h, false)
@@ -97,6 +101,31 @@ func linView(sc *sim.Scenario, h []sim.HistEvent, b []byte) []byte {
 		}
 		start, k = i+1, j
 	}
+	win := h[start:]
+	if noEffects(win) {
+		// Only reads, stats and preads since the cut: each only narrows
+		// the states of the file, and narrowings commute, so the ones
+		// that returned are folded into the frontier, in any order, and
+		// closed; the calls of those in flight stay.
+		var calls []sim.HistEvent
+		for _, o := range recs[k:] {
+			if o.retAt < 0 {
+				calls = append(calls, o.call)
+				continue
+			}
+			closed = append(closed, byte(o.call.ID))
+			in := HistInput{Op: o.call.Op, ID: int(o.call.ID), Pos: o.call.Pos, Len: o.call.Len, Client: int(o.call.Client)}
+			out := HistOutput{Val: o.ret.Val, Data: o.ret.Data}
+			next := frontier[:0]
+			for _, st := range frontier {
+				if ok, st2 := fileStep(st, in, out); ok {
+					next = append(next, st2)
+				}
+			}
+			frontier = uniqStates(next)
+		}
+		win = calls
+	}
 	sort.Slice(frontier, func(i, j int) bool {
 		if frontier[i].sizes != frontier[j].sizes {
 			return frontier[i].sizes < frontier[j].sizes
@@ -115,7 +144,6 @@ func linView(sc *sim.Scenario, h []sim.HistEvent, b []byte) []byte {
 	b = append(b, byte(len(closed)))
 	b = append(b, closed...)
 	// The events after the cut, each run of calls or of returns sorted.
-	win := h[start:]
 	for i := 0; i < len(win); {
 		j := i
 		for j < len(win) && win[j].Return == win[i].Return {
@@ -133,6 +161,34 @@ func linView(sc *sim.Scenario, h []sim.HistEvent, b []byte) []byte {
 		i = j
 	}
 	return b
+}
+
+// noEffects reports whether no event of h is a write's.
+func noEffects(h []sim.HistEvent) bool {
+	for i := range h {
+		if h[i].Op == sim.HistWrite {
+			return false
+		}
+	}
+	return true
+}
+
+// uniqStates removes repeated states (keeping the first of each).
+func uniqStates(sts []fileState) []fileState {
+	out := sts[:0]
+	for _, st := range sts {
+		dup := false
+		for _, o := range out {
+			if o == st {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // maxSegment bounds the operations of one segment linSegment takes.

@@ -25,6 +25,8 @@ func (g *histGen) event(called, returned map[int8]bool, ops map[int8]sim.HistEve
 		switch c.Op {
 		case sim.HistWrite:
 			e.Val = []int64{blk, -sim.EIO}[r.Intn(2)]
+		case sim.HistRead:
+			e.Val = []int64{blk, blk / 2, 0, -sim.EIO}[r.Intn(4)]
 		case sim.HistStat:
 			e.Val = []int64{blk, 2 * blk}[r.Intn(2)]
 		case sim.HistPread:
@@ -71,6 +73,8 @@ func (g *histGen) event(called, returned map[int8]bool, ops map[int8]sim.HistEve
 	}
 	var c sim.HistEvent
 	switch {
+	case id < 2 && g.sc.Op == sim.Read:
+		c = sim.HistEvent{Op: sim.HistRead, ID: id, Client: id, Pos: int64(id) * blk, Len: blk}
 	case id < 2:
 		c = sim.HistEvent{Op: sim.HistWrite, ID: id, Client: id, Pos: int64(id) * blk, Len: blk}
 	case r.Intn(2) == 0:
@@ -106,7 +110,15 @@ func (g *histGen) history(n int) []sim.HistEvent {
 // checks that the view does merge histories (else it would be exact for
 // nothing).
 func TestLinViewExact(t *testing.T) {
-	sc := &sim.Scenario{Op: sim.Write, Blocks: 1, Iocbs: 2, Place: sim.Extend}
+	for _, sc := range []*sim.Scenario{
+		{Op: sim.Write, Blocks: 1, Iocbs: 2, Place: sim.Extend},
+		{Op: sim.Read, Blocks: 1, Iocbs: 2, Place: sim.PastEOF},
+	} {
+		t.Run(sc.Op.String(), func(t *testing.T) { linViewExact(t, sc) })
+	}
+}
+
+func linViewExact(t *testing.T, sc *sim.Scenario) {
 	g := &histGen{rng: rand.New(rand.NewSource(1)), sc: sc}
 	byView := map[string][][]sim.HistEvent{}
 	seen := map[string]bool{}
