@@ -59,6 +59,12 @@
 //   - data-at-rest: once a run is over, no block of the range a write
 //     reported written is left an XFS unwritten extent (which reads back
 //     as zeros); see atrest.go.
+//
+// A property reads the facts the model records (sim.Facts) or the state;
+// one that reads the history (sim.State.History) must also say what it
+// needs of it, with sim.RegisterHistoryView (histview.go has those of
+// linearizable and of the `sometimes` situations): searches identify a
+// state's history only by the views registered.
 package properties
 
 import (

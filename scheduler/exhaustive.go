@@ -13,10 +13,18 @@ package scheduler
 //
 // State caching. A state is identified by a 128-bit fingerprint
 // (sim.State.Fingerprint): a sum of hashes of the state's components (the
-// inode, ring and history; each request's kiocb, dio and facts; each actor;
-// each bio with its completion and block), which together cover every
-// field sim.State.Encode serialises: every field that determines the
-// state's future and its verdicts. Nothing else influences a step: the
+// inode, ring and history key; each request's kiocb, dio and facts; each
+// actor; each bio with its completion and block), which together cover
+// every field sim.State.EncodeKey serialises: every field that determines
+// the state's future and its verdicts. Of the history, that is its key
+// (sim.State.HistoryKey): what the properties that read the history still
+// need of it (sim.RegisterHistoryView), so states whose histories differ
+// only in what no property can tell any more (two iocbs submitted in
+// either order; which of two equivalent pasts led to the same states of
+// the file) are one state. The state kept is the first reached, with its
+// own whole history, which the counterexample's trace and messages show
+// (the path to it is the smallest of its class, so they are the ones a
+// search without keys gives). Nothing else influences a step: the
 // model's programs are fixed per version and scenario, and a step reads
 // only the state it is given. So two states with the same encoding have
 // the same future; a test checks it. Two different states collide in the

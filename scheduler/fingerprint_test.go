@@ -17,8 +17,9 @@ import (
 // own and those it wakes); with symmetry it is the same for a
 // state and its canonical form (also when computed with the sort keys
 // the fingerprint caches), and two states have the same fingerprint
-// exactly when their canonical forms have the same encoding (without
-// symmetry: when their encodings are equal); and ResetTo makes a
+// exactly when their canonical forms have the same encoding with the
+// history replaced by its key (sim.State.EncodeKey; without symmetry:
+// when those encodings are equal); and ResetTo makes a
 // scratch copy equal to its parent again.
 func TestFingerprint(t *testing.T) {
 	deep, shallow := 2500, 150 // one iocb with symmetry deep: a submitter's last steps come late
@@ -55,9 +56,9 @@ func checkFingerprints(m *model.Model, sc *sim.Scenario, limit int, sym bool) st
 		if sym {
 			c.Canonicalize()
 		}
-		return string(c.Encode(nil))
+		return string(c.EncodeKey(nil))
 	}
-	seen := map[string]bool{} // canonical encodings
+	seen := map[string]bool{} // canonical encodings (with history keys)
 	byState := map[[2]uint64]*sim.State{}
 	count := 0
 	for len(frontier) > 0 && count < limit {

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/binary"
 	"math/bits"
+	"sync"
 	"unsafe"
 )
 
@@ -408,6 +409,14 @@ type fpCache struct {
 	valid bool
 	sym   bool
 	sum   [2]uint64
+	// hist is the hash of the history key (fpHistory), which the
+	// global part includes: kept to hash the global part again without
+	// computing the key when only the rest of it changed.
+	hist [2]uint64
+	// whole says that the history key is the whole history
+	// (State.keyWhole): then what a pread of a request's range read is
+	// hashed with the bios (fpBio), else with the key.
+	whole bool
 	// comp: 0 the global part; 1+r request r; 1+R+a actor a (zero for bio
 	// completions); 1+R+A+blk the bio of block blk.
 	comp [][2]uint64
@@ -456,7 +465,7 @@ func (s *State) ResetTo(p *State) {
 			f.keys[int(k)-nb] = pf.keys[int(k)-nb]
 		}
 	}
-	f.sum, f.valid, f.sym = pf.sum, pf.valid, pf.sym
+	f.sum, f.valid, f.sym, f.hist, f.whole = pf.sum, pf.valid, pf.sym, pf.hist, pf.whole
 	f.dirty, f.actors, f.from, f.nt = f.dirty[:0], f.actors[:0], nil, 0
 	data, unw, ring, actors, hist, reqs, fp := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Ring[:0], s.Actors, s.History[:0], s.Reqs, s.fp
 	*s = *p
@@ -650,6 +659,8 @@ func (s *State) fpFull(sym bool) {
 	}
 	f.sum = [2]uint64{}
 	f.sym, f.valid, f.from = sym, true, nil
+	f.whole = s.keyWhole()
+	f.hist = s.fpHistory()
 	f.set(0, s.fpGlobal())
 	var lp []int8
 	for r := range s.Reqs {
@@ -679,7 +690,13 @@ func (s *State) fpFull(sym bool) {
 // compared whole, and one by one only when they differ.
 func (s *State) fpIncremental(p *State, mover int) {
 	f := &s.fp
-	if !s.sameGlobal(p) {
+	switched := false // every bio must be hashed again
+	if !s.sameHistory(p) {
+		w := s.keyWhole()
+		switched, f.whole = w != f.whole, w
+		f.hist = s.fpHistory()
+		f.set(0, s.fpGlobal())
+	} else if !s.sameGlobal(p) {
 		f.set(0, s.fpGlobal())
 	}
 	nR := len(s.Reqs)
@@ -693,7 +710,7 @@ func (s *State) fpIncremental(p *State, mover int) {
 		same := biosBytes(q.Bios) == biosBytes(pq.Bios) &&
 			string(s.Inode.Data[off:off+n]) == string(p.Inode.Data[off:off+n]) &&
 			boolsBytes(s.Inode.Unwritten[off:off+n]) == boolsBytes(p.Inode.Unwritten[off:off+n])
-		all := s.renamed(f.sym, r) != p.renamed(f.sym, r) || q.Dio.BioList != pq.Dio.BioList ||
+		all := switched || s.renamed(f.sym, r) != p.renamed(f.sym, r) || q.Dio.BioList != pq.Dio.BioList ||
 			s.Actors[base].L.Bio != p.Actors[base].L.Bio || s.Actors[base].Done != p.Actors[base].Done || s.newPread(p, q.Pos)
 		if !all && !same {
 			for i := range q.Bios {
@@ -799,13 +816,20 @@ func (s *State) sameGlobal(p *State) bool {
 	if s.Reaped != p.Reaped || s.Inode.ISize != p.Inode.ISize || s.Inode.IMutex != p.Inode.IMutex ||
 		s.Inode.AllocSem != p.Inode.AllocSem || s.Inode.NrPages != p.Inode.NrPages ||
 		s.Inode.IOLockExcl != p.Inode.IOLockExcl || s.Inode.IOLockShared != p.Inode.IOLockShared ||
-		len(s.Ring) != len(p.Ring) || len(s.History) != len(p.History) {
+		len(s.Ring) != len(p.Ring) {
 		return false
 	}
 	for i := range s.Ring {
 		if s.Ring[i] != p.Ring[i] {
 			return false
 		}
+	}
+	return true
+}
+
+func (s *State) sameHistory(p *State) bool {
+	if len(s.History) != len(p.History) {
+		return false
 	}
 	for i := range s.History {
 		if s.History[i] != p.History[i] {
@@ -853,6 +877,20 @@ func (s *State) fpGlobal() [2]uint64 {
 		h.w(uint64(e.Res))
 		h.w(uint64(uint8(e.Iocb)))
 	}
+	h.w(s.fp.hist[0])
+	h.w(s.fp.hist[1])
+	return h.sum()
+}
+
+// fpHistory hashes the history key (HistoryKey). When the key is the whole
+// history, the contents a pread of a request's whole range read are left
+// out: each block's belongs to that block's bio (fpBio), so that the hash
+// does not change when the bios are renamed.
+func (s *State) fpHistory() [2]uint64 {
+	if !s.fp.whole {
+		return histKeys.hash(s)
+	}
+	h := newHasher(7)
 	h.w(uint64(len(s.History)))
 	for i := range s.History {
 		e := &s.History[i]
@@ -976,6 +1014,9 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	}
 	fpLocals(&h, a, ref)
 	for k := range s.History {
+		if !f.whole {
+			break // the history key holds what preads read
+		}
 		e := &s.History[k]
 		if e.Op != HistPread || !e.Return || e.Pos != q.Pos || len(e.Data) < len(q.Bios) {
 			continue
@@ -983,4 +1024,50 @@ func (s *State) fpBio(r, i int, v *fpView) {
 		h.w(uint64(e.Data[i]))
 	}
 	f.set(1+len(s.Reqs)+len(s.Actors)+blk, h.sum())
+}
+
+// histKeyMemo remembers the hash of the history key of recent histories:
+// a search meets the same histories on many states, and a view (the
+// linearizability frontier) costs more than a lookup.
+type histKeyMemo struct {
+	mu  sync.Mutex
+	scn Scenario // the scenario of every history in m
+	m   map[string][2]uint64
+	buf []byte
+}
+
+// histKeyMemoMax bounds the histories remembered (then the memo starts
+// again).
+const histKeyMemoMax = 1 << 15
+
+var histKeys histKeyMemo
+
+// hash returns the hash of s's history key (HistoryKey), by s.Scn and the
+// whole history.
+func (c *histKeyMemo) hash(s *State) [2]uint64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.scn != *s.Scn {
+		c.scn, c.m = *s.Scn, nil
+	}
+	c.buf = encodeHistory(c.buf[:0], s.History)
+	if v, ok := c.m[string(c.buf)]; ok {
+		return v
+	}
+	h := newHasher(6)
+	key := s.HistoryKey(nil)
+	h.w(uint64(len(key)))
+	for len(key) >= 8 {
+		h.w(binary.LittleEndian.Uint64(key))
+		key = key[8:]
+	}
+	for _, b := range key {
+		h.w(uint64(b))
+	}
+	v := h.sum()
+	if c.m == nil || len(c.m) >= histKeyMemoMax {
+		c.m = map[string][2]uint64{}
+	}
+	c.m[string(c.buf)] = v
+	return v
 }

@@ -250,7 +250,10 @@ type State struct {
 	Reqs   []Req
 	Actors []Actor
 	// History is what userspace saw, in order: calls and returns of the
-	// iocbs and of the observer's stat and pread.
+	// iocbs and of the observer's stat and pread. Searches identify a
+	// state by its history's key (HistoryKey), not by the history; a
+	// reader of the history must register what it needs
+	// (RegisterHistoryView).
 	History []HistEvent
 	// HistChecked is how much of History the linearizability check has
 	// seen: a cache, not part of the state's encoding (the verdict is a
@@ -343,6 +346,18 @@ func (s *State) CopyFrom(o *State) {
 // future behaviour and its verdicts (everything but the scenario pointer,
 // which is the same for all states of a run).
 func (s *State) Encode(b []byte) []byte {
+	return encodeHistory(s.encodeWorld(b), s.History)
+}
+
+// EncodeKey is Encode with the history replaced by its key (HistoryKey):
+// two states with equal EncodeKey are one state to a search (with
+// symmetry: after Canonicalize).
+func (s *State) EncodeKey(b []byte) []byte {
+	return s.HistoryKey(s.encodeWorld(b))
+}
+
+// encodeWorld appends the encoding of everything but the history.
+func (s *State) encodeWorld(b []byte) []byte {
 	le := binary.LittleEndian
 	bl := boolB
 	for r := range s.Reqs {
@@ -387,7 +402,7 @@ func (s *State) Encode(b []byte) []byte {
 			}
 		}
 	}
-	return encodeHistory(b, s.History)
+	return b
 }
 
 func boolB(v bool) byte {
