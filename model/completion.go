@@ -86,18 +86,27 @@ func dropRefLocked(b *builder) {
 				bug(c, "BUG_ON(!dio->is_async && ret2 != 0) in direct_io_worker")
 				return
 			}
-			if l.Ret2 == 0 {
-				if l.Ret == eiocbqueued {
-					r.Facts.Committed = false
-				}
-				return
-			}
-			if l.Ret != eiocbqueued {
-				bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
-				return
-			}
-			c.Goto(end)
+			testRet2(c, end)
 		})
+}
+
+// testRet2 is direct_io_worker's test of ret2, the references left after
+// its own drop: with none left it goes on to dio_complete and kfree (and
+// no longer stands by a -EIOCBQUEUED it had decided on); else its ret must
+// be -EIOCBQUEUED (BUG_ON) and it goes to end.
+func testRet2(c *Ctx, end *Label) {
+	l := c.L()
+	if l.Ret2 == 0 {
+		if l.Ret == eiocbqueued {
+			c.R.Facts.Committed = false
+		}
+		return
+	}
+	if l.Ret != eiocbqueued {
+		bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
+		return
+	}
+	c.Goto(end)
 }
 
 // tailBefore emits the completion tail of direct_io_worker in before

@@ -106,17 +106,7 @@ func dropRefNoIsAsync(b *builder) {
 			useDio(c)
 			r.Dio.Refcount--
 			l.Ret2 = int64(r.Dio.Refcount)
-			if l.Ret2 == 0 {
-				if l.Ret == eiocbqueued {
-					r.Facts.Committed = false
-				}
-				return
-			}
-			if l.Ret != eiocbqueued {
-				bug(c, "BUG_ON(ret != -EIOCBQUEUED) in direct_io_worker")
-				return
-			}
-			c.Goto(end)
+			testRet2(c, end)
 		})
 	b.lastGuard(bioLockFree)
 }
