@@ -493,7 +493,10 @@ func RapidCampaignContext(ctx context.Context, m *model.Model, sc *sim.Scenario,
 		out.Steps += p.Steps
 		if out.Stopped = StopReason(ctx); out.Stopped != "" {
 			if last.Prop != "" && last.Err == nil {
-				out.Found[id] = Found{Prop: id, Msg: last.Msg, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}
+				// Kept as shrunk so far, with its signature like any
+				// other find, so that the report names its trace.
+				out.Found[id] = Found{Prop: id, Msg: last.Msg, Viol: last.Viol, Seed: tb.FailingSeed(), Run: firstFail, Moves: last.Moves}
+				out.Bugs[last.Viol.Signature()] = out.Found[id]
 			}
 			break
 		}
