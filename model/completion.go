@@ -579,16 +579,21 @@ func xfsDirectIO2618(b *builder) {
 			}
 		})
 	b.add(b.xfs("xfs_vm_direct_IO:destroy-ioend"), "xfs_destroy_ioend(iocb->private) (the pointer is loaded again)",
-		func(c *Ctx) {
-			useKiocb(c)
-			if !c.R.Kiocb.Private {
-				bug(c, "oops: xfs_destroy_ioend(NULL): iocb->private was cleared since the test")
-				return
-			}
-			useIoend(c)
-			c.R.Free(sim.ObjIoend, &c.Step.Loc)
-		})
+		destroyIoendPrivate)
 	b.mark(skip)
+}
+
+// destroyIoendPrivate is xfs_vm_direct_IO's xfs_destroy_ioend of
+// iocb->private, loaded again after the test: an oops if the completion
+// cleared it in between.
+func destroyIoendPrivate(c *Ctx) {
+	useKiocb(c)
+	if !c.R.Kiocb.Private {
+		bug(c, "oops: xfs_destroy_ioend(NULL): iocb->private was cleared since the test")
+		return
+	}
+	useIoend(c)
+	c.R.Free(sim.ObjIoend, &c.Step.Loc)
 }
 
 // xfsTestQueued is xfs_vm_direct_IO's test after the seed patch: the

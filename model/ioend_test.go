@@ -11,6 +11,15 @@ import (
 // move is left.
 func endStates(t *testing.T, m *Model, sc *sim.Scenario, f func(s *sim.State)) {
 	t.Helper()
+	walkStates(t, m, sc, nil, f)
+}
+
+// walkStates explores every interleaving of sc on m (depth first, states
+// deduplicated by their encoding), calling move (if not nil) on every move
+// with the state before it, the step it runs and the state after it, and
+// end on every state where no move is left.
+func walkStates(t *testing.T, m *Model, sc *sim.Scenario, move func(before *sim.State, st *Step, after *sim.State), end func(s *sim.State)) {
+	t.Helper()
 	seen := map[string]bool{}
 	var walk func(s *sim.State)
 	walk = func(s *sim.State) {
@@ -21,12 +30,17 @@ func endStates(t *testing.T, m *Model, sc *sim.Scenario, f func(s *sim.State)) {
 		seen[k] = true
 		moves := m.Moves(s, nil)
 		if len(moves) == 0 {
-			f(s)
+			if end != nil {
+				end(s)
+			}
 			return
 		}
 		for _, mv := range moves {
 			n := s.Clone()
 			m.Apply(n, mv)
+			if move != nil {
+				move(s, m.Next(s, mv.Actor), n)
+			}
 			walk(n)
 		}
 	}

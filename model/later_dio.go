@@ -57,10 +57,13 @@ func dioLater(v string) patchPart {
 			About: "dio_complete takes is_async: it computes the result first, then hands it to ->end_io with is_async, or without an end_io calls aio_complete itself when is_async, and only then releases i_alloc_sem; dio_bio_end_aio calls dio_complete(…, true) and no longer aio_complete; direct_io_worker calls dio_complete(…, false) and unplugs the queue only when it waits; lock_type becomes flags, and the trim of a failed extending write moves out to the filesystems.",
 			Files: map[string]string{dioFile: "v2.6.36", bioFile: "v2.6.36"},
 			funcs: map[string]func(b *builder){
-				"dio_complete":         dioCompleteAsync,
-				"dio_bio_end_aio:last": lastCompletionAsync,
+				"dio_complete": dioCompleteAsync,
 			},
 			Edits: []Edit{
+				// dio_bio_end_aio's remaining == 0 branch: dio_complete(…, true)
+				// completes the iocb itself or through ->end_io, then kfree.
+				{Op: Alter, Step: "dio_bio_end_aio:dio-complete", Alter: setText("remaining == 0: dio_complete(dio, dio->iocb->ki_pos, 0, true)")},
+				{Op: Remove, Step: "dio_bio_end_aio:aio-complete"},
 				{Op: Replace, Step: "__blockdev_direct_IO:alloc-dio", emit: allocDio2636},
 				{Op: Replace, Step: "__blockdev_direct_IO:lock-i-mutex", emit: lockIMutex2636},
 				{Op: Replace, Step: "__blockdev_direct_IO:down-alloc-sem", emit: downAllocSem2636},
@@ -251,23 +254,6 @@ func dioCompleteAsync(b *builder) {
 				c.S.Inode.AllocSem--
 			}
 		})
-}
-
-// lastCompletionAsync is 2.6.36's remaining == 0 branch of
-// dio_bio_end_aio: dio_complete(…, true), which completes the iocb itself
-// or through ->end_io, then kfree.
-func lastCompletionAsync(b *builder) {
-	b.add(b.dio("dio_bio_end_aio:dio-complete"),
-		"remaining == 0: dio_complete(dio, dio->iocb->ki_pos, 0, true)",
-		func(c *Ctx) {
-			useDio(c)
-			useKiocb(c)
-			c.L().Off = c.R.Kiocb.Pos
-			c.L().Ret = 0
-		})
-	b.dioComplete(selRet)
-	b.add(b.dio("dio_bio_end_aio:kfree"), "kfree(dio); dio_bio_end_aio returns (void)",
-		func(c *Ctx) { c.R.Free(sim.ObjDio, &c.Step.Loc); c.Finish() })
 }
 
 // lockType2636 is the model's dio lock type for 2.6.36's flags: the

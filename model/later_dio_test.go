@@ -22,35 +22,7 @@ func walkMoves(t *testing.T, ver, sc string, f func(before *sim.State, st *Step,
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen := map[string]bool{}
-	var walk func(s *sim.State)
-	walk = func(s *sim.State) {
-		k := string(s.Encode(nil))
-		if seen[k] {
-			return
-		}
-		seen[k] = true
-		moves := m.Moves(s, nil)
-		if len(moves) == 0 {
-			if end != nil {
-				end(s)
-			}
-			return
-		}
-		for _, mv := range moves {
-			st := m.Next(s, mv.Actor)
-			n := s.Clone()
-			m.Apply(n, mv)
-			if f != nil {
-				f(s, st, n)
-			}
-			walk(n)
-		}
-	}
-	walk(m.Init(&scn))
-	if len(seen) > 200000 {
-		t.Fatalf("%s on %s: %d states, too large for this test", sc, ver, len(seen))
-	}
+	walkStates(t, m, &scn, f, end)
 }
 
 func sortedKeys(set map[string]bool) string {

@@ -135,16 +135,8 @@ func retryAdvanceWrittenBytes(b *builder) {
 		func(c *Ctx) {
 			k := &c.R.Kiocb
 			l := c.L()
-			useKiocb(c)
-			if l.Retval > 0 {
-				k.Left -= l.Retval
-				if k.Left > 0 {
-					c.Goto(call)
-					return
-				}
-			}
-			if l.Retval == 0 || k.Left == 0 {
-				l.Retval = k.NBytes - k.Left
+			if retryAdvanced(c, call) {
+				return
 			}
 			if write && l.Retval < 0 && l.Retval != eiocbqueued && l.Retval != -sim.EIOCBRETRY && k.NBytes-k.Left != 0 {
 				l.Retval = k.NBytes - k.Left
@@ -167,15 +159,7 @@ func (b *builder) xfsDestroyUnlessQueued() {
 			}
 		})
 	b.add(b.xfs("xfs_vm_direct_IO:destroy-ioend"), "xfs_destroy_ioend(iocb->private) (the pointer is loaded again)",
-		func(c *Ctx) {
-			useKiocb(c)
-			if !c.R.Kiocb.Private {
-				bug(c, "oops: xfs_destroy_ioend(NULL): iocb->private was cleared since the test")
-				return
-			}
-			useIoend(c)
-			c.R.Free(sim.ObjIoend, &c.Step.Loc)
-		})
+		destroyIoendPrivate)
 	b.inlines("xfs_destroy_ioend")
 	b.mark(skip)
 }

@@ -99,21 +99,26 @@ func retryText2618(write bool) string {
 // retryAdvance is the retry loop's test after a call of the file
 // operation: a partial transfer moves the request on and calls again.
 func retryAdvance(call *Label) func(c *Ctx) {
-	return func(c *Ctx) {
-		k := &c.R.Kiocb
-		l := c.L()
-		useKiocb(c)
-		if l.Retval > 0 {
-			k.Left -= l.Retval
-			if k.Left > 0 {
-				c.Goto(call)
-				return
-			}
-		}
-		if l.Retval == 0 || k.Left == 0 {
-			l.Retval = k.NBytes - k.Left
+	return func(c *Ctx) { retryAdvanced(c, call) }
+}
+
+// retryAdvanced is retryAdvance's test; it reports whether the loop goes
+// round again (to call).
+func retryAdvanced(c *Ctx, call *Label) bool {
+	k := &c.R.Kiocb
+	l := c.L()
+	useKiocb(c)
+	if l.Retval > 0 {
+		k.Left -= l.Retval
+		if k.Left > 0 {
+			c.Goto(call)
+			return true
 		}
 	}
+	if l.Retval == 0 || k.Left == 0 {
+		l.Retval = k.NBytes - k.Left
+	}
+	return false
 }
 
 // retryCall is the AIO core's call of ki_retry: the request's position

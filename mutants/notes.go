@@ -47,7 +47,7 @@ var rules = []struct {
 		"one submitter, so the guard is always true there. With two tasks no-bug's unlock check kills it: the first task's " +
 		"mutex_unlock then releases a lock it no longer holds (checked for after/drop-guard/generic_file_aio_write:lock-i-mutex " +
 		"with two 1-block AIO writers: no-bug holds -> violated). Not in the default set for its cost: two 1-block writers are " +
-		"117,773 states on after and 480,163 on v2.6.18, more than the whole default set (143,517 on eight versions), and two " +
+		"53,373 to 358,088 states per version (1,075,254 on the eight), six times the whole default set (179,219), and two " +
 		"XFS writers do not finish within a million states"}},
 	{[]string{"drop-guard/generic_file_aio_write:osync-range", "drop-guard/generic_file_write:osync-range",
 		"v2.6.32+/drop-guard/generic_file_aio_write:write-sync"},

@@ -39,14 +39,7 @@ func TestHistoryHTMLInBrowser(t *testing.T) {
 		{"check-double-completion", []string{"check", "--version", "before", "--scenario", "double-completion", "--strategy", "exhaustive", "--trace-dir", dir, "--html", "PAGE"},
 			2, "userspace view linearizable, but the kernel completed an iocb twice", "the kernel completed it 2 time(s)", "exactly-once: double completion of a read"},
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.WindowSize(1400, 1000), chromedp.Flag("disable-gpu", true))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := browser(t, 1400, 1000, 60*time.Second)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			page := filepath.Join(dir, c.name+".html")
@@ -115,14 +108,7 @@ func TestExplainReadsInBrowser(t *testing.T) {
 	if code := run([]string{"explain", "--html", "-o", page, lostWakeup}, &out, &errb); code != exitViolation {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.WindowSize(1400, 1000), chromedp.Flag("disable-gpu", true))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
-	ctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 60*time.Second)
-	defer cancel()
+	ctx := browser(t, 1400, 1000, 60*time.Second)
 	var panel, cell string
 	if err := chromedp.Run(ctx, chromedp.Navigate("file://"+page+"#step-30"),
 		chromedp.WaitVisible(`body[data-steps]`),
@@ -143,4 +129,18 @@ func TestExplainReadsInBrowser(t *testing.T) {
 		}
 		os.WriteFile(filepath.Join(shots, "explain-lost-wakeup-step30.png"), png, 0o644)
 	}
+}
+
+// browser starts headless Chromium with a window of w x h pixels and
+// returns a context for it that ends after timeout; everything is shut
+// down when the test ends.
+func browser(t *testing.T, w, h int, timeout time.Duration, opts ...chromedp.ContextOption) context.Context {
+	t.Helper()
+	aopts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
+		chromedp.WindowSize(w, h), chromedp.Flag("disable-gpu", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), aopts...)
+	ctx, cancelCtx := chromedp.NewContext(actx, opts...)
+	ctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	t.Cleanup(func() { cancelTimeout(); cancelCtx(); cancelAlloc() })
+	return ctx
 }

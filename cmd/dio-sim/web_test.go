@@ -135,20 +135,13 @@ func TestExplorerInBrowser(t *testing.T) {
 	bigURL := startServe(t, "--version", "after", "--scenario", "three-aio-writers")
 	shots := os.Getenv("DIOSIM_SCREENSHOTS")
 
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(chromiumPath), chromedp.NoSandbox,
-		chromedp.WindowSize(1280, 900), chromedp.Flag("disable-gpu", true))
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
 	// chromedp logs the DOM events it does not know (the dialogs' top
 	// layer) as errors: keep only the others, in the test's log.
-	ctx, cancel := chromedp.NewContext(actx, chromedp.WithErrorf(func(format string, args ...any) {
+	ctx := browser(t, 1280, 900, 90*time.Second, chromedp.WithErrorf(func(format string, args ...any) {
 		if msg := fmt.Sprintf(format, args...); !strings.Contains(msg, "unhandled node event") {
 			t.Logf("chromedp: %s", msg)
 		}
 	}))
-	defer cancel()
-	ctx, cancel = context.WithTimeout(ctx, 90*time.Second)
-	defer cancel()
 
 	var mu sync.Mutex
 	var requests []string
