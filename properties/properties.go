@@ -40,6 +40,11 @@
 //     more often than taken) although every dio (whose dio_complete
 //     releases it) is freed, a dio's bio_lock held by a finished task.
 //     The next task to take it would sleep forever (or not wait at all).
+//     And no run goes on forever: a state from which no end state is
+//     reachable (a task spinning in a loop nobody can let it out of) is a
+//     livelock. Only the exhaustive search can tell (it needs the whole
+//     graph; scheduler/livelock.go), and a replayed trace that ends by
+//     closing such a cycle.
 //   - isize-visible: when userspace has seen a positive result of a write
 //     (reaped the event, or the write(2) returned) and then calls stat, the
 //     size covers the bytes written: i_size >= pos + result.
@@ -100,7 +105,7 @@ var Docs = map[ID]string{
 	DioLifetime:     "the dio is freed exactly once, never used after free, never leaked",
 	ObjectLifetime:  "the kiocb and the XFS ioend are freed once, never used after free, never leaked",
 	NoBug:           "no BUG()/BUG_ON() or oops is reached, and no lock is released by a task that does not hold it",
-	NoHang:          "no task sleeps forever with nothing left to run, and no lock is left held by an owner that is gone",
+	NoHang:          "no task sleeps forever with nothing left to run, no run loops forever (livelock), and no lock is left held by an owner that is gone",
 	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
 	ResultValue:     "the completion carries the sequential result: the bytes, or an error met",
 	Linearizable:    "what userspace saw (iocb calls and returns, stat, pread) is linearizable against the file's sequential model",
@@ -158,6 +163,7 @@ const (
 	KindHangBlocked      = "hang: blocked on a lock"
 	KindHangSpinning     = "hang: spins on bio_lock"
 	KindLockLeft         = "hang: a lock left held by an owner that is gone"
+	KindLivelock         = "hang: no run can end (livelock)"
 )
 
 // Signature identifies a distinct bug: the property, how it broke and the

@@ -256,6 +256,7 @@ type found struct {
 	parent int32
 	mv     model.Move
 	viol   properties.Violation
+	tail   []model.Move // moves after state id's path (a livelock's cycle)
 }
 
 // succ is one successor produced while expanding a level.
@@ -350,6 +351,7 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	depth := 0
 	for len(frontier) > 0 {
 		if split && len(frontier) >= 4*opt.Shards {
+			x.otherShards = othersOf(ids, opt.Shard, opt.Shards)
 			frontier, ids = shardOf(frontier, ids, opt.Shard, opt.Shards)
 			cert.SplitDepth = depth
 			split = false
@@ -386,6 +388,11 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 			x.best = map[properties.Signature]found{}
 		}
 	}
+	if cert.StoppedBy == "" {
+		if err := x.livelock(); err != nil {
+			return nil, fmt.Errorf("%s on %s: %v", m.Name, sc, err)
+		}
+	}
 	cert.States = int64(len(x.nodes))
 	cert.Transitions = x.transitions.Load()
 	if opt.Coverage {
@@ -419,6 +426,7 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 			if f.edge {
 				path = append(x.path(f.parent), f.mv)
 			}
+			path = append(path, f.tail...)
 			moves, err := x.concretize(path)
 			if err != nil {
 				return nil, fmt.Errorf("%s: rebuilding the counterexample: %v", f.viol.Signature(), err)
@@ -474,6 +482,11 @@ type search struct {
 	}
 	sits  []int // indexes in properties.Sometimes of the situations that apply
 	crash atomic.Pointer[string]
+	// edges and otherShards are the explored graph for the livelock
+	// check (livelock.go): every transition, and the states of the split
+	// level left to other shards.
+	edges       []edge
+	otherShards []int32
 }
 
 // poolBatch is how many free states a worker takes from the pool at once.
@@ -717,6 +730,7 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 			}
 		}
 	})
+	x.logEdges(all)
 	return next, nextIDs, ""
 }
 
@@ -1037,6 +1051,17 @@ func shardOf(frontier []*sim.State, ids []int32, shard, n int) ([]*sim.State, []
 		}
 	}
 	return f, is
+}
+
+// othersOf lists the ids of a level that shardOf gives to other shards.
+func othersOf(ids []int32, shard, n int) []int32 {
+	var out []int32
+	for i, id := range ids {
+		if i%n != shard {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 func (x *search) fp(s *sim.State) fingerprint { return s.Fingerprint(nil, x.sym) }

@@ -107,6 +107,11 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 		}
 		i, err := ch.Choose(s, m, buf)
 		if errors.Is(err, errStop) {
+			// A schedule that stops where it closes a cycle no run can
+			// leave shows a livelock (livelock.go).
+			if v, ok := runLivelock(m, sc, res.Moves, s); ok {
+				note([]properties.Violation{v})
+			}
 			break
 		}
 		if err != nil {
