@@ -212,7 +212,10 @@ func (b *builder) syncEntry() {
 				// to wait_on_sync_kiocb: this return is its delivery.
 				deliver(c.R, c.L().Retval)
 			}
-			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: c.Act.Req, Client: c.Act.Req, Pos: c.R.Pos, Len: requestLen(c.S), Val: c.L().Retval})
+			// The position the call leaves: *ppos = kiocb.ki_pos, then
+			// file_pos_write (fs/read_write.c).
+			c.S.Record(sim.HistEvent{Return: true, Op: histOp(c.S), ID: c.Act.Req, Client: c.Act.Req, Pos: c.R.Pos, Len: requestLen(c.S), Val: c.L().Retval,
+				FPos: c.R.Kiocb.Pos})
 		})
 	b.observe(selRetval, -1)
 }

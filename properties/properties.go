@@ -53,7 +53,9 @@
 //     get_user_pages fault, a get_block error, a bio I/O error, a failed
 //     O_SYNC sync or page-cache invalidation), a negative errno that is one
 //     of the errors met; otherwise the byte count: the whole request for a
-//     write, the bytes up to the initial EOF for a read.
+//     write, the bytes up to the initial EOF for a read. And a read(2) or
+//     write(2) at offset p that returned n >= 0 leaves the file position
+//     at p + n (checkFilePos; io_submit does not move the file position).
 //   - linearizable: what userspace saw (the calls and returns of the iocbs,
 //     the observer's stat and pread, in order) is a well-formed history
 //     that is linearizable against the sequential model of the file
@@ -157,6 +159,7 @@ const (
 	KindCompleteAfterRet = "aio_complete but ki_retry did not return -EIOCBQUEUED"
 	KindStaleIsize       = "stale i_size"
 	KindWrongResult      = "wrong result"
+	KindWrongPos         = "wrong file position"
 	KindNotLinearizable  = "not linearizable"
 	KindMalformed        = "malformed history"
 	KindHangAsleep       = "hang: asleep forever"
@@ -505,8 +508,54 @@ func atEndReq(s *sim.State, q *sim.Req) []Violation {
 		if msg := checkResult(s, q); msg != "" {
 			out = append(out, Violation{Prop: ResultValue, Kind: KindWrongResult, Msg: msg})
 		}
+		if msg := checkFilePos(s, q); msg != "" {
+			out = append(out, Violation{Prop: ResultValue, Kind: KindWrongPos, Msg: msg})
+		}
 	}
 	return out
+}
+
+// returned reports whether request q is a read(2)/write(2) whose system
+// call has returned to userspace: its submitter finished (a BUG kills it
+// before, a hang stops it before).
+func returned(s *sim.State, q *sim.Req) bool {
+	if !q.Kiocb.IsSync {
+		return false
+	}
+	for a := range s.Actors {
+		if act := &s.Actors[a]; act.Kind == sim.Submitter && s.ReqOf(a) == q {
+			return act.Done
+		}
+	}
+	return false
+}
+
+// checkFilePos checks the file position a read(2) or write(2) that
+// returned n >= 0 bytes leaves: its offset plus n (POSIX: "the file
+// offset shall be incremented by the number of bytes actually
+// read/written"). In the kernel it is kiocb.ki_pos, which
+// do_sync_read/do_sync_write copy back to *ppos and sys_read/sys_write to
+// file->f_pos (fs/read_write.c@after:247-249, 305-307, 366, 384; in
+// v2.6.18 generic_file_read and generic_file_write move *ppos itself,
+// mm/filemap.c@v2.6.18:1181, 2042). The model keeps it in Kiocb.Pos,
+// which nothing changes once the call has returned. io_submit's iocbs do
+// not move f_pos (each carries its own offset), so only the synchronous
+// calls are checked. An error return leaves the position where the
+// kernel left it, which POSIX does not specify.
+func checkFilePos(s *sim.State, q *sim.Req) string {
+	n := q.Facts.FirstRes
+	if n < 0 || !returned(s, q) {
+		return ""
+	}
+	if want := q.Pos + n; q.Kiocb.Pos != want {
+		op := "read(2)"
+		if s.Scn.Op == sim.Write {
+			op = "write(2)"
+		}
+		return fmt.Sprintf("%s at offset %d returned %d bytes but left the file position at %d, not %d: the next call would %s", op, q.Pos, n, q.Kiocb.Pos, want,
+			map[bool]string{true: "skip bytes", false: "read or overwrite the same bytes again"}[q.Kiocb.Pos > want])
+	}
+	return ""
 }
 
 // Expected describes the result the sequential semantics give for request

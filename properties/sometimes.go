@@ -47,10 +47,15 @@ var Sometimes = []Situation{
 		}},
 	{Prop: NoHang, Name: "the submitter sleeps waiting for its bios (dio_await_one, or wait_on_sync_kiocb)", Reached: submitterSleeps},
 	{Prop: NoHang, Name: "the submitter runs on past schedule() (woken, or with no need to sleep)", Reached: wokenAfterSleep},
+	{Prop: NoHang, Name: "the submitter's wait loop re-takes bio_lock after a sleep to test its condition again (the loop a livelock would go round)", Reached: func(m *model.Model, s *sim.State) bool {
+		return after(m, s, sim.Submitter, "dio_await_one:relock") || after(m, s, sim.Submitter, "direct_io_worker:async-wait-relock")
+	}},
 	{Prop: IsizeVisible, Name: "the reaper reaps a write's positive result and stats the file", Reached: anyReq(func(s *sim.State, q *sim.Req) bool {
 		return q.Facts.StatAfterReap >= 0 && q.Facts.StatRes > 0 && s.Scn.Op == sim.Write
 	})},
 	{Prop: ResultValue, Name: "an iocb is completed", Reached: anyReq(func(s *sim.State, q *sim.Req) bool { return q.Facts.Deliveries > 0 })},
+	{Prop: ResultValue, Name: "a read(2) or write(2) returns n >= 0 bytes to userspace (the file position it leaves is checked)",
+		Applies: func(sc *sim.Scenario) bool { return sc.Sync }, Reached: syncReturnedBytes},
 	{Prop: Linearizable, Name: "an operation returns to userspace", Reached: func(m *model.Model, s *sim.State) bool {
 		for _, e := range s.History {
 			if e.Return {
@@ -182,6 +187,23 @@ func wokenAfterSleep(m *model.Model, s *sim.State) bool {
 		p := m.Program(s, a)
 		prev := &p.Steps[act.PC-1]
 		if prev.ID == "dio_await_one:io-schedule" || prev.ID == "wait_on_sync_kiocb:schedule" || prev.ID == "direct_io_worker:async-io-schedule" {
+			return true
+		}
+	}
+	return false
+}
+
+// syncReturnedBytes: a submitter has just returned from read(2) or
+// write(2) with a byte count (checkFilePos then has a position to check
+// once the run is over).
+func syncReturnedBytes(m *model.Model, s *sim.State) bool {
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Kind != sim.Submitter || act.Dead || act.PC == 0 {
+			continue
+		}
+		q := s.ReqOf(a)
+		if p := m.Program(s, a); int(act.PC) <= len(p.Steps) && p.Steps[act.PC-1].ID == "userspace:return" && q.Kiocb.IsSync && q.Facts.FirstRes >= 0 {
 			return true
 		}
 	}

@@ -29,6 +29,13 @@ type HistEvent struct {
 	Len    int64
 	Val    int64  // return value: bytes or -errno (read, write), i_size (stat), bytes (pread)
 	Data   string // pread: per block, what was read (blocks.go): 0 the old contents, r+1 iocb r, ContentZero, ContentStale
+	// FPos is the file position a read(2) or write(2) leaves, on its
+	// return: do_sync_read/do_sync_write copy kiocb.ki_pos back to *ppos
+	// and sys_read/sys_write store it in file->f_pos (fs/read_write.c;
+	// in v2.6.18 generic_file_read/generic_file_write move *ppos
+	// itself). 0 for every other event: io_submit's iocbs carry their own
+	// offset and never move f_pos.
+	FPos int64
 }
 
 // Record appends e to the history.
@@ -57,6 +64,7 @@ func encodeHistory(b []byte, h []HistEvent) []byte {
 		b = le.AppendUint64(b, uint64(e.Pos))
 		b = le.AppendUint64(b, uint64(e.Len))
 		b = le.AppendUint64(b, uint64(e.Val))
+		b = le.AppendUint64(b, uint64(e.FPos))
 		b = le.AppendUint32(b, uint32(len(e.Data)))
 		b = append(b, e.Data...)
 	}
