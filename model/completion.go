@@ -646,7 +646,7 @@ func awaitLockless(b *builder) {
 		"dio_await_one: bio = NULL; spin_lock_irqsave(&dio->bio_lock); while wait_for_more_bios(dio): atomic_read(&dio->refcount) > 1 && dio->bio_list == NULL",
 		func(c *Ctx) {
 			useDio(c)
-			c.R.Dio.BioLock = me(c)
+			lockBioLock(c)
 			c.L().Bio = -1
 			if !wait(&c.R.Dio) {
 				c.Goto(pop)
@@ -668,12 +668,12 @@ func awaitLockless(b *builder) {
 	b.inlines("wait_for_more_bios")
 	b.add(b.dio("dio_await_one:set-waiter-unlock"),
 		"dio->waiter = current; spin_unlock_irqrestore(&dio->bio_lock)",
-		func(c *Ctx) { useDio(c); c.R.Dio.Waiter = me(c); c.R.Dio.BioLock = 0 })
+		func(c *Ctx) { useDio(c); c.R.Dio.Waiter = me(c); unlockBioLock(c) })
 	b.add(b.dio("dio_await_one:io-schedule"), "io_schedule()",
 		func(c *Ctx) { c.S.Schedule(c.A) })
 	b.add(b.dio("dio_await_one:relock"),
 		"spin_lock_irqsave(&dio->bio_lock); dio->waiter = NULL",
-		func(c *Ctx) { useDio(c); c.R.Dio.BioLock = me(c); c.R.Dio.Waiter = 0 })
+		func(c *Ctx) { useDio(c); lockBioLock(c); c.R.Dio.Waiter = 0 })
 	b.lastGuard(bioLockFree)
 	b.mark(running)
 	b.add(b.dio("dio_await_one:set-running"), "set_current_state(TASK_RUNNING)",
@@ -690,7 +690,7 @@ func awaitLockless(b *builder) {
 	b.mark(pop)
 	b.add(b.dio("dio_await_one:pop"),
 		"if dio->bio_list: bio = dio->bio_list, dio->bio_list = bio->bi_private; spin_unlock_irqrestore(&dio->bio_lock); return bio",
-		func(c *Ctx) { popBioList(c); c.R.Dio.BioLock = 0 })
+		func(c *Ctx) { popBioList(c); unlockBioLock(c) })
 	b.add(b.dio("dio_await_completion:complete-bio"),
 		"dio_await_completion: if bio: dio_bio_complete(dio, bio) (io_error = -EIO for a failed bio; release pages; bio_put); repeat while bio",
 		func(c *Ctx) {
@@ -703,6 +703,31 @@ func awaitLockless(b *builder) {
 		})
 	b.inlines("dio_bio_complete")
 	b.mark(done)
+}
+
+// lockBioLock is spin_lock_irqsave(&dio->bio_lock) in a step of its own
+// (before and after's dio_await_one, the one place that holds bio_lock
+// across steps). Taking it again while holding it is what spinlock
+// debugging reports as recursion (kernel/spinlock.c, lib/spinlock_debug.c:
+// "BUG: spinlock recursion"); without debugging the task spins forever on
+// its own lock. The model records the BUG and goes on, as it does for a
+// mutex_unlock by a task that does not hold i_mutex.
+func lockBioLock(c *Ctx) {
+	if c.R.Dio.BioLock == me(c) {
+		c.R.Bug(c.Step.Loc.String(), "spin_lock of dio->bio_lock by the task that holds it (spinlock recursion: it would spin forever)")
+	}
+	c.R.Dio.BioLock = me(c)
+}
+
+// unlockBioLock is spin_unlock_irqrestore(&dio->bio_lock) in a step of
+// its own: by a task that does not hold it, spinlock debugging reports
+// "BUG: spinlock already unlocked" or "wrong owner"
+// (lib/spinlock_debug.c).
+func unlockBioLock(c *Ctx) {
+	if c.R.Dio.BioLock != me(c) {
+		c.R.Bug(c.Step.Loc.String(), "spin_unlock of dio->bio_lock by a task that does not hold it")
+	}
+	c.R.Dio.BioLock = 0
 }
 
 func popBioList(c *Ctx) {

@@ -123,8 +123,9 @@ func TestUnreached(t *testing.T) {
 
 // TestZooNewKillers: the kills of the checks added for the zoo's
 // survivors, each on one or two scenarios: data-at-rest (the conversion never
-// queued) and the kill criterion's bug signatures (a leaked dio behind
-// v2.6.20's use after free).
+// queued), the kill criterion's bug signatures (a leaked dio behind
+// v2.6.20's use after free), bio_lock's lock debugging and the livelock
+// check.
 func TestZooNewKillers(t *testing.T) {
 	for _, tc := range []struct {
 		version   string
@@ -134,6 +135,16 @@ func TestZooNewKillers(t *testing.T) {
 	}{
 		{"after", []string{"xfs-aio-write", "xfs-aio-read-gup"}, "after/invert-test/xfs_end_io_direct:load-private", "xfs-aio-write data-at-rest: holds -> violated"},
 		{"v2.6.20", []string{"aio-read"}, "v2.6.20/remove-op/dio_bio_end_aio:kfree", "aio-read: new bug: dio-lifetime: leak of the dio"},
+		// bio_lock's debugging checks: pop releases a lock the task no
+		// longer holds (relock gone), relock takes the lock it holds.
+		{"after", []string{"aio-read-getblock"}, "after/remove-op/dio_await_one:relock",
+			"aio-read-getblock: new bug: no-bug: spin_unlock of dio->bio_lock by a task that does not hold it at dio_await_one:pop"},
+		{"after", []string{"aio-read-getblock"}, "after/swap/dio_await_one:relock+dio_await_one:set-running",
+			"aio-read-getblock: new bug: no-bug: spin_lock of dio->bio_lock by the task that holds it (spinlock recursion: it would spin forever) at dio_await_one:relock"},
+		// The livelock check: an extending AIO write waits as a sync dio,
+		// whose bios need bio_lock, which the spinning submitter holds.
+		{"after", []string{"stale-isize", "aio-write-hole"}, "after/invert-test/dio_await_one:wait-test",
+			"stale-isize: new bug: no-hang: hang: no run can end (livelock) at dio_await_one:set-uninterruptible"},
 	} {
 		m, _ := model.Lookup(tc.version)
 		base, err := mutants.NewBaseline(m, set(t, tc.scenarios...), mutants.Options{Workers: 1})
