@@ -32,7 +32,21 @@ package mutants
 //   - the default scenarios aio-write-hole-eio (v2.6.18's async short write
 //     that frees its dio after an error) and xfs-sync-write-invalidate
 //     (xfsdatad destroying the ioend after an error): the forgotten frees
-//     on those error paths.
+//     on those error paths;
+//   - no-hang's livelock check (scheduler/livelock.go: a state from which
+//     no run can end): after's inverted dio_await_one wait test spins with
+//     bio_lock held while the bio completion of stale-isize's extending
+//     write (a dio that after waits for as for a synchronous one) needs
+//     it; v2.6.18's async wait whose exit jumps to itself;
+//   - no-bug's bio_lock checks (before and after's dio_await_one, the one
+//     place that holds bio_lock across steps, record what spinlock
+//     debugging reports: recursion, an unlock by a task that does not hold
+//     the lock, lib/spinlock_debug.c): dio_await_one's relock removed or
+//     swapped with set-running, and the waiter set and the lock dropped
+//     before the wait test;
+//   - result-value's file position (a read(2)/write(2) returning n >= 0 at
+//     p leaves the position at p + n): not yet by the default set (see the
+//     *ppos rule below).
 var rules = []struct {
 	names []string
 	note  Note
@@ -75,16 +89,22 @@ var rules = []struct {
 	{[]string{"after+/swap/generic_file_direct_write:i-size-write+generic_file_direct_write:ppos"},
 		Note{false, "not equivalent: direct-IO jumps to the ppos label when the write does not extend the file, and the swap " +
 			"put i_size_write there, so *ppos = end now runs only for an extending write. In after and later a queued AIO write " +
-			"returns -EIOCBQUEUED and stores neither (written > 0 is false); a synchronous or short write into the file leaves " +
-			"iocb->ki_pos, and so the file position do_sync_write copies back (fs/read_write.c), where it was: the next write(2) " +
-			"would overwrite the same bytes. The dio's completion, the only reader of ki_pos in the model, has run by then, and no " +
-			"property looks at the file position after write(2) (in v2.6.18 and before data-at-rest kills it: the completion " +
-			"reads the unmoved ki_pos and converts the right range). Killed by recording the position write(2) leaves in the " +
-			"history and checking it against the sequential file (not done)"}},
+			"returns -EIOCBQUEUED and stores neither (written > 0 is false); a synchronous write into the file that writes every " +
+			"byte directly leaves iocb->ki_pos, and so the file position do_sync_write copies back (fs/read_write.c@v2.6.20:305-307), " +
+			"where it was: the next write(2) would overwrite the same bytes. result-value now checks that position (a read(2) or " +
+			"write(2) returning n >= 0 at p leaves it at p + n) and kills the mutant on such a write: after and v2.6.20 on " +
+			"op=write mode=sync blocks=2 place=inside fs=generic faults=none (result-value: holds -> wrong file position) and on the " +
+			"named scenario xfs-osync-write. The default set has no such write: its synchronous generic write extends the file " +
+			"(sync-extend-write; *ppos is stored) or, short, falls back to buffered I/O, whose own *ppos = pos moves the position; " +
+			"its XFS sync writes do not use this store. Killed by the default set once it has a plain synchronous write into the " +
+			"file (the set's owner's call: not added here). In v2.6.18 and before data-at-rest kills it (the completion reads the " +
+			"unmoved ki_pos and converts the right range)"}},
 	{[]string{"swap/generic_file_buffered_write:copy+generic_file_buffered_write:ppos"},
-		Note{true, "equivalent: *ppos (iocb->ki_pos) is read after the buffered fallback by nobody: the dio's completion, which reads it " +
-			"for XFS's conversion, has run before the fallback (a short direct write waits for its bios), XFS writes never fall back, " +
-			"and the copy does not read it"}},
+		Note{true, "equivalent: the two steps touch disjoint state. The copy writes the page cache, i_size and the buffered count, and " +
+			"reads only the locals pos and count; *ppos = pos stores pos + count from the same locals into iocb->ki_pos, which the " +
+			"copy does not read. So either order leaves the same state: the same file position for result-value's check of a " +
+			"synchronous write (sync-hole-syncrange shows no change), and the dio's completion, which reads ki_pos for XFS, has run " +
+			"before the fallback (a short direct write waits for its bios; XFS writes never fall back)"}},
 	{[]string{"swap/xfs_end_bio_unwritten:load-ioend+xfs_end_bio_unwritten:convert"},
 		Note{true, "equivalent: load-ioend only reads ioend fields (the model records the access) and convert reads the same ioend, " +
 			"which only the worker's own later step frees; two reads of an object nobody can free in between commute"}},
@@ -104,21 +124,32 @@ var rules = []struct {
 	{[]string{"v2.6.18/off-by-one/dio_await_one:lock-test-1"},
 		Note{true, "equivalent (a mis-aimed mutant): v2.6.18's dio_await_one tests dio->bio_list, not bios_in_flight, so the shifted counter is never read by the test"}},
 	{[]string{
-		"swap/dio_await_one:set-uninterruptible+dio_await_one:wait-test", "swap/dio_await_one:wait-test+dio_await_one:set-waiter-unlock",
-		"swap/dio_await_one:set-running+dio_await_one:loop-test", "swap/dio_await_one:relock+dio_await_one:set-running",
-		"invert-test/dio_await_one:wait-test", "remove-op/dio_await_one:relock",
-	}, Note{false, "not equivalent, masked here: these steps run under bio_lock against dio_bio_end_io (which waits for it) " +
-		"and against dio_bio_end_aio, which in before and after takes no lock. Where an async submitter waits, the parent's own " +
-		"lost wake-up already hangs in dio_await_one with the same signature (no-hang: asleep forever at dio_await_one:io-schedule), " +
-		"so neither a verdict nor the set of bugs changes. invert-test/wait-test also makes the submitter spin with bio_lock held: " +
-		"a livelock, which no property sees (no-hang looks at runs that end; the search merely meets a cycle). Killed by a livelock " +
-		"check, a state from which no run can end (the exhaustive search would have to keep its edges and look backwards from the " +
-		"ends: a change to scheduler/, not done)"}},
+		"swap/dio_await_one:set-uninterruptible+dio_await_one:wait-test", "swap/dio_await_one:set-running+dio_await_one:loop-test",
+	}, Note{true, "equivalent in before and after (where only these steps are apart): no wake-up can reach the submitter between " +
+		"them. Both run with bio_lock held (from lock-test or relock to set-waiter-unlock or pop). A synchronous dio's waker, " +
+		"dio_bio_end_io, takes bio_lock, so it runs before or after the pair, never between. An asynchronous dio's waker, " +
+		"dio_bio_end_aio, takes no lock but wakes only the task it read from dio->waiter, which is NULL from relock to " +
+		"set-waiter-unlock; and it wakes only after dropping the reference count to 1, after which wait_for_more_bios is false " +
+		"for good (references are taken only while submitting, which is over). The task state set in between (UNINTERRUPTIBLE or " +
+		"RUNNING) is then read by nobody before the task sets it again or leaves the loop: for set-running/loop-test, a true loop " +
+		"test goes on to set-uninterruptible, a false one runs set-running before pop, as the parent does. The lost wake-up the " +
+		"first swap is shaped like is the parent's own (dio_bio_end_aio reads waiter before it is set), with the same signature"}},
+	{[]string{"before/invert-test/dio_await_one:wait-test"},
+		Note{false, "not equivalent, masked in before: the inversion applies only where the parent's test went both ways, which is " +
+			"the asynchronous dio's wait (in a synchronous dio's wait the test runs under bio_lock right after lock-test or " +
+			"loop-test and always says wait). There the submitter spins with bio_lock held while the bios complete without it " +
+			"(dio_bio_end_aio), so every spin can end: when the count drops to 1 the inverted test sends it to sleep with dio->waiter " +
+			"set too late for any waker, asleep forever at dio_await_one:io-schedule, which is the parent's own lost wake-up, with " +
+			"the same signature. In after an extending AIO write is waited for as a synchronous dio whose bios need bio_lock, and " +
+			"the livelock check kills the mutant on stale-isize (no run can end); in before that write is asynchronous (the " +
+			"stale-isize bug). What differs in before is only that no run of an async wait succeeds where some of the parent's do, " +
+			"a possibility (some run ends well), which no safety property states"}},
 	{[]string{"v2.6.18/swap/direct_io_worker:async-wait-relock+direct_io_worker:async-wait-unlock"},
 		Note{false, "not equivalent: a livelock. The loop's exit (bio_count == 0) now jumps to the re-lock step itself, which tests " +
 			"again and jumps to itself: once the short async write's bios are all done the submitter spins forever and never frees " +
 			"the dio or returns. No run that reaches the wait ends. Killed since aio-write-hole-eio is in the default set (the " +
-			"violations its runs showed at their end are gone); a livelock check would see it wherever the wait is reached"}},
+			"violations its runs showed at their end are gone), and by the livelock check on aio-write-hole and aio-write-hole-eio " +
+			"(no-hang: no run can end at direct_io_worker:async-wait-unlock)"}},
 	{[]string{
 		"v2.6.18+/swap/dio_await_one:io-schedule+dio_await_one:relock",
 		"v2.6.18/swap/direct_io_worker:async-io-schedule+direct_io_worker:async-wait-relock",
@@ -126,7 +157,9 @@ var rules = []struct {
 		"now sits where io_schedule was, and its loop test jumps back to itself while there is nothing to take, so io_schedule is " +
 		"never reached: the submitter re-takes bio_lock until the bio completion it would have slept for has come (each spin returns " +
 		"to the same state). Every state a run can end in is the parent's; a spin that never ends would be a parent that sleeps " +
-		"forever, and no-hang holds on v2.6.18 and v2.6.20. It burns CPU, which no property measures"}},
+		"forever, and no-hang holds on v2.6.18 and v2.6.20 (the livelock check confirms it: from every state some run ends). It " +
+		"burns CPU, which no property measures. (In before and after the parent's lost wake-up makes the spin endless: killed " +
+		"there)"}},
 	{[]string{"v2.6.18/split-atomic/finished_one_bio:drop-count"},
 		Note{true, "equivalent: drop-count is the buffered-fallback branch of the last reference (finished_one_bio found bio_count == 1 " +
 			"and is_async, and the result is short). Every other holder has dropped its reference already (in last-test, one step " +

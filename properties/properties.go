@@ -109,7 +109,7 @@ var Docs = map[ID]string{
 	NoBug:           "no BUG()/BUG_ON() or oops is reached, and no lock is released by a task that does not hold it",
 	NoHang:          "no task sleeps forever with nothing left to run, no run loops forever (livelock), and no lock is left held by an owner that is gone",
 	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
-	ResultValue:     "the completion carries the sequential result: the bytes, or an error met",
+	ResultValue:     "the completion carries the sequential result: the bytes, or an error met; read(2)/write(2) leave the file position past the bytes they return",
 	Linearizable:    "what userspace saw (iocb calls and returns, stat, pread) is linearizable against the file's sequential model",
 	DataAtRest:      "once the run is over, a successful write's range is written data, not an XFS unwritten extent (zeros)",
 }

@@ -4,6 +4,11 @@
 // current state. Random walks, replay, and the search strategies are
 // different Choosers (or, for exhaustive search, a different way to walk
 // the same Moves). A run yields a trace.
+//
+// A complete exhaustive search also finds livelocks, states from which no
+// run can end, which no single run can prove (livelock.go argues why the
+// search's reductions keep them); a run stopped by its step bound proves
+// nothing.
 package scheduler
 
 import (
