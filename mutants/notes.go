@@ -45,8 +45,8 @@ package mutants
 //     swapped with set-running, and the waiter set and the lock dropped
 //     before the wait test;
 //   - result-value's file position (a read(2)/write(2) returning n >= 0 at
-//     p leaves the position at p + n): not yet by the default set (see the
-//     *ppos rule below).
+//     p leaves the position at p + n): the swap of i_size_write with
+//     *ppos = end in after and v2.6.20, on xfs-sync-write-invalidate.
 var rules = []struct {
 	names []string
 	note  Note
@@ -87,18 +87,16 @@ var rules = []struct {
 	}, Note{true, "equivalent: in v2.6.18 and v2.6.20 every section under bio_lock is one step of the model (the lock is taken and released " +
 		"in the same atomic step), so no actor ever holds bio_lock between steps and the guard is always true"}},
 	{[]string{"after+/swap/generic_file_direct_write:i-size-write+generic_file_direct_write:ppos"},
-		Note{false, "not equivalent: direct-IO jumps to the ppos label when the write does not extend the file, and the swap " +
+		Note{false, "not equivalent, killed: direct-IO jumps to the ppos label when the write does not extend the file, and the swap " +
 			"put i_size_write there, so *ppos = end now runs only for an extending write. In after and later a queued AIO write " +
 			"returns -EIOCBQUEUED and stores neither (written > 0 is false); a synchronous write into the file that writes every " +
 			"byte directly leaves iocb->ki_pos, and so the file position do_sync_write copies back (fs/read_write.c@v2.6.20:305-307), " +
-			"where it was: the next write(2) would overwrite the same bytes. result-value now checks that position (a read(2) or " +
-			"write(2) returning n >= 0 at p leaves it at p + n) and kills the mutant on such a write: after and v2.6.20 on " +
-			"op=write mode=sync blocks=2 place=inside fs=generic faults=none (result-value: holds -> wrong file position) and on the " +
-			"named scenario xfs-osync-write. The default set has no such write: its synchronous generic write extends the file " +
-			"(sync-extend-write; *ppos is stored) or, short, falls back to buffered I/O, whose own *ppos = pos moves the position; " +
-			"its XFS sync writes do not use this store. Killed by the default set once it has a plain synchronous write into the " +
-			"file (the set's owner's call: not added here). In v2.6.18 and before data-at-rest kills it (the completion reads the " +
-			"unmoved ki_pos and converts the right range)"}},
+			"where it was: the next write(2) would overwrite the same bytes. result-value checks that position (a read(2) or " +
+			"write(2) returning n >= 0 at p leaves it at p + n) and kills the mutant in after and v2.6.20 on the default " +
+			"xfs-sync-write-invalidate (xfs_write's direct write is generic_file_direct_write: result-value holds -> wrong file " +
+			"position), as on any plain synchronous write into a generic file (op=write mode=sync blocks=2 place=inside, not a " +
+			"default scenario). In v2.6.18 and before data-at-rest kills it (the completion reads the unmoved ki_pos and converts " +
+			"the right range)"}},
 	{[]string{"swap/generic_file_buffered_write:copy+generic_file_buffered_write:ppos"},
 		Note{true, "equivalent: the two steps touch disjoint state. The copy writes the page cache, i_size and the buffered count, and " +
 			"reads only the locals pos and count; *ppos = pos stores pos + count from the same locals into iocb->ki_pos, which the " +
