@@ -78,8 +78,11 @@ package scheduler
 //
 // The other strategies. A random, PCT or rapid run that reaches its step
 // bound (DefaultMaxSteps, far above any run of the built-in versions)
-// stops with ErrStepLimit: it proves nothing (the run might have ended one
-// step later); a campaign counts it as a run that did not end. A replayed
+// stops with ErrStepLimit, which proves nothing: the run might have ended
+// one step later, or gone round a cycle it could still leave. A random or
+// PCT campaign stops with that error (dio-sim exits with status 3, "a run
+// hit the step limit", a bound, not a verdict); rapid fails the property's
+// run with it and keeps the scenario (RapidFailure). A replayed
 // trace (Record, Replay) that stops where it returns to a state it has
 // been in (up to renaming bios) is checked here: if no end state is
 // reachable from its last state (a search of at most livelockSearchMax
