@@ -95,6 +95,18 @@ func TestLivelock(t *testing.T) {
 			}
 		})
 	}
+	// The same lasso whatever the number of workers.
+	one, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	two, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := livelockOf(one), livelockOf(two); a == nil || b == nil || a.Key != b.Key || a.Message != b.Message {
+		t.Errorf("one worker and two give different livelocks: %+v, %+v", a, b)
+	}
 	// The parent: the same scenario ends in every run.
 	p, _ := model.Lookup("v2.6.18")
 	c, err := Exhaustive(p, &sc, ExhaustiveOptions{Workers: 1})
