@@ -164,7 +164,7 @@ func TestFingerprintAnyActor(t *testing.T) {
 // the range's start, as the fingerprint does, also for the identity).
 func isymCanonEnc(s *sim.State) string {
 	best := ""
-	forEachPerm(s.NumReqs(), func(perm []int) {
+	forEachOrder(s.NumReqs(), func(perm []int) {
 		c := s.Clone()
 		c.RenameIocbs(perm)
 		c.Canonicalize()
@@ -173,23 +173,4 @@ func isymCanonEnc(s *sim.State) string {
 		}
 	})
 	return best
-}
-
-// forEachPerm calls f with every permutation of 0..n-1.
-func forEachPerm(n int, f func([]int)) {
-	perm := make([]int, n)
-	var rec func(i int, used int)
-	rec = func(i, used int) {
-		if i == n {
-			f(perm)
-			return
-		}
-		for p := 0; p < n; p++ {
-			if used&(1<<p) == 0 {
-				perm[i] = p
-				rec(i+1, used|1<<p)
-			}
-		}
-	}
-	rec(0, 0)
 }

@@ -1043,8 +1043,10 @@ func (s *State) fpReq(r int, v *fpView) [2]uint64 {
 // actor's Req is left out (the iocb's hash holds the actor; the reaper's
 // is hashed with the global part) and, for an actor of an iocb whose
 // range starts at pos (>= 0), its pos and offset locals are hashed
-// relative to it (zsRel).
-func fpLocals(h *hasher, a *Actor, ref uint64, isym bool, pos int64) {
+// relative to it (zsRel); waiter (> 0) is the iocb's submitter's task
+// pointer (actor index + 1), which a bio completion's Tmp may hold
+// (after's dio_bio_end_aio reloads dio->waiter into it), hashed as such.
+func fpLocals(h *hasher, a *Actor, ref uint64, isym bool, pos, waiter int64) {
 	req := uint64(uint8(a.Req))
 	if isym {
 		req = 0
@@ -1060,6 +1062,10 @@ func fpLocals(h *hasher, a *Actor, ref uint64, isym bool, pos int64) {
 	for j, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off} {
 		if rel && (j == 6 || j == 10) {
 			h.w(zsRel(v, pos) ^ uint64(j+1)<<56)
+			continue
+		}
+		if j == 8 && waiter > 0 && v == waiter {
+			h.w(1<<40 | uint64(j+1)<<32) // the waiter, whichever actor it is
 			continue
 		}
 		if v != 0 {
@@ -1081,7 +1087,7 @@ func (s *State) fpActor(a int, v *fpView) [2]uint64 {
 	if v != nil {
 		ref = s.fpRef(v, int(ac.Req), ac.L.Bio)
 	}
-	fpLocals(&h, ac, ref, isym, pos)
+	fpLocals(&h, ac, ref, isym, pos, -1)
 	return h.sum()
 }
 
@@ -1124,7 +1130,11 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	case free:
 		ref = s.fpRef(v, r, a.L.Bio)
 	}
-	fpLocals(&h, a, ref, isym, q.Pos)
+	waiter := int64(-1)
+	if isym {
+		waiter = int64(base + 1)
+	}
+	fpLocals(&h, a, ref, isym, q.Pos, waiter)
 	for k := range s.History {
 		if !f.whole {
 			break // the history key holds what preads read
@@ -1248,6 +1258,15 @@ func (c *histKeyMemo) hash(s *State) [2]uint64 {
 // futures agree. CheckReductions checks it: the renamed state (where an
 // unset position becomes the new range's start) must have the renamed
 // moves and successors.
+//
+// Task pointers in locals. after's dio_bio_end_aio reloads dio->waiter
+// (the submitter's task: its actor index + 1) into a bio completion's Tmp
+// before it wakes it. A bio completion's Tmp otherwise holds dio_complete's
+// result, 0 or an errno or a whole number of blocks in bytes, never the
+// small index of its own submitter; so a Tmp equal to the own submitter's
+// index + 1 is hashed as "the waiter" and renamed with the iocb
+// (RenameIocbs). A new step that keeps another actor's index in a local
+// must be added here, or CheckReductions refuses it.
 //
 // The state a search keeps stays a real state (the first reached of its
 // class): iocbs are never renamed in it, so its moves and traces are

@@ -112,6 +112,9 @@ func (s *State) RenameIocbs(perm []int) {
 			a := actors[r*per+k]
 			a.Req = int8(nr)
 			a.L.Pos, a.L.Off = shift(r, a.L.Pos), shift(r, a.L.Off)
+			if a.Kind == BioEnd && a.L.Tmp == int64(r*per+1) {
+				a.L.Tmp = int64(nr*per + 1) // dio->waiter reloaded (see canon.go)
+			}
 			s.Actors[nr*per+k] = a
 		}
 		for i := 0; i < nb; i++ {
