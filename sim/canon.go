@@ -398,6 +398,11 @@ func (s *State) RenameBios(actorPerm []int8) {
 // without either being put in canonical form: the search canonicalizes
 // only the states it keeps. Every other component hashes its position.
 //
+// When the scenario's iocbs are interchangeable, the components of each
+// iocb are hashed without its index or absolute positions and summed per
+// iocb, and the global part is hashed under the iocbs' canonical order
+// (see "Symmetry over iocbs" below).
+//
 // A field added to the world must be hashed in one of the components below
 // (fpGlobal, fpReq, fpActor, fpBio) and compared in fpIncremental, or the
 // search will merge states that differ in it; TestFingerprint checks the
