@@ -17,6 +17,9 @@ var isymScenarios = []sim.Scenario{
 	{Op: sim.Read, Blocks: 2, Iocbs: 2, Faults: sim.FaultSet(sim.FaultGUP)},
 	{Op: sim.Read, Blocks: 1, Iocbs: 3, Faults: sim.FaultSet(sim.FaultEIO)},
 	{Op: sim.Read, Blocks: 2, Iocbs: 2, Sync: true, Faults: sim.FaultSet(sim.FaultHole) | sim.FaultSet(sim.FaultEIO)},
+	{Op: sim.Write, Blocks: 2, Iocbs: 2, Faults: sim.FaultSet(sim.FaultHole) | sim.FaultSet(sim.FaultEIO)},
+	{Op: sim.Write, Blocks: 1, Iocbs: 3, Sync: true, Faults: sim.FaultSet(sim.FaultGUP)},
+	{Op: sim.Write, Blocks: 1, Iocbs: 2, OSync: true, Faults: sim.FaultSet(sim.FaultInvalidate)},
 }
 
 // TestIocbSymmetryFingerprint: on scenarios with interchangeable iocbs,
@@ -63,7 +66,7 @@ func TestIocbSymmetryRenaming(t *testing.T) {
 	}{
 		{sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2}, true},
 		{sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 3, Sync: true}, true},
-		{sim.Scenario{Op: sim.Write, Blocks: 2, Iocbs: 2}, false},
+		{sim.Scenario{Op: sim.Write, Blocks: 2, Iocbs: 2}, true},
 		{sim.Scenario{Op: sim.Write, Blocks: 1, Iocbs: 2, Place: sim.Extend}, false},
 		{sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2, Place: sim.PastEOF}, false},
 		{sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2, FS: sim.XFS}, false},
@@ -139,10 +142,11 @@ func TestVariantBreakingIocbSymmetry(t *testing.T) {
 // TestIocbSymmetryVerdicts: the symmetry changes no verdict, no
 // counterexample length and no bug signature (with its length) on the
 // multi-iocb scenarios with interchangeable iocbs: two and three readers
-// (complete on small sizes; two-aio-readers-gup to a depth bound, which
-// a reduction that keeps shortest lengths keeps too). The writers'
-// scenarios (three-aio-writers, three-xfs-writers) rename no iocb: the
-// fingerprint without iocb symmetry is the one TestFingerprint checks.
+// and two writers inside i_size (complete on small sizes;
+// two-aio-readers-gup to a depth bound, which a reduction that keeps
+// shortest lengths keeps too). The scenarios three-aio-writers (the last
+// extends i_size) and three-xfs-writers rename no iocb: their fingerprint
+// is the one TestFingerprint checks without iocb symmetry.
 func TestIocbSymmetryVerdicts(t *testing.T) {
 	named := func(n string) sim.Scenario {
 		s, err := diosim.Lookup(n)
@@ -160,6 +164,8 @@ func TestIocbSymmetryVerdicts(t *testing.T) {
 		{[]string{"v2.6.20"}, sim.Scenario{Op: sim.Read, Blocks: 2, Iocbs: 2, Sync: true, Faults: sim.FaultSet(sim.FaultGUP)}, 0},
 		{[]string{"v2.6.20"}, sim.Scenario{Op: sim.Read, Blocks: 1, Iocbs: 3, Sync: true}, 0},
 		{[]string{"before"}, named("two-aio-readers-gup"), 40},
+		{[]string{"before", "v2.6.20"}, sim.Scenario{Op: sim.Write, Blocks: 1, Iocbs: 2, Sync: true, Faults: sim.FaultSet(sim.FaultHole) | sim.FaultSet(sim.FaultGUP)}, 0},
+		{[]string{"v2.6.20"}, sim.Scenario{Op: sim.Write, Blocks: 2, Iocbs: 2, Sync: true, OSync: true, Faults: sim.FaultSet(sim.FaultOSync)}, 0},
 	}
 	if testing.Short() {
 		cases = cases[:1]

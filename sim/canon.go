@@ -1211,31 +1211,28 @@ func (c *histKeyMemo) hash(s *State) [2]uint64 {
 // What tells two of them apart is then only what the code or an
 // observation can see of where their ranges lie:
 //
-//   - reads inside i_size, on a block filesystem without extents, with
-//     no writer in the world, observed after each reap
-//     (Scenario.IocbsInterchangeable), are interchangeable: every block
-//     of every range holds the file's old contents (or reads as a hole's
-//     zeros under the hole fault, which get_block decides per block of
-//     the request), i_size never moves, and every test the code makes of
-//     a position against i_size (the past-EOF check, the buffered
-//     fallback's count, the short-read clamp, get_block's allocated test)
-//     answers the same for every block of every range. The history's
-//     views see the iocbs only through their ids, clients and ranges,
-//     which a renaming renames consistently;
-//   - writes are not renamed (yet): their data tags (Inode.Data r+1) and
-//     the linearizability view name the writer and its blocks, and a
-//     write that extends i_size (place=extend) or whose range is past it
-//     is told apart by stat and by the reads back; a sound renaming of
-//     writers inside i_size would have to map tags, blocks and history
-//     ids together, and the i_size tests of the write path (the
-//     i_size-extension and is_async choices) would have to be argued per
-//     range: not done;
+//   - reads and writes inside i_size, on a block filesystem without
+//     extents, observed after each reap (Scenario.IocbsInterchangeable),
+//     are interchangeable. i_size never moves (no write reaches past it,
+//     the buffered fallback included), so every test the code makes of a
+//     position against i_size (the past-EOF check, the buffered read's
+//     count, the short-read clamp, get_block's allocated test, is_async's
+//     extension test) answers the same for every block of every range;
+//     the hole fault is decided per block of the request. Each iocb's data
+//     (Inode.Data r+1) lands only in its own range (its bios and its
+//     buffered fallback cover that range only), so a block holding it is
+//     hashed as "own data", and the history's preads (tags and ranges)
+//     and its calls (ids, clients, ranges) are renamed with the iocbs,
+//     which is all the linearizability view sees of them (the view is
+//     computed on the renamed history);
+//   - a write that extends i_size (place=extend) or a read past it
+//     (place=past-eof) is not: only the last range reaches i_size, and
+//     stat and the reads back tell it apart;
 //   - XFS iocbs are not: the ioend converts an absolute range taken from
 //     ki_pos when the completion runs (which blocks stay unwritten is
-//     observable), and the iolock holder is a task; nor extents (a bio's
-//     run of blocks starts at its index), nor a past-EOF placement (only
-//     the last range straddles i_size), nor a reader at rest (it reads the
-//     ranges back in index order).
+//     observable); nor extents (a bio's run of blocks starts at its
+//     index), nor a reader at rest (it reads the ranges back in index
+//     order).
 //
 // How the fingerprint names no iocb. With iocbs renamed (fpCache.isym),
 // the hashes of an iocb's components (its request, its submitter and

@@ -49,13 +49,13 @@ func copyReqs(dst, src []Req) []Req {
 
 // IocbsInterchangeable reports whether the scenario's iocbs are
 // interchangeable, so that symmetry may rename them (see the doc of
-// canon.go, "Symmetry over iocbs"): two or more O_DIRECT reads on a block
-// filesystem (no XFS, no extents), every range inside i_size, observed
-// right after each reap (no reader at rest, which reads the ranges back
-// in index order). All iocbs of a scenario have the same operation, size,
-// mode and fault set.
+// canon.go, "Symmetry over iocbs"): two or more O_DIRECT reads or writes
+// on a block filesystem (no XFS, no extents), every range inside i_size,
+// observed right after each reap (no reader at rest, which reads the
+// ranges back in index order). All iocbs of a scenario have the same
+// operation, size, mode and fault set.
 func (sc *Scenario) IocbsInterchangeable() bool {
-	return sc.NumIocbs() > 1 && sc.Op == Read && sc.FS == Generic && !sc.Extent && sc.Place == Inside && sc.Observe == AfterReap
+	return sc.NumIocbs() > 1 && sc.FS == Generic && !sc.Extent && sc.Place == Inside && sc.Observe == AfterReap
 }
 
 // RenameIocbs applies to s the renaming of iocbs perm (perm[r] is the new
