@@ -99,14 +99,14 @@ func TestIocbSymmetryRenaming(t *testing.T) {
 // interchangeable iocbs on the first states of these scenarios, on every
 // version (CheckReductions).
 func TestIocbSymmetryAssumptions(t *testing.T) {
-	limit := 1200 // CheckReductions renames iocbs in the first third
+	limit := 500
 	if testing.Short() {
-		limit = 300
+		limit = 150
 	}
 	for _, m := range model.Versions() {
 		for _, sc := range isymScenarios {
 			sc := sc
-			for _, e := range checkReductions(m, m.Init(&sc), limit, true, false, 3) {
+			for _, e := range checkReductions(m, m.Init(&sc), limit, limit, true, false, 3) {
 				t.Errorf("%s %s: %v", m.Name, sc, e)
 			}
 		}

@@ -53,15 +53,17 @@ func CheckReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool
 			err = fmt.Errorf("a step of the model panicked while its reductions were checked: %v", r)
 		}
 	}()
-	errs := checkReductions(m, s0, maxStates, sym, por, 1)
+	errs := checkReductions(m, s0, maxStates, maxStates/3+1, sym, por, 1)
 	if len(errs) == 0 {
 		return nil
 	}
 	return errs[0]
 }
 
-// checkReductions returns up to max errors, one per step.
-func checkReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool, max int) []*ReductionError {
+// checkReductions returns up to max errors, one per step. It checks the
+// renamings of iocbs on the first isymStates states only: each costs a
+// search of its own.
+func checkReductions(m *model.Model, s0 *sim.State, maxStates, isymStates int, sym, por bool, max int) []*ReductionError {
 	var errs []*ReductionError
 	bad := map[string]bool{}
 	note := func(err error) bool {
@@ -91,9 +93,7 @@ func checkReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool
 			if sym && note(checkSymmetry(m, s, moves)) {
 				return errs
 			}
-			// Renaming iocbs costs a search of its own per state: the
-			// first third of the states.
-			if sym && s.Scn.IocbsInterchangeable() && count <= maxStates/3+1 && note(checkIocbSymmetry(m, s, moves)) {
+			if sym && s.Scn.IocbsInterchangeable() && count <= isymStates && note(checkIocbSymmetry(m, s, moves)) {
 				return errs
 			}
 			if por && note(checkCommute(m, s, moves)) {
