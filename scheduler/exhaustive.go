@@ -48,7 +48,11 @@ package scheduler
 // complete) have one fingerprint, and a state kept is put in canonical
 // form (sim.State.Canonicalize) before it is expanded, so that moves name
 // the actors of the canonical form. Counterexample lengths are unchanged
-// (the renaming is an isomorphism of the state graph).
+// (the renaming is an isomorphism of the state graph). Interchangeable
+// iocbs (sim.Scenario.IocbsInterchangeable; sim/canon.go argues which)
+// are renamed by the fingerprint alone: it hashes each iocb as a whole,
+// so renamings of iocbs share it, and the state kept is the first reached,
+// never renamed, so its moves and traces are real runs.
 //
 // Partial-order reduction. With POR on, a state where some actor's next
 // step is marked Private (model.Step.Private: it commutes with every step

@@ -38,7 +38,7 @@ func TestReductionAssumptionsNewPaths(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, e := range checkReductions(m, m.Init(&sc), limit, true, true, 3) {
+			for _, e := range checkReductions(m, m.Init(&sc), limit, 0, true, true, 3) {
 				t.Errorf("%s %s: %v", ver, s, e)
 			}
 		}

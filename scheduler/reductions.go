@@ -29,6 +29,13 @@ func (e *ReductionError) Error() string {
 //   - symmetry: renaming submitted bios commutes with every step: the
 //     canonical form of a state has exactly the renamed moves of the state,
 //     and each move leads to states with the same canonical form;
+//   - symmetry over iocbs (when the scenario's iocbs are interchangeable,
+//     sim.Scenario.IocbsInterchangeable; on the first third of the
+//     states): every renaming of the iocbs
+//     (sim.State.RenameIocbs) keeps the fingerprint, and commutes with
+//     every step: the renamed state has exactly the renamed moves, each
+//     leads to a state with the fingerprint of the original move's
+//     successor, and the same properties are violated there;
 //   - partial-order reduction (when por): a step marked Private (and, with
 //     several iocbs, not marked Inode) commutes with every move of every
 //     other actor enabled with it, neither enables nor disables them, and
@@ -46,15 +53,17 @@ func CheckReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool
 			err = fmt.Errorf("a step of the model panicked while its reductions were checked: %v", r)
 		}
 	}()
-	errs := checkReductions(m, s0, maxStates, sym, por, 1)
+	errs := checkReductions(m, s0, maxStates, maxStates/3+1, sym, por, 1)
 	if len(errs) == 0 {
 		return nil
 	}
 	return errs[0]
 }
 
-// checkReductions returns up to max errors, one per step.
-func checkReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool, max int) []*ReductionError {
+// checkReductions returns up to max errors, one per step. It checks the
+// renamings of iocbs on the first isymStates states only: each costs a
+// search of its own.
+func checkReductions(m *model.Model, s0 *sim.State, maxStates, isymStates int, sym, por bool, max int) []*ReductionError {
 	var errs []*ReductionError
 	bad := map[string]bool{}
 	note := func(err error) bool {
@@ -82,6 +91,9 @@ func checkReductions(m *model.Model, s0 *sim.State, maxStates int, sym, por bool
 			}
 			moves := append([]model.Move(nil), m.Moves(s, buf)...)
 			if sym && note(checkSymmetry(m, s, moves)) {
+				return errs
+			}
+			if sym && s.Scn.IocbsInterchangeable() && count <= isymStates && note(checkIocbSymmetry(m, s, moves)) {
 				return errs
 			}
 			if por && note(checkCommute(m, s, moves)) {
@@ -229,4 +241,90 @@ func verdictIDs(s *sim.State) string {
 	}
 	sort.Strings(ids)
 	return fmt.Sprint(ids)
+}
+
+// checkIocbSymmetry checks that the model commutes with every renaming
+// of the iocbs in s (all orders of up to four iocbs but the identity;
+// past that, the swaps of neighbours, which generate them).
+func checkIocbSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
+	n := s.NumReqs()
+	var perms [][]int
+	if n <= 4 {
+		forEachOrder(n, func(p []int) {
+			for i, r := range p {
+				if i != r {
+					perms = append(perms, append([]int(nil), p...))
+					return
+				}
+			}
+		})
+	} else {
+		for r := 0; r+1 < n; r++ {
+			p := make([]int, n)
+			for i := range p {
+				p[i] = i
+			}
+			p[r], p[r+1] = r+1, r
+			perms = append(perms, p)
+		}
+	}
+	per := (len(s.Actors) - 1) / n // the reaper is last
+	if s.Scn.Sync {
+		per = len(s.Actors) / n
+	}
+	fp := s.Clone().Fingerprint(nil, true)
+	for _, perm := range perms {
+		ren := func(a int) int {
+			if a >= n*per {
+				return a
+			}
+			return perm[a/per]*per + a%per
+		}
+		c := s.Clone()
+		c.RenameIocbs(perm)
+		if c.Clone().Fingerprint(nil, true) != fp {
+			return &ReductionError{"symmetry over iocbs", "(the fingerprint)", fmt.Sprintf("renaming the iocbs %v changes the fingerprint", perm)}
+		}
+		var want []model.Move
+		for _, mv := range moves {
+			want = append(want, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
+		}
+		sort.Slice(want, func(i, j int) bool {
+			return want[i].Actor < want[j].Actor || want[i].Actor == want[j].Actor && want[i].Choice < want[j].Choice
+		})
+		got := m.Moves(c, nil)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			return &ReductionError{"symmetry over iocbs", stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one iocb and not for a renamed one (moves %v, renamed %v)", got, want)}
+		}
+		for _, mv := range moves {
+			a := s.Clone()
+			m.Apply(a, mv)
+			b := c.Clone()
+			m.Apply(b, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
+			if a.Fingerprint(nil, true) != b.Fingerprint(nil, true) || verdictIDs(a) != verdictIDs(b) {
+				return &ReductionError{"symmetry over iocbs", stepName(m, s, mv.Actor), "the step does something else for a renamed iocb (it depends on the iocb's index or its range's position)"}
+			}
+		}
+	}
+	return nil
+}
+
+// forEachOrder calls f with every permutation of 0..n-1 (the same slice,
+// changed between calls).
+func forEachOrder(n int, f func([]int)) {
+	perm := make([]int, n)
+	var rec func(i, used int)
+	rec = func(i, used int) {
+		if i == n {
+			f(perm)
+			return
+		}
+		for p := 0; p < n; p++ {
+			if used&(1<<p) == 0 {
+				perm[i] = p
+				rec(i+1, used|1<<p)
+			}
+		}
+	}
+	rec(0, 0)
 }

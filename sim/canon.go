@@ -398,6 +398,11 @@ func (s *State) RenameBios(actorPerm []int8) {
 // without either being put in canonical form: the search canonicalizes
 // only the states it keeps. Every other component hashes its position.
 //
+// When the scenario's iocbs are interchangeable, the components of each
+// iocb are hashed without its index or absolute positions and summed per
+// iocb, and the global part is hashed under the iocbs' canonical order
+// (see "Symmetry over iocbs" below).
+//
 // A field added to the world must be hashed in one of the components below
 // (fpGlobal, fpReq, fpActor, fpBio) and compared in fpIncremental, or the
 // search will merge states that differ in it; TestFingerprint checks the
@@ -432,6 +437,16 @@ type fpCache struct {
 	// through WakeUpProcess or Schedule (nt 0xff: more).
 	touched [4]int16
 	nt      uint8
+	// isym: iocbs are renamed too (iocbSym). Then the components of
+	// iocb r (its request, its actors, its bios) are summed into
+	// gsum[r], grp[k] says which iocb component k belongs to (-1 none),
+	// and the fingerprint sums gmix(gsum[r]), a hash of iocb r as a
+	// whole that names no index; order is the iocbs' canonical order,
+	// by that hash, under which the global part is hashed.
+	isym  bool
+	grp   []int8
+	gsum  [MaxIocbs][2]uint64
+	order [MaxIocbs]int8
 }
 
 func (f *fpCache) copyFrom(o *fpCache) {
@@ -466,6 +481,7 @@ func (s *State) ResetTo(p *State) {
 		}
 	}
 	f.sum, f.valid, f.sym, f.hist, f.whole = pf.sum, pf.valid, pf.sym, pf.hist, pf.whole
+	f.gsum, f.order = pf.gsum, pf.order
 	f.dirty, f.actors, f.from, f.nt = f.dirty[:0], f.actors[:0], nil, 0
 	data, unw, ring, actors, hist, reqs, fp := s.Inode.Data[:0], s.Inode.Unwritten[:0], s.Ring[:0], s.Actors, s.History[:0], s.Reqs, s.fp
 	*s = *p
@@ -587,9 +603,30 @@ func (f *fpCache) set(k int, v [2]uint64) {
 		f.dirty = append(f.dirty, int32(k))
 	}
 	o := f.comp[k]
+	f.comp[k] = v
+	if f.isym {
+		if g := f.grp[k]; g >= 0 {
+			old := gmix(f.gsum[g])
+			f.gsum[g][0] += v[0] - o[0]
+			f.gsum[g][1] += v[1] - o[1]
+			nw := gmix(f.gsum[g])
+			f.sum[0] += nw[0] - old[0]
+			f.sum[1] += nw[1] - old[1]
+			return
+		}
+	}
 	f.sum[0] += v[0] - o[0]
 	f.sum[1] += v[1] - o[1]
-	f.comp[k] = v
+}
+
+// gmix hashes the sum of an iocb's component hashes into the hash of
+// the iocb as a whole: summing the iocbs' sums instead would let two
+// iocbs trade components.
+func gmix(x [2]uint64) [2]uint64 {
+	h := newHasher(9)
+	h.w(x[0])
+	h.w(x[1])
+	return h.sum()
 }
 
 // renamed reports whether Canonicalize may rename request r's submitted
@@ -659,9 +696,15 @@ func (s *State) fpFull(sym bool) {
 	}
 	f.sum = [2]uint64{}
 	f.sym, f.valid, f.from = sym, true, nil
+	f.isym, f.gsum, f.order = s.iocbSym(sym), [MaxIocbs][2]uint64{}, [MaxIocbs]int8{}
+	if f.isym {
+		f.grp = s.fpGroups() // a new slice: copies share the old one
+	}
 	f.whole = s.keyWhole()
-	f.hist = s.fpHistory()
-	f.set(0, s.fpGlobal())
+	if !f.isym {
+		f.hist = s.fpHistory()
+		f.set(0, s.fpGlobal())
+	}
 	var lp []int8
 	for r := range s.Reqs {
 		v := s.fpViewOf(r, sym, lp)
@@ -682,6 +725,10 @@ func (s *State) fpFull(sym bool) {
 			f.set(1+len(s.Reqs)+a, s.fpActor(a, v))
 		}
 	}
+	if f.isym {
+		f.order = s.iocbOrder()
+		f.set(0, s.fpGlobalSym())
+	}
 }
 
 // fpIncremental hashes again the components of s that differ from
@@ -691,13 +738,29 @@ func (s *State) fpFull(sym bool) {
 func (s *State) fpIncremental(p *State, mover int) {
 	f := &s.fp
 	switched := false // every bio must be hashed again
+	global := false   // with isym: the global part must be hashed again
 	if !s.sameHistory(p) {
 		w := s.keyWhole()
 		switched, f.whole = w != f.whole, w
-		f.hist = s.fpHistory()
-		f.set(0, s.fpGlobal())
+		if global = f.isym; !global {
+			f.hist = s.fpHistory()
+			f.set(0, s.fpGlobal())
+		}
 	} else if !s.sameGlobal(p) {
-		f.set(0, s.fpGlobal())
+		if global = f.isym; !global {
+			f.set(0, s.fpGlobal())
+		}
+	}
+	if f.isym {
+		defer func() {
+			// The iocbs' hashes are known now: their order, and the
+			// global part under it.
+			o := s.iocbOrder()
+			if global || o != f.order || s.reaperReq() != p.reaperReq() {
+				f.order = o
+				f.set(0, s.fpGlobalSym())
+			}
+		}()
 	}
 	nR := len(s.Reqs)
 	every := mover < 0 || f.nt == 0xff
@@ -890,10 +953,16 @@ func (s *State) fpHistory() [2]uint64 {
 	if !s.fp.whole {
 		return histKeys.hash(s)
 	}
+	return s.fpWholeHistory(s.History)
+}
+
+// fpWholeHistory is fpHistory's hash of a whole history hist (s's or a
+// renaming of it).
+func (s *State) fpWholeHistory(hist []HistEvent) [2]uint64 {
 	h := newHasher(7)
-	h.w(uint64(len(s.History)))
-	for i := range s.History {
-		e := &s.History[i]
+	h.w(uint64(len(hist)))
+	for i := range hist {
+		e := &hist[i]
 		h.w(uint64(boolB(e.Return)) | uint64(e.Op)<<8 | uint64(uint8(e.ID))<<16 | uint64(uint8(e.Client))<<24)
 		h.w(uint64(e.Pos))
 		h.w(uint64(e.Len))
@@ -909,22 +978,42 @@ func (s *State) fpHistory() [2]uint64 {
 
 func (s *State) fpReq(r int, v *fpView) [2]uint64 {
 	q := &s.Reqs[r]
-	h := newHasher(2 | uint64(r)<<8)
-	h.w(uint64(q.Pos))
+	isym := s.fp.isym
+	var h hasher
+	if isym {
+		// No index and no absolute position: positions relative to
+		// the range, actors relative to the iocb's first.
+		h = newHasher(2)
+	} else {
+		h = newHasher(2 | uint64(r)<<8)
+		h.w(uint64(q.Pos))
+	}
 	k := &q.Kiocb
 	h.w(uint64(uint32(k.Users)) | uint64(uint32(k.IoendRemaining))<<32)
-	h.w(uint64(k.Pos))
+	if isym {
+		h.w(zsRel(k.Pos, q.Pos))
+	} else {
+		h.w(uint64(k.Pos))
+	}
 	h.w(uint64(k.Left))
 	h.w(uint64(k.NBytes))
 	h.w(uint64(k.UserData))
-	h.w(uint64(k.IoOffset))
+	if isym {
+		h.w(zsRel(k.IoOffset, q.Pos))
+	} else {
+		h.w(uint64(k.IoOffset))
+	}
 	h.w(uint64(k.IoSize))
 	h.w(uint64(boolB(k.Private)) | uint64(boolB(k.IsSync))<<1 | uint64(boolB(k.IoendQueued))<<2 |
 		uint64(boolB(k.IoendUnwritten))<<3 | uint64(boolB(k.IoIocb))<<4 | uint64(k.IoendWork)<<8)
 	h.w(uint64(k.IoResult))
 	d := &q.Dio
+	bioLock, waiter := d.BioLock, d.Waiter
+	if isym {
+		bioLock, waiter = s.relActor(r, bioLock), s.relActor(r, waiter)
+	}
 	h.w(uint64(uint8(d.Rw)) | uint64(uint8(d.LockType))<<8 | uint64(boolB(d.IsAsync))<<16 | uint64(boolB(d.EndIO))<<17 |
-		uint64(boolB(d.BPrivate))<<18 | uint64(uint8(d.BioLock))<<24 | uint64(uint8(d.Waiter))<<32 | uint64(uint8(d.Bio))<<40)
+		uint64(boolB(d.BPrivate))<<18 | uint64(uint8(bioLock))<<24 | uint64(uint8(waiter))<<32 | uint64(uint8(d.Bio))<<40)
 	h.w(s.fpRef(v, r, d.BioList))
 	h.w(uint64(uint32(d.Refcount)) | uint64(uint32(d.BioCount))<<32)
 	h.w(uint64(uint32(d.BiosInFlight)) | uint64(uint32(d.GupBad))<<32)
@@ -955,16 +1044,35 @@ func (s *State) fpReq(r int, v *fpView) [2]uint64 {
 }
 
 // fpLocals hashes an actor's task fields and locals (not its Index), with
-// the bio it refers to described by ref.
-func fpLocals(h *hasher, a *Actor, ref uint64) {
-	h.w(uint64(a.Kind) | uint64(uint8(a.Req))<<8 | uint64(uint16(a.PC))<<16 | uint64(boolB(a.Done))<<32 |
+// the bio it refers to described by ref. With iocbs renamed (isym), the
+// actor's Req is left out (the iocb's hash holds the actor; the reaper's
+// is hashed with the global part) and, for an actor of an iocb whose
+// range starts at pos (>= 0), its pos and offset locals are hashed
+// relative to it (zsRel); waiter (> 0) is the iocb's submitter's task
+// pointer (actor index + 1), which a bio completion's Tmp may hold
+// (after's dio_bio_end_aio reloads dio->waiter into it), hashed as such.
+func fpLocals(h *hasher, a *Actor, ref uint64, isym bool, pos, waiter int64) {
+	req := uint64(uint8(a.Req))
+	if isym {
+		req = 0
+	}
+	h.w(uint64(a.Kind) | req<<8 | uint64(uint16(a.PC))<<16 | uint64(boolB(a.Done))<<32 |
 		uint64(boolB(a.Dead))<<33 | uint64(boolB(a.Asleep))<<34 | uint64(a.State)<<40)
 	if a.Done {
 		return // a finished actor's locals are never read again (as in Encode)
 	}
 	l := &a.L
 	h.w(ref | uint64(uint8(l.Got))<<16 | uint64(boolB(l.Flag))<<24 | uint64(boolB(l.Flag2))<<25 | uint64(boolB(l.Waited))<<26)
+	rel := isym && pos >= 0
 	for j, v := range [...]int64{l.Ret, l.Ret2, l.Retval, l.Written, l.Transferred, l.Remaining, l.Pos, l.Count, l.Tmp, l.Buffered, l.Off} {
+		if rel && (j == 6 || j == 10) {
+			h.w(zsRel(v, pos) ^ uint64(j+1)<<56)
+			continue
+		}
+		if j == 8 && waiter > 0 && v == waiter {
+			h.w(1<<40 | uint64(j+1)<<32) // the waiter, whichever actor it is
+			continue
+		}
 		if v != 0 {
 			h.w(uint64(uint32(v)) | uint64(j+1)<<32)
 		}
@@ -973,12 +1081,18 @@ func fpLocals(h *hasher, a *Actor, ref uint64) {
 
 func (s *State) fpActor(a int, v *fpView) [2]uint64 {
 	ac := &s.Actors[a]
-	h := newHasher(3 | uint64(a)<<8 | uint64(uint8(ac.Index))<<16)
+	isym, pos := s.fp.isym, int64(-1)
+	id := a
+	if isym && ac.Kind != Reaper {
+		// an iocb's actor: by its place among the iocb's actors
+		id, pos = a-s.fp.base[ac.Req], s.Reqs[ac.Req].Pos
+	}
+	h := newHasher(3 | uint64(id)<<8 | uint64(uint8(ac.Index))<<16)
 	ref := uint64(uint8(ac.L.Bio))
 	if v != nil {
 		ref = s.fpRef(v, int(ac.Req), ac.L.Bio)
 	}
-	fpLocals(&h, ac, ref)
+	fpLocals(&h, ac, ref, isym, pos, -1)
 	return h.sum()
 }
 
@@ -993,18 +1107,27 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	a := &s.Actors[base+1+i]
 	free := v.renamed && b.State >= BioSubmitted
 	var h hasher
+	isym := f.isym
+	rr := uint64(r)
+	if isym {
+		rr = 0 // the iocb's hash holds the bio
+	}
 	if free {
-		h = newHasher(4 | uint64(r)<<8)
+		h = newHasher(4 | rr<<8)
 		f.keys[blk] = s.readKey(r, i, s.bioKeyHash(r, base, i, int(v.listPos[i])-1, s.Actors[base].L.Bio == int8(i))) // as canonReq
 	} else {
-		h = newHasher(5 | uint64(r)<<8 | uint64(i)<<16)
+		h = newHasher(5 | rr<<8 | uint64(i)<<16)
 	}
 	if b.State == BioEnded {
 		h.w(uint64(b.State))
 	} else {
 		h.w(uint64(b.State) | uint64(boolB(b.Uptodate))<<8 | uint64(boolB(b.EndAIO))<<9 | s.fpRef(v, r, b.Next)<<16 | uint64(uint8(b.More))<<32)
 	}
-	h.w(uint64(v.listPos[i]) | uint64(boolB(v.popped == int8(i)))<<8 | uint64(s.Inode.Data[blk])<<16 | uint64(boolB(s.Inode.Unwritten[blk]))<<24)
+	data := s.Inode.Data[blk]
+	if isym && int(data) == r+1 {
+		data = 0xff // the iocb's own data
+	}
+	h.w(uint64(v.listPos[i]) | uint64(boolB(v.popped == int8(i)))<<8 | uint64(data)<<16 | uint64(boolB(s.Inode.Unwritten[blk]))<<24)
 	ref := uint64(uint8(a.L.Bio))
 	switch {
 	case a.L.Bio == int8(i):
@@ -1012,7 +1135,11 @@ func (s *State) fpBio(r, i int, v *fpView) {
 	case free:
 		ref = s.fpRef(v, r, a.L.Bio)
 	}
-	fpLocals(&h, a, ref)
+	waiter := int64(-1)
+	if isym {
+		waiter = int64(base + 1)
+	}
+	fpLocals(&h, a, ref, isym, q.Pos, waiter)
 	for k := range s.History {
 		if !f.whole {
 			break // the history key holds what preads read
@@ -1021,7 +1148,11 @@ func (s *State) fpBio(r, i int, v *fpView) {
 		if e.Op != HistPread || !e.Return || e.Pos != q.Pos || len(e.Data) < len(q.Bios) {
 			continue
 		}
-		h.w(uint64(e.Data[i]))
+		c := e.Data[i]
+		if isym && int(c) == r+1 {
+			c = 0xff
+		}
+		h.w(uint64(c))
 	}
 	f.set(1+len(s.Reqs)+len(s.Actors)+blk, h.sum())
 }
@@ -1070,4 +1201,274 @@ func (c *histKeyMemo) hash(s *State) [2]uint64 {
 	}
 	c.m[string(c.buf)] = v
 	return v
+}
+
+// Symmetry over iocbs.
+//
+// Which iocbs are interchangeable. All iocbs of a scenario do the same
+// operation, of the same size, in the same mode, with the same faults;
+// iocb r works on its own range, blocks r*Blocks .. r*Blocks+Blocks-1.
+// What tells two of them apart is then only what the code or an
+// observation can see of where their ranges lie:
+//
+//   - reads and writes inside i_size, on a block filesystem without
+//     extents, observed after each reap (Scenario.IocbsInterchangeable),
+//     are interchangeable. i_size never moves (no write reaches past it,
+//     the buffered fallback included), so every test the code makes of a
+//     position against i_size (the past-EOF check, the buffered read's
+//     count, the short-read clamp, get_block's allocated test, is_async's
+//     extension test) answers the same for every block of every range;
+//     the hole fault is decided per block of the request. Each iocb's data
+//     (Inode.Data r+1) lands only in its own range (its bios and its
+//     buffered fallback cover that range only), so a block holding it is
+//     hashed as "own data", and the history's preads (tags and ranges)
+//     and its calls (ids, clients, ranges) are renamed with the iocbs,
+//     which is all the linearizability view sees of them (the view is
+//     computed on the renamed history);
+//   - a write that extends i_size (place=extend) or a read past it
+//     (place=past-eof) is not: only the last range reaches i_size, and
+//     stat and the reads back tell it apart;
+//   - XFS iocbs are not: the ioend converts an absolute range taken from
+//     ki_pos when the completion runs (which blocks stay unwritten is
+//     observable); nor extents (a bio's run of blocks starts at its
+//     index), nor a reader at rest (it reads the ranges back in index
+//     order).
+//
+// How the fingerprint names no iocb. With iocbs renamed (fpCache.isym),
+// the hashes of an iocb's components (its request, its submitter and
+// bio completions, its bios with their blocks) mention neither its index
+// nor an absolute position: positions (ki_pos, io_offset, the pos and
+// offset locals) are hashed relative to the range's start (zsRel),
+// actors (dio->waiter, the bio_lock holder, an actor's own place) relative
+// to the iocb's first actor, its own data tag as "own". They are summed
+// into the iocb's sum, and the fingerprint sums a hash of each iocb's sum
+// (gmix): a multiset of iocbs, so renamings have one fingerprint, while
+// two iocbs cannot trade parts. What refers to an iocb from outside it
+// (the ring's events, the reaper's current iocb, the i_mutex holder, the
+// history's ids, clients and ranges) is hashed in the global part, under
+// the iocbs' canonical order: sorted by their hashes, ties (iocbs equal
+// in every respect but what refers to them) tried in every order, the
+// least hash kept (fpGlobalSym). So two states have one fingerprint
+// exactly when a renaming of iocbs (RenameIocbs) maps one to the other.
+//
+// Unset positions. A position field that was never set holds 0, which
+// is also iocb 0's start. zsRel hashes 0 and the range's start alike:
+// the model never reads a position it has not set (the kiocb's ki_pos is
+// set by aio_get_req's step, a function's pos and offset locals by the
+// step that enters it), and no set position of iocb r > 0 is 0 (it lies
+// in its range or at i_size), so whichever a 0 or a start is, the
+// futures agree. CheckReductions checks it: the renamed state (where an
+// unset position becomes the new range's start) must have the renamed
+// moves and successors.
+//
+// Task pointers in locals. after's dio_bio_end_aio reloads dio->waiter
+// (the submitter's task: its actor index + 1) into a bio completion's Tmp
+// before it wakes it. A bio completion's Tmp otherwise holds dio_complete's
+// result, 0 or an errno or a whole number of blocks in bytes, never the
+// small index of its own submitter; so a Tmp equal to the own submitter's
+// index + 1 is hashed as "the waiter" and renamed with the iocb
+// (RenameIocbs). A new step that keeps another actor's index in a local
+// must be added here, or CheckReductions refuses it.
+//
+// The state a search keeps stays a real state (the first reached of its
+// class): iocbs are never renamed in it, so its moves and traces are
+// real runs.
+
+// iocbSym reports whether the fingerprint renames iocbs in s.
+func (s *State) iocbSym(sym bool) bool { return sym && s.Scn.IocbsInterchangeable() }
+
+// zsRel hashes position v of a range starting at pos: relative to pos,
+// 0 (unset) and pos alike.
+func zsRel(v, pos int64) uint64 {
+	if v == 0 || v == pos {
+		return 1 << 62
+	}
+	return uint64(v - pos)
+}
+
+// relActor renames a reference to an actor (index + 1, 0 none) made by
+// request r relative to r's first actor.
+func (s *State) relActor(r int, v int8) int8 {
+	if v <= 0 {
+		return v
+	}
+	return v - int8(s.fp.base[r]) + 64
+}
+
+// fpGroups returns the iocb each component belongs to (-1: none).
+func (s *State) fpGroups() []int8 {
+	g := make([]int8, s.fpLen())
+	g[0] = -1
+	nR := len(s.Reqs)
+	for r := 0; r < nR; r++ {
+		g[1+r] = int8(r)
+	}
+	for a := range s.Actors {
+		g[1+nR+a] = -1
+		if s.Actors[a].Kind != Reaper {
+			g[1+nR+a] = s.Actors[a].Req
+		}
+	}
+	for b := range s.Inode.Data {
+		g[1+nR+len(s.Actors)+b] = int8(b / s.Scn.Blocks)
+	}
+	return g
+}
+
+// iocbOrder returns the iocbs' canonical order (order[r]: iocb r's
+// place), by the hashes of the iocbs; ties by index.
+func (s *State) iocbOrder() (order [MaxIocbs]int8) {
+	n := len(s.Reqs)
+	var g [MaxIocbs][2]uint64
+	var idx [MaxIocbs]int8
+	for r := 0; r < n; r++ {
+		g[r], idx[r] = gmix(s.fp.gsum[r]), int8(r)
+	}
+	for a := 1; a < n; a++ {
+		for b := a; b > 0 && less(g[idx[b]], g[idx[b-1]]); b-- {
+			idx[b], idx[b-1] = idx[b-1], idx[b]
+		}
+	}
+	for k := 0; k < n; k++ {
+		order[idx[k]] = int8(k)
+	}
+	return order
+}
+
+func less(a, b [2]uint64) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }
+
+// reaperReq is the iocb the reaper looks at (-1: none yet, or no reaper).
+func (s *State) reaperReq() int8 {
+	if s.Scn.Sync || s.Reaped == 0 {
+		return -1 // before its first reap, the reaper's Req is not read
+	}
+	return s.Actors[len(s.Actors)-1].Req
+}
+
+// maxTieOrders bounds the orders of tied iocbs fpGlobalSym tries; past
+// it, ties keep their index order (the reduction is then weaker, never
+// unsound: each order is a renaming).
+const maxTieOrders = 24
+
+// fpGlobalSym is fpGlobal with iocbs renamed to their canonical order:
+// the least hash over the orders of tied iocbs.
+func (s *State) fpGlobalSym() [2]uint64 {
+	f := &s.fp
+	n := len(s.Reqs)
+	perm := make([]int, n)
+	for r := 0; r < n; r++ {
+		perm[r] = int(f.order[r])
+	}
+	var g [MaxIocbs][2]uint64
+	for r := 0; r < n; r++ {
+		g[r] = gmix(f.gsum[r])
+	}
+	// the iocbs at each place; tied ones share a run of places
+	at := make([]int, n)
+	for r := 0; r < n; r++ {
+		at[perm[r]] = r
+	}
+	orders := 1
+	for k := 0; k < n; {
+		j := k + 1
+		for j < n && g[at[j]] == g[at[k]] {
+			j++
+		}
+		for m := 2; m <= j-k; m++ {
+			orders *= m
+		}
+		k = j
+	}
+	best := s.fpGlobalUnder(perm)
+	if orders == 1 || orders > maxTieOrders {
+		return best
+	}
+	// Every order of every run of ties: permute the places within runs.
+	var try func(k int)
+	try = func(k int) {
+		if k >= n {
+			if h := s.fpGlobalUnder(perm); less(h, best) {
+				best = h
+			}
+			return
+		}
+		j := k + 1
+		for j < n && g[at[j]] == g[at[k]] {
+			j++
+		}
+		permuteRun(at[k:j], perm, k, func() { try(j) })
+	}
+	try(0)
+	return best
+}
+
+// permuteRun calls f once for every assignment of the places k.. to the
+// iocbs rs, set in perm.
+func permuteRun(rs []int, perm []int, k int, f func()) {
+	var rec func(i int, used uint32)
+	rec = func(i int, used uint32) {
+		if i == len(rs) {
+			f()
+			return
+		}
+		for p := 0; p < len(rs); p++ {
+			if used&(1<<p) == 0 {
+				perm[rs[i]] = k + p
+				rec(i+1, used|1<<p)
+			}
+		}
+	}
+	rec(0, 0)
+}
+
+// fpGlobalUnder hashes the global part of s with iocb r renamed perm[r]:
+// fpGlobal's fields, the i_mutex holder, the ring's iocbs, the reaper's
+// iocb and the history key of the renamed history.
+func (s *State) fpGlobalUnder(perm []int) [2]uint64 {
+	f := &s.fp
+	n := len(s.Reqs)
+	per := 0
+	if n > 1 {
+		per = f.base[1] - f.base[0]
+	}
+	actor := func(v int8) uint64 {
+		if v <= 0 || int(v-1) >= n*per {
+			return uint64(uint8(v))
+		}
+		a := int(v - 1)
+		return uint64(perm[a/per]*per + a%per + 1)
+	}
+	h := newHasher(1)
+	in := &s.Inode
+	h.w(uint64(s.Reaped) | actor(in.IMutex)<<8 | uint64(uint8(in.AllocSem))<<16 | uint64(uint8(in.NrPages))<<24 |
+		actor(in.IOLockExcl)<<32 | uint64(uint8(in.IOLockShared))<<40)
+	h.w(uint64(in.ISize))
+	h.w(uint64(len(s.Ring)))
+	for _, e := range s.Ring {
+		h.w(uint64(e.Res))
+		h.w(uint64(perm[e.Iocb]))
+	}
+	if rq := s.reaperReq(); rq >= 0 {
+		h.w(uint64(perm[rq]))
+	} else {
+		h.w(0xff)
+	}
+	identity := true
+	for r, p := range perm {
+		identity = identity && r == p
+	}
+	hist := s.History
+	if !identity {
+		hist = append([]HistEvent(nil), s.History...)
+		renameHistory(hist, s.Reqs, perm)
+	}
+	var hh [2]uint64
+	if f.whole {
+		hh = s.fpWholeHistory(hist)
+	} else {
+		hh = histKeys.hash(&State{Scn: s.Scn, History: hist, Reqs: s.Reqs})
+	}
+	h.w(hh[0])
+	h.w(hh[1])
+	return h.sum()
 }

@@ -62,7 +62,7 @@ func addSearchFlags(c *command, defStrategy string, defRuns int) *searchFlags {
 		timeout:     fs.Duration("timeout", 0, "every strategy: stop each search after this long, e.g. 30s, keeping what it found (0: no bound)"),
 		maxMemory:   fs.String("max-memory", "", "exhaustive: stop when the heap exceeds this, e.g. 2GB or 500MB (default: half of this machine's memory; off: no bound)"),
 		shard:       fs.String("shard", "", "exhaustive: search only part i of n (i/n, 0-based); combine the certificates with \"dio-sim merge\""),
-		noSymmetry:  fs.Bool("no-symmetry", false, "exhaustive: turn off the symmetry reduction over bios"),
+		noSymmetry:  fs.Bool("no-symmetry", false, "exhaustive: turn off the symmetry reduction (over bios, and over interchangeable iocbs)"),
 		noPOR:       fs.Bool("no-por", false, "exhaustive: turn off partial-order reduction (counterexamples shortest in the full state graph)"),
 		certificate: fs.String("certificate", "", "exhaustive: write the certificate (JSON) to this file"),
 	}
