@@ -138,7 +138,8 @@ func (s *State) RenameIocbs(perm []int) {
 
 // renameHistory renames the iocbs of the events of h in place by perm
 // (reqs: the requests, for their positions): an iocb's read or write, its
-// client, the range of an operation on its range, and its data tag.
+// client, the range of an operation on its range, the file position a
+// read(2)/write(2) left, and its data tag.
 func renameHistory(h []HistEvent, reqs []Req, perm []int) {
 	n := len(reqs)
 	for i := range h {
@@ -152,6 +153,10 @@ func renameHistory(h []HistEvent, reqs []Req, perm []int) {
 		if e.Op != HistStat {
 			for r := range reqs {
 				if reqs[r].Pos == e.Pos {
+					if e.Return && reqs[r].Kiocb.IsSync {
+						// The file position a read(2)/write(2) left.
+						e.FPos += reqs[perm[r]].Pos - e.Pos
+					}
 					e.Pos = reqs[perm[r]].Pos
 					break
 				}
