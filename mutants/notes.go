@@ -49,7 +49,11 @@ package mutants
 //     2.6.22 xfs_write:ilock (the iolock taken shared while the other task
 //     holds it exclusive), relock-i-mutex and relock-ilock, as
 //     xfs_file_aio_write's in 2.6.36. Before them, every default scenario
-//     had one submitter, so the guard was always true there.
+//     had one submitter, so the guard was always true there;
+//   - the default scenario xfs-sync-overwrite-eio (a written-extent XFS
+//     write whose bio may fail): the forgotten free of 2.6.22's and
+//     2.6.32's xfs_end_bio_written:destroy-ioend, a step only
+//     xfs-two-sync-writers-cached reached before it, and without an error.
 var rules = []struct {
 	names []string
 	note  Note
