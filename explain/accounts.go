@@ -16,6 +16,7 @@ type acct struct {
 	st   *Story
 	a    *Account
 	cite map[int]bool
+	msg  string // the violation's message without its "iocb N: " (several iocbs)
 }
 
 // ref names step n and cites it.
@@ -39,6 +40,14 @@ func (st *Story) account(v scheduler.Violation) Account {
 	a := Account{Prop: v.Prop, Step: v.Step, Message: v.Msg}
 	a.Title = fmt.Sprintf("%s broke at step %d: %s", v.Prop, v.Step, v.Msg)
 	b := &acct{st: st, a: &a, cite: map[int]bool{}}
+	// With several iocbs the violation names its iocb ("iocb 1: ..."),
+	// and the account reads that request's fields.
+	b.msg = v.Msg
+	if r, rest, ok := strings.Cut(v.Msg, ": "); ok && strings.HasPrefix(r, "iocb ") {
+		st.req = "iocb" + strings.TrimPrefix(r, "iocb ") + "."
+		b.msg = rest
+		defer func() { st.req = "" }()
+	}
 	if v.Step >= 1 && v.Step <= len(st.Steps) {
 		b.cite[v.Step] = true
 	}
@@ -404,10 +413,10 @@ var blockedRe = regexp.MustCompile(`^(\S+) (?:is blocked|spins on)`)
 
 func (b *acct) hang() bool {
 	st := b.st
-	if m := sleepsRe.FindStringSubmatch(b.a.Message); m != nil {
+	if m := sleepsRe.FindStringSubmatch(b.msg); m != nil {
 		return b.lostWakeup(m[1])
 	}
-	if m := blockedRe.FindStringSubmatch(b.a.Message); m != nil {
+	if m := blockedRe.FindStringSubmatch(b.msg); m != nil {
 		return b.blocked(m[1])
 	}
 	_ = st
@@ -547,10 +556,10 @@ var objCounters = map[string][]string{
 
 func (b *acct) lifetime() bool {
 	st := b.st
-	if m := uafRe.FindStringSubmatch(b.a.Message); m != nil {
+	if m := uafRe.FindStringSubmatch(b.msg); m != nil {
 		return b.badFree(m[1], m[2])
 	}
-	if m := leakRe.FindStringSubmatch(b.a.Message); m != nil {
+	if m := leakRe.FindStringSubmatch(b.msg); m != nil {
 		return b.leak(m[1])
 	}
 	_ = st

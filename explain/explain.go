@@ -60,6 +60,10 @@ type Story struct {
 	actor  map[string]int // actor name -> index in the state
 	names  []string       // actor index -> name
 	field  map[string]int // field name -> index in Fields
+	// req is, while an account of a violation of one of several iocbs
+	// is written, the prefix of that iocb's fields ("iocb1."): the
+	// accounts name a request's fields without it (dio.refcount).
+	req string
 }
 
 // Step is one step of the story.
@@ -181,7 +185,10 @@ func New(t *scheduler.Trace) (*Story, error) {
 // Value returns the value of field name after step n (n = 0: before the
 // first step), and whether the field exists.
 func (st *Story) Value(n int, name string) (string, bool) {
-	f, ok := st.field[name]
+	f, ok := st.field[st.req+name]
+	if !ok {
+		f, ok = st.field[name]
+	}
 	if !ok || n < 0 || n > len(st.Steps) {
 		return "", false
 	}
@@ -210,9 +217,11 @@ func (st *Story) step(n int) *Step { return &st.Steps[n-1] }
 
 // change returns the change step n made to field name.
 func (st *Story) change(n int, name string) (Change, bool) {
-	for _, c := range st.step(n).Changes {
-		if c.Field == name {
-			return c, true
+	for _, want := range []string{st.req + name, name} {
+		for _, c := range st.step(n).Changes {
+			if c.Field == want {
+				return c, true
+			}
 		}
 	}
 	return Change{}, false

@@ -6,12 +6,39 @@ import "diosim/sim"
 
 func iMutexFree(s *sim.State, a int) bool { return s.Inode.IMutex == 0 || s.Inode.IMutex == int8(a+1) }
 
+// lockIMutex is mutex_lock(&inode->i_mutex). Its step's guard (iMutexFree)
+// is the sleep until the holder lets go, so a task never takes i_mutex
+// while another holds it: two tasks inside the mutex at once would break
+// the mutual exclusion every caller relies on. A model in which that
+// happens anyway (a mutant without the guard) records it as a bug
+// (no-bug), and the task goes on holding the lock.
 func lockIMutex(c *Ctx) {
 	if c.S.Inode.IMutex == me(c) {
 		bug(c, "mutex_lock of i_mutex already held by this task (deadlock)")
 		return
 	}
+	if c.S.Inode.IMutex != 0 {
+		c.R.Bug(c.Step.Loc.String(), "mutex_lock of i_mutex while another task holds it")
+	}
 	c.S.Inode.IMutex = me(c)
+}
+
+// lockIOLock is the iolock half of xfs_ilock (XFS's i_iolock, an mrlock:
+// an rw_semaphore), taken exclusively or shared. As for lockIMutex, the
+// step's guard is the wait; a task that takes the iolock while another
+// task holds it in a mode that excludes its own (an exclusive holder, or
+// shared holders when it wants it exclusively) is recorded as a bug
+// (no-bug).
+func lockIOLock(c *Ctx, excl bool) {
+	in := &c.S.Inode
+	if in.IOLockExcl != 0 && in.IOLockExcl != me(c) || excl && in.IOLockShared > 0 {
+		c.R.Bug(c.Step.Loc.String(), "xfs_ilock of the iolock while another task holds it")
+	}
+	if excl {
+		in.IOLockExcl = me(c)
+	} else {
+		in.IOLockShared++
+	}
 }
 
 // unlockIMutex is mutex_unlock(&inode->i_mutex) (what names the call; the
@@ -235,14 +262,7 @@ func (b *builder) xfsWrite() {
 	b.privateInode()
 	b.add(b.lrw("xfs_write:ilock"),
 		"xfs_ilock(xip, XFS_ILOCK_EXCL|iolock); isize = i_size_read(inode); generic_write_checks; pos > isize: xfs_zero_eof (never: every write starts at or before EOF); file_update_time; xfs_iunlock(xip, XFS_ILOCK_EXCL)",
-		func(c *Ctx) {
-			in := &c.S.Inode
-			if c.L().Flag {
-				in.IOLockExcl = me(c)
-			} else {
-				in.IOLockShared++
-			}
-		})
+		func(c *Ctx) { lockIOLock(c, c.L().Flag) })
 	b.lastGuard(func(s *sim.State, a int) bool {
 		in := &s.Inode
 		if s.Actors[a].L.Flag {

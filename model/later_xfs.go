@@ -371,7 +371,7 @@ func xfsOSyncRangeRelock(b *builder, _ *Label) {
 	b.inlines(filemapFile + ":sync_page_range")
 	b.add(b.lrw("xfs_write:osync-relock"),
 		"need_i_mutex is 0; xfs_rwlock(bdp, locktype) takes the iolock shared again; then on past the if block",
-		func(c *Ctx) { c.S.Inode.IOLockShared++ })
+		func(c *Ctx) { lockIOLock(c, false) })
 	b.lastGuard(func(s *sim.State, a int) bool { return s.Inode.IOLockExcl == 0 })
 	b.privateInode()
 }

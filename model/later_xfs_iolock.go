@@ -25,7 +25,7 @@ func xfsWriteRelock(b *builder, at func(id string) Loc, fn, cached string) {
 	b.privateInode()
 	b.add(at(fn+":ilock"),
 		"xfs_ilock(XFS_ILOCK_EXCL|iolock) (the iolock shared); start: generic_write_checks; IO_ISDIRECT: the alignment test passes",
-		func(c *Ctx) { c.S.Inode.IOLockShared++ })
+		func(c *Ctx) { lockIOLock(c, false) })
 	b.lastGuard(func(s *sim.State, a int) bool { return s.Inode.IOLockExcl == 0 })
 	b.privateInode()
 	b.add(at(fn+":recheck"),
@@ -45,7 +45,7 @@ func xfsWriteRelock(b *builder, at func(id string) Loc, fn, cached string) {
 	b.privateInode()
 	b.add(at(fn+":relock-ilock"),
 		"xfs_ilock(XFS_ILOCK_EXCL|iolock) (the iolock exclusive); goto start: the checks run again, now holding both locks",
-		func(c *Ctx) { c.S.Inode.IOLockExcl = me(c) })
+		func(c *Ctx) { lockIOLock(c, true) })
 	b.lastGuard(func(s *sim.State, a int) bool { return s.Inode.IOLockExcl == 0 && s.Inode.IOLockShared == 0 })
 	b.privateInode()
 	b.mark(checked)

@@ -124,8 +124,10 @@ func TestUnreached(t *testing.T) {
 // TestZooNewKillers: the kills of the checks added for the zoo's
 // survivors, each on one or two scenarios: data-at-rest (the conversion never
 // queued), the kill criterion's bug signatures (a leaked dio behind
-// v2.6.20's use after free), bio_lock's lock debugging and the livelock
-// check.
+// v2.6.20's use after free), bio_lock's lock debugging, the livelock
+// check, and the two-task scenarios with no-bug's lock checks (a lock
+// released by a task that does not hold it; i_mutex or the XFS iolock
+// taken while another task holds it).
 func TestZooNewKillers(t *testing.T) {
 	for _, tc := range []struct {
 		version   string
@@ -145,6 +147,13 @@ func TestZooNewKillers(t *testing.T) {
 		// whose bios need bio_lock, which the spinning submitter holds.
 		{"after", []string{"stale-isize", "aio-write-hole"}, "after/invert-test/dio_await_one:wait-test",
 			"stale-isize: new bug: no-hang: hang: no run can end (livelock) at dio_await_one:set-uninterruptible"},
+		{"after", []string{"two-sync-readers"}, "after/drop-guard/__blockdev_direct_IO:lock-i-mutex", "two-sync-readers: new bug: no-bug: mutex_unlock of i_mutex by a task that does not hold it at direct_io_worker:unplug"},
+		{"v2.6.18", []string{"two-aio-writers-extend"}, "v2.6.18/drop-guard/generic_file_aio_write:lock-i-mutex", "two-aio-writers-extend: new bug: no-bug: mutex_lock of i_mutex while another task holds it at generic_file_aio_write:lock-i-mutex"},
+		{"v2.6.18", []string{"two-sync-writers"}, "v2.6.18/drop-guard/generic_file_write:lock-i-mutex", "two-sync-writers no-bug: holds -> violated"},
+		{"v2.6.20", []string{"xfs-two-sync-writers-cached"}, "v2.6.20/drop-guard/xfs_write:ilock", "xfs-two-sync-writers-cached: new bug: no-bug: xfs_ilock of the iolock while another task holds it at xfs_write:ilock"},
+		{"v2.6.22", []string{"xfs-two-sync-writers-cached"}, "v2.6.22/drop-guard/xfs_write:relock-ilock", "xfs-two-sync-writers-cached: new bug: no-bug: xfs_ilock of the iolock while another task holds it at xfs_write:relock-ilock"},
+		{"v2.6.22", []string{"xfs-sync-overwrite-eio"}, "v2.6.22/forget-free-on-error/xfs_end_bio_written:destroy-ioend", "xfs-sync-overwrite-eio object-lifetime: holds -> violated"},
+		{"v2.6.36", []string{"xfs-two-sync-writers-cached"}, "v2.6.36/drop-guard/xfs_file_aio_write:relock-i-mutex", "xfs-two-sync-writers-cached: new bug: no-bug: mutex_unlock(&inode->i_mutex) by a task that does not hold it at xfs_file_aio_write:flush-demote"},
 	} {
 		m, _ := model.Lookup(tc.version)
 		base, err := mutants.NewBaseline(m, set(t, tc.scenarios...), mutants.Options{Workers: 1})

@@ -106,7 +106,7 @@ var Docs = map[ID]string{
 	OnlyAfterQueued: "the dio path calls aio_complete only after the submitter committed to returning -EIOCBQUEUED",
 	DioLifetime:     "the dio is freed exactly once, never used after free, never leaked",
 	ObjectLifetime:  "the kiocb and the XFS ioend are freed once, never used after free, never leaked",
-	NoBug:           "no BUG()/BUG_ON() or oops is reached, and no lock is released by a task that does not hold it",
+	NoBug:           "no BUG()/BUG_ON() or oops is reached, no lock is released by a task that does not hold it, and none is taken while another task holds it",
 	NoHang:          "no task sleeps forever with nothing left to run, no run loops forever (livelock), and no lock is left held by an owner that is gone",
 	IsizeVisible:    "after userspace sees a write's result, stat sees the new size",
 	ResultValue:     "the completion carries the sequential result: the bytes, or an error met; read(2)/write(2) leave the file position past the bytes they return",

@@ -1,6 +1,8 @@
 package properties
 
 import (
+	"strings"
+
 	"diosim/model"
 	"diosim/sim"
 )
@@ -45,6 +47,8 @@ var Sometimes = []Situation{
 			return after(m, s, sim.Submitter, "generic_file_aio_write:unlock-i-mutex") ||
 				after(m, s, sim.Submitter, "generic_file_write:unlock-i-mutex") || after(m, s, sim.Submitter, "xfs_write:fallback-unlock")
 		}},
+	{Prop: NoBug, Name: "a task is about to take i_mutex or the XFS iolock while another task holds it (the exclusion check has two tasks to check)",
+		Applies: inodeLockShared, Reached: inodeLockContended},
 	{Prop: NoHang, Name: "the submitter sleeps waiting for its bios (dio_await_one, or wait_on_sync_kiocb)", Reached: submitterSleeps},
 	{Prop: NoHang, Name: "the submitter runs on past schedule() (woken, or with no need to sleep)", Reached: wokenAfterSleep},
 	{Prop: NoHang, Name: "the submitter's wait loop re-takes bio_lock after a sleep to test its condition again (the loop a livelock would go round)", Reached: func(m *model.Model, s *sim.State) bool {
@@ -85,6 +89,51 @@ var Sometimes = []Situation{
 			}
 			return false
 		}},
+}
+
+// inodeLockShared: two iocbs that both take i_mutex (and, on XFS, the
+// iolock exclusively) at some point in every version: generic reads and
+// writes (DIO_LOCKING reads take i_mutex in __blockdev_direct_IO, writes
+// in generic_file_aio_write or generic_file_write), and XFS writes over
+// cached pages (xfs_write takes i_mutex and the iolock exclusive to flush
+// them). XFS writes without cached pages take the iolock shared, and only
+// the releases before 2.6.22 take it exclusively for a write at EOF.
+func inodeLockShared(sc *sim.Scenario) bool {
+	return sc.NumIocbs() >= 2 && (sc.FS == sim.Generic || sc.Op == sim.Write && sc.Faults.Has(sim.FaultInvalidate))
+}
+
+// inodeLockContended: a submitter's next step takes i_mutex or the XFS
+// iolock while another task holds it in a mode that excludes the one the
+// step asks for (the state in which the step's guard makes it wait).
+func inodeLockContended(m *model.Model, s *sim.State) bool {
+	in := &s.Inode
+	for a := range s.Actors {
+		act := &s.Actors[a]
+		if act.Kind != sim.Submitter || act.Done || act.Dead {
+			continue
+		}
+		p := m.Program(s, a)
+		if int(act.PC) >= len(p.Steps) {
+			continue
+		}
+		id, me := p.Steps[act.PC].ID, int8(a+1)
+		switch {
+		case strings.HasSuffix(id, ":relock-i-mutex"),
+			strings.HasSuffix(id, ":lock-i-mutex") && (id != "xfs_write:lock-i-mutex" || act.L.Flag):
+			// xfs_write (before 2.6.22) takes i_mutex only when need_i_mutex.
+			if in.IMutex != 0 && in.IMutex != me {
+				return true
+			}
+		case strings.HasSuffix(id, ":ilock"), strings.HasSuffix(id, ":relock-ilock"):
+			// xfs_write's ilock step takes the iolock exclusively when
+			// need_i_mutex (before 2.6.22); relock-ilock always does.
+			excl := strings.HasSuffix(id, ":relock-ilock") || act.L.Flag
+			if in.IOLockExcl != 0 && in.IOLockExcl != me || excl && in.IOLockShared > 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // xfsWrite: the data-at-rest situations apply to XFS writes (elsewhere
