@@ -153,7 +153,7 @@ func renameHistory(h []HistEvent, reqs []Req, perm []int) {
 		if e.Op != HistStat {
 			for r := range reqs {
 				if reqs[r].Pos == e.Pos {
-					if e.Return && reqs[r].Kiocb.IsSync {
+					if e.Return && (e.Op == HistRead || e.Op == HistWrite) && reqs[r].Kiocb.IsSync {
 						// The file position a read(2)/write(2) left.
 						e.FPos += reqs[perm[r]].Pos - e.Pos
 					}
