@@ -1460,7 +1460,7 @@ func (s *State) fpGlobalUnder(perm []int) [2]uint64 {
 	hist := s.History
 	if !identity {
 		hist = append([]HistEvent(nil), s.History...)
-		renameHistory(hist, s.Reqs, perm)
+		renameHistory(hist, s.Reqs, perm, s.Scn.Sync)
 	}
 	var hh [2]uint64
 	if f.whole {

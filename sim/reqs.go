@@ -132,15 +132,16 @@ func (s *State) RenameIocbs(perm []int) {
 	for i := range s.Ring {
 		s.Ring[i].Iocb = int8(perm[s.Ring[i].Iocb])
 	}
-	renameHistory(s.History, s.Reqs, perm)
+	renameHistory(s.History, s.Reqs, perm, s.Scn.Sync)
 	s.fp = fpCache{}
 }
 
 // renameHistory renames the iocbs of the events of h in place by perm
-// (reqs: the requests, for their positions): an iocb's read or write, its
+// (reqs: the requests, for their positions; sync: the iocbs are
+// read(2)/write(2) calls): an iocb's read or write, its
 // client, the range of an operation on its range, the file position a
 // read(2)/write(2) left, and its data tag.
-func renameHistory(h []HistEvent, reqs []Req, perm []int) {
+func renameHistory(h []HistEvent, reqs []Req, perm []int, sync bool) {
 	n := len(reqs)
 	for i := range h {
 		e := &h[i]
@@ -153,7 +154,7 @@ func renameHistory(h []HistEvent, reqs []Req, perm []int) {
 		if e.Op != HistStat {
 			for r := range reqs {
 				if reqs[r].Pos == e.Pos {
-					if e.Return && (e.Op == HistRead || e.Op == HistWrite) && reqs[r].Kiocb.IsSync {
+					if e.Return && (e.Op == HistRead || e.Op == HistWrite) && sync {
 						// The file position a read(2)/write(2) left.
 						e.FPos += reqs[perm[r]].Pos - e.Pos
 					}
