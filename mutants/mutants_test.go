@@ -152,6 +152,7 @@ func TestZooNewKillers(t *testing.T) {
 		{"v2.6.18", []string{"two-sync-writers"}, "v2.6.18/drop-guard/generic_file_write:lock-i-mutex", "two-sync-writers no-bug: holds -> violated"},
 		{"v2.6.20", []string{"xfs-two-sync-writers-cached"}, "v2.6.20/drop-guard/xfs_write:ilock", "xfs-two-sync-writers-cached: new bug: no-bug: xfs_ilock of the iolock while another task holds it at xfs_write:ilock"},
 		{"v2.6.22", []string{"xfs-two-sync-writers-cached"}, "v2.6.22/drop-guard/xfs_write:relock-ilock", "xfs-two-sync-writers-cached: new bug: no-bug: xfs_ilock of the iolock while another task holds it at xfs_write:relock-ilock"},
+		{"v2.6.18", []string{"xfs-sync-write-eio"}, "v2.6.18/forget-free-on-error/xfs_end_bio_unwritten:destroy-ioend", "xfs-sync-write-eio object-lifetime: holds -> violated"},
 		{"v2.6.22", []string{"xfs-sync-overwrite-eio"}, "v2.6.22/forget-free-on-error/xfs_end_bio_written:destroy-ioend", "xfs-sync-overwrite-eio object-lifetime: holds -> violated"},
 		{"v2.6.36", []string{"xfs-two-sync-writers-cached"}, "v2.6.36/drop-guard/xfs_file_aio_write:relock-i-mutex", "xfs-two-sync-writers-cached: new bug: no-bug: mutex_unlock(&inode->i_mutex) by a task that does not hold it at xfs_file_aio_write:flush-demote"},
 	} {

@@ -67,7 +67,14 @@ package mutants
 //   - the default scenario xfs-sync-overwrite-eio (a written-extent XFS
 //     write whose bio may fail): the forgotten free of 2.6.22's and
 //     2.6.32's xfs_end_bio_written:destroy-ioend, a step only
-//     xfs-two-sync-writers-cached reached before it, and without an error.
+//     xfs-two-sync-writers-cached reached before it, and without an error;
+//   - the default scenario xfs-sync-write-eio (a write(2) into an
+//     unwritten extent whose bio may fail): the forgotten free of
+//     v2.6.18's xfs_end_bio_unwritten:destroy-ioend. In v2.6.18 an AIO
+//     write that met -EIO hands xfs_end_io_direct a negative size
+//     (finished_one_bio, fs/direct-io.c@v2.6.18:256-259), which
+//     destroys the ioend itself, so only a synchronous write gets
+//     xfsdatad's destroy after an error.
 var rules = []struct {
 	names []string
 	note  Note
