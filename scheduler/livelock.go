@@ -31,8 +31,9 @@ package scheduler
 // Soundness under the search's reductions. Let G be the full state graph
 // and R the graph the search explores.
 //
-//   - Symmetry: R is built on canonical states; renaming bios is an
-//     automorphism of G that maps end states to end states, so a state
+//   - Symmetry: R is built on canonical states; renaming bios, or
+//     interchangeable iocbs (sim/canon.go), is an automorphism of G that
+//     maps end states to end states, so a state
 //     can reach an end iff its canonical form can. A cycle of R is a path
 //     of G from a state to a renaming of itself, which repeated (at most
 //     the order of the renaming times) is a cycle of G.
