@@ -233,11 +233,18 @@ func (m *Model) Moves(s *sim.State, buf []Move) []Move {
 
 // Apply performs move mv on s in place.
 func (m *Model) Apply(s *sim.State, mv Move) {
+	m.ApplyWith(new(Ctx), s, mv)
+}
+
+// ApplyWith is Apply running the step in c, which it overwrites: a
+// caller applying many moves (a search) passes the same c each time
+// rather than have Apply allocate one per step.
+func (m *Model) ApplyWith(c *Ctx, s *sim.State, mv Move) {
 	act := &s.Actors[mv.Actor]
 	p := m.Program(s, mv.Actor)
 	st := &p.Steps[act.PC]
-	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, R: s.ReqOf(mv.Actor), next: int(act.PC) + 1, prog: p}
-	st.Do(&c)
+	*c = Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, R: s.ReqOf(mv.Actor), next: int(act.PC) + 1, prog: p}
+	st.Do(c)
 	if act.Dead {
 		return
 	}

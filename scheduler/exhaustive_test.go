@@ -323,3 +323,39 @@ func closed() chan struct{} {
 	close(c)
 	return c
 }
+
+// TestStateBoundWorkers: a state bound that falls inside a level stops
+// the search at exactly that many states, with the same certificate
+// (counts, violations recorded up to the bound) whatever the number of
+// workers.
+func TestStateBoundWorkers(t *testing.T) {
+	cases := []struct {
+		ver string
+		sc  sim.Scenario
+		max int64
+	}{
+		{"v2.6.20", sim.Scenario{Op: sim.Read, Blocks: 8, Faults: sim.FaultSet(sim.FaultGUP)}, 777},
+		{"before", sim.Scenario{Op: sim.Read, Blocks: 4, Faults: sim.FaultSet(sim.FaultGUP | sim.FaultEIO)}, 1000},
+		{"before", sim.Scenario{Op: sim.Read, Blocks: 4, Faults: sim.FaultSet(sim.FaultGUP | sim.FaultEIO)}, 1001},
+	}
+	for _, c := range cases {
+		m := mustModel(t, c.ver)
+		sc := c.sc
+		one, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 1, MaxStates: c.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.States != c.max || one.StoppedBy != "states" {
+			t.Fatalf("%s %s: %d states, stopped by %q; want %d, states", c.ver, sc, one.States, one.StoppedBy, c.max)
+		}
+		for _, w := range []int{2, 3} {
+			got, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: w, MaxStates: c.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if certJSON(t, got) != certJSON(t, one) {
+				t.Errorf("%s %s, at most %d states: %d workers give another certificate", c.ver, sc, c.max, w)
+			}
+		}
+	}
+}
