@@ -956,17 +956,20 @@ func (x *search) apply(w *worker, s *sim.State, mv model.Move) fingerprint {
 
 // keep appends to out the successor of s (id parent) by mv, which apply
 // left in w's scratch with fingerprint fp, with the violations its step
-// caused, and makes the scratch a copy of s again. The successor's state
-// is kept (a copy of the scratch) only if no earlier level visited it
-// (seen) and no earlier successor of this level has it (claim, with its
-// position in the level: piece and index in out).
+// caused. The successor's state is kept only if no earlier level visited
+// it (seen) and no earlier successor of this level has it (claim, with
+// its position in the level: piece and index in out): then the scratch
+// itself is kept, and w is left without one (the next move takes a new
+// copy of s); else the scratch is made a copy of s again.
 func (x *search) keep(w *worker, s *sim.State, mv model.Move, fp fingerprint, seen bool, parent int32, piece int, out []succ) []succ {
 	c := w.scratch
 	sc := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
 	if !seen && x.claim(fp, levelKey(piece, len(out))) {
-		sc.st = x.newState(w, c)
+		c.Settle()
+		sc.st, w.scratch = c, nil
+	} else {
+		c.ResetTo(s)
 	}
-	c.ResetTo(s)
 	return append(out, sc)
 }
 
@@ -1084,16 +1087,20 @@ func (x *search) expand(w *worker, piece int, s *sim.State, id int32, out []succ
 // scratch makes w's scratch a copy of s.
 func (x *search) scratch(w *worker, s *sim.State) {
 	if w.scratch == nil {
-		w.scratch = s.Clone()
+		w.scratch = x.newState(w, s)
 	} else {
 		w.scratch.CopyFrom(s)
 	}
 }
 
 // keepAll appends the successors of s by every move of w.moves to out;
-// w's scratch is a copy of s.
+// w's scratch is a copy of s, or nil.
 func (x *search) keepAll(w *worker, s *sim.State, id int32, piece int, out []succ) []succ {
 	for _, mv := range w.moves {
+		if w.scratch == nil {
+			// The last successor kept took the scratch.
+			w.scratch = x.newState(w, s)
+		}
 		fp := x.apply(w, s, mv)
 		out = x.keep(w, s, mv, fp, x.seen(fp), id, piece, out)
 	}
