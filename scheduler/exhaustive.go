@@ -473,6 +473,7 @@ type search struct {
 	chunks [][]succ
 	terms  [][]termViol
 	fresh  []int
+	violIn []bool // a successor of the piece has violations
 	// spare is a frontier no longer used, whose memory the next one
 	// takes.
 	spare    []*sim.State
@@ -605,21 +606,16 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	if workers > 1 {
 		pieces = min(len(frontier), 16*workers)
 	}
-	for i := range x.level {
-		x.level[i].t.reset()
-	}
 	for len(x.chunks) < pieces {
 		x.chunks = append(x.chunks, nil)
 		x.terms = append(x.terms, nil)
 		x.fresh = append(x.fresh, 0)
-	}
-	for p := 0; p < pieces; p++ {
-		clear(x.chunks[p]) // drop the last level's states and violations
-		x.chunks[p], x.terms[p] = x.chunks[p][:0], x.terms[p][:0]
+		x.violIn = append(x.violIn, false)
 	}
 	x.parallelPieces(workers, pieces, func(w *worker, p int) {
 		lo, hi := p*len(frontier)/pieces, (p+1)*len(frontier)/pieces
-		x.chunks[p], x.terms[p] = x.expandRange(w, p, frontier[lo:hi], ids[lo:hi], x.chunks[p], x.terms[p], start)
+		clear(x.chunks[p]) // drop the last level's states and violations
+		x.chunks[p], x.terms[p] = x.expandRange(w, p, frontier[lo:hi], ids[lo:hi], x.chunks[p][:0], x.terms[p][:0], start)
 	})
 	if msg := x.crash.Load(); msg != nil {
 		return nil, nil, "crash"
@@ -635,8 +631,12 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	// earlier one of the level gives the copy back.
 	x.parallelPieces(workers, pieces, func(w *worker, p int) {
 		n := 0
+		x.violIn[p] = false
 		for i := range chunks[p] {
 			sc := &chunks[p][i]
+			if len(sc.viol) > 0 {
+				x.violIn[p] = true
+			}
 			if sc.st == nil {
 				continue
 			}
@@ -688,6 +688,9 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 		total = int(x.opt.MaxStates) - base
 	}
 	for p := range chunks {
+		if !x.violIn[p] {
+			continue
+		}
 		for i := range chunks[p] {
 			if p > cutP || p == cutP && i >= cutI {
 				break
@@ -735,7 +738,7 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	}
 
 	// D: the new states' ids in the visited set, each goroutine on the
-	// shards it owns.
+	// shards it owns, whose claims it then clears for the next level.
 	x.parallelShards(workers, func(mine func(int) bool) {
 		for sh := range x.level {
 			if !mine(sh) {
@@ -745,6 +748,7 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 			x.level[sh].t.all(func(fp fingerprint, key uint64) {
 				v.put(fp, chunks[key>>32][uint32(key)].id)
 			})
+			x.level[sh].t.reset()
 		}
 	})
 	// Every successor of the level now has its state's id in the visited
@@ -854,6 +858,9 @@ type worker struct {
 	scratch *sim.State                        // a copy of the state being expanded, on which its moves are tried
 	hist    map[string][]properties.Violation // linearizability verdicts by history
 	histKey []byte
+	// The workers are one slice: what one writes at every step (ctx,
+	// cur, scratch, free) must not share a cache line with the next.
+	_ [128]byte
 }
 
 // newState returns a copy of from, in a state w or the shared pool has
