@@ -1171,11 +1171,8 @@ func (x *search) historyViolations(w *worker, c *sim.State) []properties.Violati
 func (x *search) ampleMoves(s *sim.State, buf []model.Move) []model.Move {
 	buf = buf[:0]
 	for a := range s.Actors {
-		if !x.m.Enabled(s, a) {
-			continue
-		}
-		if st := x.m.Next(s, a); st != nil && usablePrivate(st, s) {
-			for k, n := 0, x.m.Outcomes(s, a); k < n; k++ {
+		if st := x.m.EnabledStep(s, a); st != nil && usablePrivate(st, s) {
+			for k, n := 0, st.NumOutcomes(s, a); k < n; k++ {
 				buf = append(buf, model.Move{Actor: a, Choice: k})
 			}
 			if len(buf) > 0 {
