@@ -35,12 +35,23 @@ package scheduler
 // on one scratch copy of it: a move is applied, the fingerprint is updated
 // from the parent's by hashing again only the components that changed (the
 // moving actor, those it woke, a request whose objects changed, a bio that
-// changed), and the scratch is put back (sim.State.ResetTo). The successor
-// is copied out only if no earlier level visited its fingerprint and no
-// earlier successor of the level has it; its after-step properties are
+// changed), and the scratch is put back (sim.State.ResetTo). A successor
+// is kept only if no earlier level visited its fingerprint and no earlier
+// successor of the level has it: then the scratch itself is kept, and the
+// next move takes a new copy of the parent. The after-step properties are
 // checked on the scratch, and the linearizability verdict of a history is
 // remembered. So a transition costs about the same at every N, but for
 // the comparisons of a request's bios, done as one memory comparison.
+// The visited set is a table keyed by the fingerprint's own bits
+// (fpTable); a state expanded goes back at once to its worker's free
+// list, whose next copy reuses its memory while it is still in cache.
+//
+// Workers. A level is cut into many more pieces than workers, each taken
+// by the next free worker; the successors keep their position in the
+// level (piece, index), and the first successor of each new fingerprint in
+// that order becomes the new state, whoever found it first (claim). The
+// merge then runs in parallel too (see expandLevel), so ids, counts,
+// verdicts and counterexamples are the same for any number of workers.
 //
 // Symmetry reduction. With Symmetry on, the fingerprint of a bio that may
 // be renamed names no bio index, so all renamings of a state (submitted
