@@ -615,7 +615,7 @@ func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers 
 	}
 	pieces := 1
 	if workers > 1 {
-		pieces = min(len(frontier), 16*workers)
+		pieces = min(len(frontier), 64*workers)
 	}
 	for len(x.chunks) < pieces {
 		x.chunks = append(x.chunks, nil)
