@@ -1055,10 +1055,16 @@ func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []in
 // expand appends the successors of state s (id id) to out: by every
 // enabled move, or by those of an ample set (see the package doc).
 func (x *search) expand(w *worker, piece int, s *sim.State, id int32, out []succ) []succ {
+	// The scratch copy comes first: s has not been read since it was
+	// kept, and one pass over it in order brings it into the cache for
+	// what follows.
+	x.scratch(w, s)
 	if x.sym {
 		// s was kept as first reached; its successors' moves name
 		// the actors of its canonical form.
-		s.CanonicalizeFingerprinted(&w.cs)
+		if s.CanonicalizeFingerprinted(&w.cs) != nil {
+			w.scratch.CopyFrom(s)
+		}
 	}
 	if x.por {
 		// The ample set is found before the other actors' moves are
@@ -1066,7 +1072,6 @@ func (x *search) expand(w *worker, piece int, s *sim.State, id int32, out []succ
 		// needed.
 		if moves := x.ampleMoves(s, w.moves); len(moves) > 0 {
 			w.moves = moves
-			x.scratch(w, s)
 			proviso := false
 			if len(moves) == 1 {
 				// One move (the common case): tried once.
@@ -1095,10 +1100,6 @@ func (x *search) expand(w *worker, piece int, s *sim.State, id int32, out []succ
 		}
 	}
 	w.moves = x.m.Moves(s, w.moves)
-	if len(w.moves) == 0 {
-		return out
-	}
-	x.scratch(w, s)
 	return x.keepAll(w, s, id, piece, out)
 }
 
