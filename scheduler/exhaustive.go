@@ -485,6 +485,7 @@ type search struct {
 	terms  [][]termViol
 	fresh  []int
 	violIn []bool // a successor of the piece has violations
+	pieceQ pieceQueue
 	// spare is a frontier no longer used, whose memory the next one
 	// takes.
 	spare    []*sim.State
@@ -788,7 +789,7 @@ func levelKey(p, i int) uint64 { return uint64(p)<<32 | uint64(i) }
 // breaking an assumption of the world: an index out of range, a jump to
 // nowhere) stops the search with an error naming the step.
 func (x *search) parallelPieces(workers, pieces int, f func(w *worker, p int)) {
-	var taken atomic.Int64
+	q := x.pieces(workers, pieces)
 	run := func(w int) {
 		defer func() {
 			if r := recover(); r != nil {
@@ -804,8 +805,8 @@ func (x *search) parallelPieces(workers, pieces int, f func(w *worker, p int)) {
 			}
 		}()
 		for {
-			p := int(taken.Add(1) - 1)
-			if p >= pieces {
+			p, ok := q.next(w)
+			if !ok {
 				return
 			}
 			f(&x.workers[w], p)
@@ -824,6 +825,56 @@ func (x *search) parallelPieces(workers, pieces int, f func(w *worker, p int)) {
 		}(w)
 	}
 	wg.Wait()
+}
+
+// pieceRange is the pieces [lo, hi) of a level that one worker owns,
+// packed as lo<<32 | hi, alone on its cache line.
+type pieceRange struct {
+	v atomic.Uint64
+	_ [56]byte
+}
+
+// pieceQueue hands out the pieces of a level: worker w owns a contiguous
+// range of them and takes them from the front; a worker whose own are
+// done takes the last piece left in another's range. Each worker so
+// mostly expands the states it kept in the last level, and frees into its
+// own free list the states its next copies reuse, while they are in its
+// cache; which worker expands a piece changes nothing in the result.
+type pieceQueue []pieceRange
+
+// pieces returns the pieces of a level shared among workers.
+func (x *search) pieces(workers, pieces int) pieceQueue {
+	if cap(x.pieceQ) < workers {
+		x.pieceQ = make(pieceQueue, workers)
+	}
+	q := x.pieceQ[:workers]
+	for w := range q {
+		lo, hi := w*pieces/workers, (w+1)*pieces/workers
+		q[w].v.Store(uint64(lo)<<32 | uint64(hi))
+	}
+	return q
+}
+
+// next returns the next piece for worker w, and false when none is left.
+func (q pieceQueue) next(w int) (int, bool) {
+	for i := range q {
+		r := &q[(w+i)%len(q)].v
+		for {
+			v := r.Load()
+			lo, hi := v>>32, v&0xffffffff
+			if lo >= hi {
+				break
+			}
+			if i == 0 {
+				if r.CompareAndSwap(v, (lo+1)<<32|hi) {
+					return int(lo), true
+				}
+			} else if r.CompareAndSwap(v, lo<<32|(hi-1)) {
+				return int(hi - 1), true
+			}
+		}
+	}
+	return 0, false
 }
 
 // visitedShards splits the visited set so a level's merge can look up and
