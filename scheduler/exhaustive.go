@@ -46,8 +46,9 @@ package scheduler
 // (fpTable); a state expanded goes back at once to its worker's free
 // list, whose next copy reuses its memory while it is still in cache.
 //
-// Workers. A level is cut into many more pieces than workers, each taken
-// by the next free worker; the successors keep their position in the
+// Workers. A level is cut into many more pieces than workers, which each
+// worker takes from its own range of the level first, then from the ends
+// of the others' (pieceQueue); the successors keep their position in the
 // level (piece, index), and the first successor of each new fingerprint in
 // that order becomes the new state, whoever found it first (claim). The
 // merge then runs in parallel too (see expandLevel), so ids, counts,
@@ -599,9 +600,11 @@ func (x *search) progress(start time.Time, stop chan struct{}) {
 // depend on the number of workers. A level cut short by a bound is dropped
 // whole: the certificate then covers the levels before it.
 //
-// The level is cut into more pieces than workers, taken in turn by
-// whichever worker is free (two fixed halves left one worker idle while
-// the other finished a heavier half); each piece's successors are kept in
+// The level is cut into many more pieces than workers; each worker takes
+// the pieces of its own range of the level, then helps the others (two
+// fixed halves left one worker idle while the other finished a heavier
+// half; one queue for all had each worker expand states the other had
+// kept, from the other's cache). Each piece's successors are kept in
 // frontier order, so the merge does not depend on who expanded what. A
 // successor's position in the level is its piece and its index in the
 // piece's output (see claim). The merge has no serial pass over the
@@ -784,8 +787,8 @@ func slicesGrow[T any](s []T, n int) []T {
 func levelKey(p, i int) uint64 { return uint64(p)<<32 | uint64(i) }
 
 // parallelPieces runs f on every piece p < pieces, on workers goroutines,
-// each piece once: a goroutine takes the next piece when it is done with
-// one, and passes its own worker. A panic in f (a mutant or variant
+// each piece once: a goroutine takes the next piece (pieceQueue) when it
+// is done with one, and passes its own worker. A panic in f (a mutant or variant
 // breaking an assumption of the world: an index out of range, a jump to
 // nowhere) stops the search with an error naming the step.
 func (x *search) parallelPieces(workers, pieces int, f func(w *worker, p int)) {
