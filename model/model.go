@@ -179,27 +179,50 @@ func (m *Model) Next(s *sim.State, a int) *Step {
 
 // Enabled reports whether actor a can take a step now.
 func (m *Model) Enabled(s *sim.State, a int) bool {
+	return m.EnabledStep(s, a) != nil
+}
+
+// EnabledStep returns the step actor a runs next if it can take it now,
+// else nil.
+func (m *Model) EnabledStep(s *sim.State, a int) *Step {
 	act := &s.Actors[a]
 	if act.Done || act.Dead || act.Asleep {
-		return false
+		return nil
 	}
-	if act.Kind == sim.BioEnd && s.ReqOf(a).Bios[act.Index].State < sim.BioSubmitted {
-		return false
+	switch act.Kind {
+	case sim.BioEnd:
+		if s.Reqs[act.Req].Bios[act.Index].State < sim.BioSubmitted {
+			return nil
+		}
+	case sim.Worker:
+		if !s.Reqs[act.Req].Kiocb.IoendQueued {
+			return nil
+		}
 	}
-	if act.Kind == sim.Worker && !s.ReqOf(a).Kiocb.IoendQueued {
-		return false
+	p := m.Program(s, a)
+	if int(act.PC) >= len(p.Steps) {
+		return nil
 	}
-	st := m.Next(s, a)
-	if st == nil {
-		return false
+	st := &p.Steps[act.PC]
+	if st.Guard != nil && !st.Guard(s, a) {
+		return nil
 	}
-	return st.Guard == nil || st.Guard(s, a)
+	return st
 }
 
 // Outcomes returns how many outcomes actor a's next step has now.
 func (m *Model) Outcomes(s *sim.State, a int) int {
 	st := m.Next(s, a)
-	if st == nil || st.Outcomes == nil {
+	if st == nil {
+		return 1
+	}
+	return st.NumOutcomes(s, a)
+}
+
+// NumOutcomes returns how many outcomes st has now, as actor a's next
+// step in s.
+func (st *Step) NumOutcomes(s *sim.State, a int) int {
+	if st.Outcomes == nil {
 		return 1
 	}
 	return st.Outcomes(s, a)
@@ -220,10 +243,11 @@ func (m *Model) OutcomeName(s *sim.State, a, k int) string {
 func (m *Model) Moves(s *sim.State, buf []Move) []Move {
 	buf = buf[:0]
 	for a := range s.Actors {
-		if !m.Enabled(s, a) {
+		st := m.EnabledStep(s, a)
+		if st == nil {
 			continue
 		}
-		n := m.Outcomes(s, a)
+		n := st.NumOutcomes(s, a)
 		for k := 0; k < n; k++ {
 			buf = append(buf, Move{Actor: a, Choice: k})
 		}
@@ -233,11 +257,18 @@ func (m *Model) Moves(s *sim.State, buf []Move) []Move {
 
 // Apply performs move mv on s in place.
 func (m *Model) Apply(s *sim.State, mv Move) {
+	m.ApplyWith(new(Ctx), s, mv)
+}
+
+// ApplyWith is Apply running the step in c, which it overwrites: a
+// caller applying many moves (a search) passes the same c each time
+// rather than have Apply allocate one per step.
+func (m *Model) ApplyWith(c *Ctx, s *sim.State, mv Move) {
 	act := &s.Actors[mv.Actor]
 	p := m.Program(s, mv.Actor)
 	st := &p.Steps[act.PC]
-	c := Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, R: s.ReqOf(mv.Actor), next: int(act.PC) + 1, prog: p}
-	st.Do(&c)
+	*c = Ctx{S: s, A: mv.Actor, Act: act, Choice: mv.Choice, Step: st, R: s.ReqOf(mv.Actor), next: int(act.PC) + 1, prog: p}
+	st.Do(c)
 	if act.Dead {
 		return
 	}

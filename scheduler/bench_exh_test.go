@@ -10,11 +10,12 @@ import (
 // BenchmarkExhaustiveReference is the reference question: the v2.6.20
 // async read of N blocks where get_user_pages may fail at any block, fully
 // checked, with one and two workers. It reports states and transitions per
-// second (targets: N=32 under 2 s, 2 million transitions/s per core at
-// every N, 1.8x with two workers).
+// second (targets: N=32 under 2 s, N=48 under 20 s and 1 GB, 2 million
+// transitions/s per core at every N, 1.8x with two workers on a 5-60 s
+// search).
 func BenchmarkExhaustiveReference(b *testing.B) {
 	m := mustModel(b, "v2.6.20")
-	for _, n := range []int{8, 16, 32} {
+	for _, n := range []int{8, 16, 32, 48} {
 		for _, w := range []int{1, 2} {
 			b.Run(fmt.Sprintf("N=%d/workers=%d", n, w), func(b *testing.B) {
 				sc := sim.Scenario{Op: sim.Read, Blocks: n, Faults: sim.FaultSet(sim.FaultGUP)}

@@ -35,12 +35,24 @@ package scheduler
 // on one scratch copy of it: a move is applied, the fingerprint is updated
 // from the parent's by hashing again only the components that changed (the
 // moving actor, those it woke, a request whose objects changed, a bio that
-// changed), and the scratch is put back (sim.State.ResetTo). The successor
-// is copied out only if no earlier level visited its fingerprint and no
-// earlier successor of the level has it; its after-step properties are
+// changed), and the scratch is put back (sim.State.ResetTo). A successor
+// is kept only if no earlier level visited its fingerprint and no earlier
+// successor of the level has it: then the scratch itself is kept, and the
+// next move takes a new copy of the parent. The after-step properties are
 // checked on the scratch, and the linearizability verdict of a history is
 // remembered. So a transition costs about the same at every N, but for
 // the comparisons of a request's bios, done as one memory comparison.
+// The visited set is a table keyed by the fingerprint's own bits
+// (fpTable); a state expanded goes back at once to its worker's free
+// list, whose next copy reuses its memory while it is still in cache.
+//
+// Workers. A level is cut into many more pieces than workers, which each
+// worker takes from its own range of the level first, then from the ends
+// of the others' (pieceQueue); the successors keep their position in the
+// level (piece, index), and the first successor of each new fingerprint in
+// that order becomes the new state, whoever found it first (claim). The
+// merge then runs in parallel too (see expandLevel), so ids, counts,
+// verdicts and counterexamples are the same for any number of workers.
 //
 // Symmetry reduction. With Symmetry on, the fingerprint of a bio that may
 // be renamed names no bio index, so all renamings of a state (submitted
@@ -268,8 +280,9 @@ type succ struct {
 	parent int32 // id of the state expanded
 	actor  int8
 	choice int16
+	id     int32 // the successor's id, once the level's merge gave it one (st != nil)
 	fp     fingerprint
-	st     *sim.State
+	st     *sim.State // a copy of the successor, if it may be new (see keep)
 	viol   []properties.Violation
 }
 
@@ -330,13 +343,6 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 	x.sometimes(&x.workers[0], s0)
 	if x.sym {
 		s0.Canonicalize()
-	}
-	for i := range x.level {
-		x.level[i].m = map[fingerprint]uint64{}
-	}
-	x.visited = make([]map[fingerprint]int32, visitedShards)
-	for i := range x.visited {
-		x.visited[i] = map[fingerprint]int32{}
 	}
 	x.insert(x.fp(s0), node{parent: -1})
 	x.record(properties.AfterStep(s0), 0, 0)
@@ -460,13 +466,16 @@ func ExhaustiveFrom(m *model.Model, s0 *sim.State, opt ExhaustiveOptions) (*Cert
 }
 
 type search struct {
-	m            *model.Model
-	sc           *sim.Scenario
-	init         *sim.State // the concrete starting state
-	opt          ExhaustiveOptions
-	sym, por     bool
-	anyActor     bool                    // a step may change any actor (see sim.State.FingerprintAfter)
-	visited      []map[fingerprint]int32 // by fingerprint shard; ids, or -(k+1) while level k's merge runs
+	m        *model.Model
+	sc       *sim.Scenario
+	init     *sim.State // the concrete starting state
+	opt      ExhaustiveOptions
+	sym, por bool
+	anyActor bool // a step may change any actor (see sim.State.FingerprintAfter)
+	// visited holds the id of every state of the levels merged so far,
+	// by fingerprint shard (shardOfFP). It is only read while a level is
+	// expanded, and written by the level's merge, a goroutine per shard.
+	visited      [visitedShards]fpTable[int32]
 	nodes        []node
 	best         map[properties.Signature]found
 	transitions  atomic.Int64
@@ -477,15 +486,25 @@ type search struct {
 	workers      []worker
 	poolMu       sync.Mutex
 	pool         []*sim.State // states free for reuse, shared by the workers
+	poolLen      atomic.Int64 // len(pool), read without the lock
 	// level holds, by fingerprint shard, the first position (see claim)
 	// of each fingerprint among the successors of the level being
-	// expanded.
-	level [visitedShards]struct {
-		mu sync.Mutex
-		m  map[fingerprint]uint64
-	}
-	sits  []int // indexes in properties.Sometimes of the situations that apply
-	crash atomic.Pointer[string]
+	// expanded that no earlier level visited.
+	level [visitedShards]levelShard
+	// The level being expanded, cut into pieces (see expandLevel): each
+	// piece's successors and terminal violations, and how many of its
+	// successors are new. Kept from level to level for their memory.
+	chunks [][]succ
+	terms  [][]termViol
+	fresh  []int
+	violIn []bool // a successor of the piece has violations
+	pieceQ pieceQueue
+	// spare is a frontier no longer used, whose memory the next one
+	// takes.
+	spare    []*sim.State
+	spareIDs []int32
+	sits     []int // indexes in properties.Sometimes of the situations that apply
+	crash    atomic.Pointer[string]
 	// edges and otherShards are the explored graph for the livelock
 	// check (livelock.go): every transition, and the states of the split
 	// level left to other shards.
@@ -493,12 +512,19 @@ type search struct {
 	otherShards []int32
 }
 
+// levelShard is one shard of a level's claims, alone on its cache lines.
+type levelShard struct {
+	mu sync.Mutex
+	t  fpTable[uint64]
+	_  [64]byte
+}
+
 // poolBatch is how many free states a worker takes from the pool at once.
 const poolBatch = 256
 
 func (x *search) insert(fp fingerprint, n node) int32 {
 	id := int32(len(x.nodes))
-	x.visited[shardOfFP(fp)][fp] = id
+	x.visited[shardOfFP(fp)].put(fp, id)
 	x.nodes = append(x.nodes, n)
 	return id
 }
@@ -590,152 +616,286 @@ func (x *search) progress(start time.Time, stop chan struct{}) {
 // merges the successors in (parent, move) order, so ids and verdicts do not
 // depend on the number of workers. A level cut short by a bound is dropped
 // whole: the certificate then covers the levels before it.
+//
+// The level is cut into many more pieces than workers; each worker takes
+// the pieces of its own range of the level, then helps the others (two
+// fixed halves left one worker idle while the other finished a heavier
+// half; one queue for all had each worker expand states the other had
+// kept, from the other's cache). Each piece's successors are kept in
+// frontier order, so the merge does not depend on who expanded what. A
+// successor's position in the level is its piece and its index in the
+// piece's output (see claim). The merge has no serial pass over the
+// successors: the claims already name, for every fingerprint no earlier
+// level visited, its first successor in the level, which is the new
+// state; the pieces count their new states, a prefix sum gives each
+// piece its first id, and the pieces then take their ids, and the visited
+// shards their entries, in parallel.
 func (x *search) expandLevel(frontier []*sim.State, ids []int32, depth, workers int, start time.Time) ([]*sim.State, []int32, string) {
 	if workers > len(frontier) {
 		workers = len(frontier)
 	}
-	// The level is cut into more pieces than workers, taken in turn by
-	// whichever worker is free (two fixed halves left one worker idle
-	// while the other finished a heavier half); the pieces' results are
-	// kept in frontier order, so the merge below does not depend on who
-	// expanded what.
-	pieces := workers
+	pieces := 1
 	if workers > 1 {
-		pieces = min(len(frontier), 8*workers)
+		pieces = min(len(frontier), 64*workers)
 	}
-	for i := range x.level {
-		clear(x.level[i].m)
+	for len(x.chunks) < pieces {
+		x.chunks = append(x.chunks, nil)
+		x.terms = append(x.terms, nil)
+		x.fresh = append(x.fresh, 0)
+		x.violIn = append(x.violIn, false)
 	}
-	chunks := make([][]succ, pieces)
-	terms := make([][]termViol, pieces)
-	var taken atomic.Int64
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			defer func() {
-				// A step that panics (a mutant or variant breaking an
-				// assumption of the world: an index out of range, a jump
-				// to nowhere) stops the search with an error.
-				if r := recover(); r != nil {
-					msg := fmt.Sprint(r)
-					if wk := &x.workers[w]; wk.cur != nil {
-						a := wk.curMove.Actor
-						if st := x.m.Next(wk.cur, a); st != nil {
-							msg = fmt.Sprintf("%s, running %s's step %s (%s)", msg, model.ActorName(wk.cur, a), st.ID, st.Loc)
-						}
-					}
-					x.crash.CompareAndSwap(nil, &msg)
-					x.stopped.Store(true)
-				}
-			}()
-			for {
-				p := int(taken.Add(1) - 1)
-				if p >= pieces {
-					return
-				}
-				lo, hi := p*len(frontier)/pieces, (p+1)*len(frontier)/pieces
-				chunks[p], terms[p] = x.expandRange(&x.workers[w], p, frontier[lo:hi], ids[lo:hi], start)
-			}
-		}(w)
-	}
-	wg.Wait()
+	x.parallelPieces(workers, pieces, func(w *worker, p int) {
+		lo, hi := p*len(frontier)/pieces, (p+1)*len(frontier)/pieces
+		clear(x.chunks[p]) // drop the last level's states and violations
+		x.chunks[p], x.terms[p] = x.expandRange(w, p, frontier[lo:hi], ids[lo:hi], x.chunks[p][:0], x.terms[p][:0], start)
+	})
 	if msg := x.crash.Load(); msg != nil {
 		return nil, nil, "crash"
 	}
 	if x.stopped.Load() {
 		return nil, nil, x.stopReason(start)
 	}
-	// Terminal states of this level, in id order.
-	for _, tv := range terms {
+	chunks := x.chunks[:pieces]
+
+	// A: the new states of each piece: a successor is new if it holds the
+	// claim of its fingerprint (no earlier level has it: keep did not
+	// claim it otherwise). A successor whose copy lost the claim to an
+	// earlier one of the level gives the copy back.
+	x.parallelPieces(workers, pieces, func(w *worker, p int) {
+		n := 0
+		x.violIn[p] = false
+		for i := range chunks[p] {
+			sc := &chunks[p][i]
+			if len(sc.viol) > 0 {
+				x.violIn[p] = true
+			}
+			if sc.st == nil {
+				continue
+			}
+			if key, _ := x.level[shardOfFP(sc.fp)].t.get(sc.fp); key != levelKey(p, i) {
+				x.free(w, sc.st)
+				sc.st = nil
+				continue
+			}
+			n++
+		}
+		x.fresh[p] = n
+	})
+
+	// B: violations in order: the terminal states of this level, in id
+	// order, then those the steps caused, in (parent, move) order, as far
+	// as the state bound lets the level go.
+	for _, tv := range x.terms[:pieces] {
 		for _, t := range tv {
 			x.record(t.viol, depth, t.id)
 		}
 	}
-	var next []*sim.State
-	var nextIDs []int32
-	var free []*sim.State
-	defer func() {
-		// Give the states no longer needed back to the workers, round robin.
-		free = append(free, frontier...)
-		// One pool for every worker: a worker that frees more than it
-		// allocates (round robin kept 158k unused states on one of two
-		// workers) hands its surplus to the others.
-		x.poolMu.Lock()
-		x.pool = append(x.pool, free...)
-		x.poolMu.Unlock()
-	}()
-	// The successors in (parent, move) order.
-	var all []*succ
-	for _, ch := range chunks {
-		for i := range ch {
-			all = append(all, &ch[i])
+	base := len(x.nodes)
+	total := 0
+	for _, n := range x.fresh[:pieces] {
+		total += n
+	}
+	stopped := ""
+	cutP, cutI := pieces, 0 // the successors before (cutP, cutI) get ids
+	if x.opt.MaxStates > 0 && int64(base+total) >= x.opt.MaxStates {
+		// The bound is reached at the need-th new state: the successors
+		// after it get no id and their violations are not recorded.
+		stopped = "states"
+		need := int(x.opt.MaxStates) - base
+		for p := range chunks {
+			if x.fresh[p] < need {
+				need -= x.fresh[p]
+				continue
+			}
+			for i := range chunks[p] {
+				if chunks[p][i].st != nil {
+					if need--; need == 0 {
+						cutP, cutI = p, i+1
+						break
+					}
+				}
+			}
+			break
+		}
+		total = int(x.opt.MaxStates) - base
+	}
+	for p := range chunks {
+		if !x.violIn[p] {
+			continue
+		}
+		for i := range chunks[p] {
+			if p > cutP || p == cutP && i >= cutI {
+				break
+			}
+			if sc := &chunks[p][i]; len(sc.viol) > 0 {
+				x.recordEdge(sc.viol, depth+1, sc.parent, model.Move{Actor: int(sc.actor), Choice: int(sc.choice)})
+			}
 		}
 	}
-	// A: each goroutine takes the visited shards s with s % workers == w
-	// and marks the first occurrence of every new fingerprint of its
-	// shards (claiming it in the visited set with -(k+1)).
-	fresh := make([]bool, len(all))
-	x.parallelShards(workers, func(mine func(int) bool) {
-		for k, sc := range all {
-			sh := shardOfFP(sc.fp)
-			if !mine(sh) || sc.st == nil {
-				// No state: an earlier level visited it, or an
-				// earlier successor of this level has it.
+
+	// C: ids in order, each piece from the prefix sum of the new states
+	// before it.
+	x.nodes = slicesGrow(x.nodes, total)
+	next, nextIDs := slicesGrow(x.spare[:0], total), slicesGrow(x.spareIDs[:0], total)
+	first := make([]int, pieces)
+	for p, k := 0, 0; p < pieces; p++ {
+		first[p] = k
+		k += x.fresh[p]
+	}
+	x.parallelPieces(workers, pieces, func(w *worker, p int) {
+		k := first[p]
+		for i := range chunks[p] {
+			sc := &chunks[p][i]
+			if sc.st == nil {
 				continue
 			}
-			if _, ok := x.visited[sh][sc.fp]; ok {
-				continue
+			if k >= total {
+				break
 			}
-			x.visited[sh][sc.fp] = int32(-(k + 1))
-			fresh[k] = true
+			id := int32(base + k)
+			sc.id = id
+			x.nodes[id] = node{parent: sc.parent, actor: sc.actor, choice: sc.choice}
+			next[k], nextIDs[k] = sc.st, id
+			if w.left > 0 {
+				// Every reachable state is new once: the situations are
+				// looked for in each state once.
+				x.sometimes(w, sc.st)
+			}
+			k++
 		}
 	})
-	// B: ids in order.
-	newIDs := make([]int32, len(all))
-	stopped := ""
-	for k, sc := range all {
-		if stopped == "" && len(sc.viol) > 0 {
-			x.recordEdge(sc.viol, depth+1, sc.parent, model.Move{Actor: int(sc.actor), Choice: int(sc.choice)})
-		}
-		if !fresh[k] {
-			if sc.st != nil {
-				free = append(free, sc.st)
-			}
-			continue
-		}
-		if stopped != "" {
-			continue
-		}
-		id := int32(len(x.nodes))
-		x.nodes = append(x.nodes, node{parent: sc.parent, actor: sc.actor, choice: sc.choice})
-		if w := &x.workers[0]; w.left > 0 {
-			// Every reachable state is fresh once: the situations are
-			// looked for in each state once.
-			x.sometimes(w, sc.st)
-		}
-		newIDs[k] = id
-		next = append(next, sc.st)
-		nextIDs = append(nextIDs, id)
-		if x.opt.MaxStates > 0 && int64(len(x.nodes)) >= x.opt.MaxStates {
-			stopped = "states"
-		}
-	}
 	x.statesApprox.Store(uint64(len(x.nodes)))
 	if stopped != "" {
 		return nil, nil, stopped
 	}
-	// C: the claimed entries get their ids.
+
+	// D: the new states' ids in the visited set, each goroutine on the
+	// shards it owns, whose claims it then clears for the next level.
 	x.parallelShards(workers, func(mine func(int) bool) {
-		for k, sc := range all {
-			if fresh[k] && mine(shardOfFP(sc.fp)) {
-				x.visited[shardOfFP(sc.fp)][sc.fp] = newIDs[k]
+		for sh := range x.level {
+			if !mine(sh) {
+				continue
 			}
+			v := &x.visited[sh]
+			x.level[sh].t.all(func(fp fingerprint, key uint64) {
+				v.put(fp, chunks[key>>32][uint32(key)].id)
+			})
+			x.level[sh].t.reset()
 		}
 	})
-	x.logEdges(all)
+	// Every successor of the level now has its state's id in the visited
+	// set (lookup): the new ones, and those an earlier level visited.
+	x.logEdges(chunks)
+	x.spare, x.spareIDs = frontier[:0], ids[:0]
 	return next, nextIDs, ""
+}
+
+// slicesGrow returns s extended by n elements.
+func slicesGrow[T any](s []T, n int) []T {
+	if cap(s)-len(s) < n {
+		t := make([]T, len(s), len(s)+n+len(s)/4)
+		copy(t, s)
+		s = t
+	}
+	return s[:len(s)+n]
+}
+
+// levelKey is the position of successor i of piece p in its level, as
+// claim takes it.
+func levelKey(p, i int) uint64 { return uint64(p)<<32 | uint64(i) }
+
+// parallelPieces runs f on every piece p < pieces, on workers goroutines,
+// each piece once: a goroutine takes the next piece (pieceQueue) when it
+// is done with one, and passes its own worker. A panic in f (a mutant or variant
+// breaking an assumption of the world: an index out of range, a jump to
+// nowhere) stops the search with an error naming the step.
+func (x *search) parallelPieces(workers, pieces int, f func(w *worker, p int)) {
+	q := x.pieces(workers, pieces)
+	run := func(w int) {
+		defer func() {
+			if r := recover(); r != nil {
+				msg := fmt.Sprint(r)
+				if wk := &x.workers[w]; wk.cur != nil {
+					a := wk.curMove.Actor
+					if st := x.m.Next(wk.cur, a); st != nil {
+						msg = fmt.Sprintf("%s, running %s's step %s (%s)", msg, model.ActorName(wk.cur, a), st.ID, st.Loc)
+					}
+				}
+				x.crash.CompareAndSwap(nil, &msg)
+				x.stopped.Store(true)
+			}
+		}()
+		for {
+			p, ok := q.next(w)
+			if !ok {
+				return
+			}
+			f(&x.workers[w], p)
+		}
+	}
+	if workers <= 1 {
+		run(0)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			run(w)
+		}(w)
+	}
+	wg.Wait()
+}
+
+// pieceRange is the pieces [lo, hi) of a level that one worker owns,
+// packed as lo<<32 | hi, alone on its cache line.
+type pieceRange struct {
+	v atomic.Uint64
+	_ [56]byte
+}
+
+// pieceQueue hands out the pieces of a level: worker w owns a contiguous
+// range of them and takes them from the front; a worker whose own are
+// done takes the last piece left in another's range. Each worker so
+// mostly expands the states it kept in the last level, and frees into its
+// own free list the states its next copies reuse, while they are in its
+// cache; which worker expands a piece changes nothing in the result.
+type pieceQueue []pieceRange
+
+// pieces returns the pieces of a level shared among workers.
+func (x *search) pieces(workers, pieces int) pieceQueue {
+	if cap(x.pieceQ) < workers {
+		x.pieceQ = make(pieceQueue, workers)
+	}
+	q := x.pieceQ[:workers]
+	for w := range q {
+		lo, hi := w*pieces/workers, (w+1)*pieces/workers
+		q[w].v.Store(uint64(lo)<<32 | uint64(hi))
+	}
+	return q
+}
+
+// next returns the next piece for worker w, and false when none is left.
+func (q pieceQueue) next(w int) (int, bool) {
+	for i := range q {
+		r := &q[(w+i)%len(q)].v
+		for {
+			v := r.Load()
+			lo, hi := v>>32, v&0xffffffff
+			if lo >= hi {
+				break
+			}
+			if i == 0 {
+				if r.CompareAndSwap(v, (lo+1)<<32|hi) {
+					return int(lo), true
+				}
+			} else if r.CompareAndSwap(v, lo<<32|(hi-1)) {
+				return int(hi - 1), true
+			}
+		}
+	}
+	return 0, false
 }
 
 // visitedShards splits the visited set so a level's merge can look up and
@@ -744,9 +904,15 @@ const visitedShards = 64
 
 func shardOfFP(fp fingerprint) int { return int(fp[0] >> 58) }
 
+// seen reports whether an earlier level visited fp.
 func (x *search) seen(fp fingerprint) bool {
-	_, ok := x.visited[shardOfFP(fp)][fp]
-	return ok
+	return x.visited[shardOfFP(fp)].has(fp)
+}
+
+// lookup returns the id of the state with fingerprint fp, once the level
+// that reached it is merged.
+func (x *search) lookup(fp fingerprint) (int32, bool) {
+	return x.visited[shardOfFP(fp)].get(fp)
 }
 
 type termViol struct {
@@ -763,6 +929,7 @@ func (x *search) stopReason(start time.Time) string {
 
 // worker holds one goroutine's buffers.
 type worker struct {
+	ctx     model.Ctx // the context of the steps the worker runs
 	moves   []model.Move
 	cs      sim.CanonScratch
 	free    []*sim.State
@@ -774,16 +941,22 @@ type worker struct {
 	scratch *sim.State                        // a copy of the state being expanded, on which its moves are tried
 	hist    map[string][]properties.Violation // linearizability verdicts by history
 	histKey []byte
+	// The workers are one slice: what one writes at every step (ctx,
+	// cur, scratch, free) must not share a cache line with the next.
+	_ [128]byte
 }
 
+// newState returns a copy of from, in a state w or the shared pool has
+// free if there is one.
 func (x *search) newState(w *worker, from *sim.State) *sim.State {
-	if len(w.free) == 0 {
+	if len(w.free) == 0 && x.poolLen.Load() > 0 {
 		// Take a batch from the shared pool.
 		x.poolMu.Lock()
 		k := max(0, len(x.pool)-poolBatch)
 		w.free = append(w.free, x.pool[k:]...)
 		clear(x.pool[k:])
 		x.pool = x.pool[:k]
+		x.poolLen.Store(int64(k))
 		x.poolMu.Unlock()
 	}
 	if n := len(w.free); n > 0 {
@@ -793,6 +966,23 @@ func (x *search) newState(w *worker, from *sim.State) *sim.State {
 		return c
 	}
 	return from.Clone()
+}
+
+// free gives back a state no longer needed: to w's own free list, which
+// newState takes from first (the state was just used, so its memory is
+// likely in w's cache), and the surplus of a worker that frees more than
+// it takes to the shared pool.
+func (x *search) free(w *worker, s *sim.State) {
+	w.free = append(w.free, s)
+	if len(w.free) >= 2*poolBatch {
+		k := len(w.free) - poolBatch
+		x.poolMu.Lock()
+		x.pool = append(x.pool, w.free[k:]...)
+		x.poolLen.Store(int64(len(x.pool)))
+		x.poolMu.Unlock()
+		clear(w.free[k:])
+		w.free = w.free[:k]
+	}
 }
 
 // mover is the actor whose move changed a successor, for
@@ -808,7 +998,7 @@ func (x *search) mover(mv model.Move) int {
 func (x *search) probe(w *worker, s *sim.State, mv model.Move) fingerprint {
 	c := w.scratch
 	w.cur, w.curMove = s, mv
-	x.m.Apply(c, mv)
+	x.m.ApplyWith(&w.ctx, c, mv)
 	fp := c.FingerprintAfter(s, x.sym, x.mover(mv))
 	c.ResetTo(s)
 	return fp
@@ -821,22 +1011,13 @@ func (x *search) probe(w *worker, s *sim.State, mv model.Move) fingerprint {
 func (x *search) claim(fp fingerprint, key uint64) bool {
 	l := &x.level[shardOfFP(fp)]
 	l.mu.Lock()
-	old, ok := l.m[fp]
-	first := !ok || key < old
+	old, added := l.t.ref(fp)
+	first := added || key < *old
 	if first {
-		l.m[fp] = key
+		*old = key
 	}
 	l.mu.Unlock()
 	return first
-}
-
-// successor applies mv to w's scratch copy of s and returns the successor
-// with its fingerprint and the violations its step caused; its state is
-// kept (a copy of the scratch) only if no earlier level visited it and no
-// earlier successor of this level has it (key: see claim). The scratch is
-// then made a copy of s again.
-func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32, key uint64) succ {
-	return x.keep(w, s, mv, x.apply(w, s, mv), parent, key)
 }
 
 // apply applies mv to w's scratch copy of s and returns the fingerprint
@@ -844,7 +1025,7 @@ func (x *search) successor(w *worker, s *sim.State, mv model.Move, parent int32,
 func (x *search) apply(w *worker, s *sim.State, mv model.Move) fingerprint {
 	c := w.scratch
 	w.cur, w.curMove = s, mv
-	x.m.Apply(c, mv)
+	x.m.ApplyWith(&w.ctx, c, mv)
 	if w.cov != nil {
 		a := &c.Actors[mv.Actor]
 		next := a.PC
@@ -863,16 +1044,23 @@ func (x *search) apply(w *worker, s *sim.State, mv model.Move) fingerprint {
 	return c.FingerprintAfter(s, x.sym, x.mover(mv))
 }
 
-// keep returns the successor of s by mv, which apply left in w's scratch
-// with fingerprint fp, and makes the scratch a copy of s again.
-func (x *search) keep(w *worker, s *sim.State, mv model.Move, fp fingerprint, parent int32, key uint64) succ {
+// keep appends to out the successor of s (id parent) by mv, which apply
+// left in w's scratch with fingerprint fp, with the violations its step
+// caused. The successor's state is kept only if no earlier level visited
+// it (seen) and no earlier successor of this level has it (claim, with
+// its position in the level: piece and index in out): then the scratch
+// itself is kept, and w is left without one (the next move takes a new
+// copy of s); else the scratch is made a copy of s again.
+func (x *search) keep(w *worker, s *sim.State, mv model.Move, fp fingerprint, seen bool, parent int32, piece int, out []succ) []succ {
 	c := w.scratch
-	out := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
-	if !x.seen(fp) && x.claim(fp, key) {
-		out.st = x.newState(w, c)
+	sc := succ{parent: parent, actor: int8(mv.Actor), choice: int16(mv.Choice), fp: fp, viol: x.violations(w, s, c, mv.Actor)}
+	if !seen && x.claim(fp, levelKey(piece, len(out))) {
+		c.Settle()
+		sc.st, w.scratch = c, nil
+	} else {
+		c.ResetTo(s)
 	}
-	c.ResetTo(s)
-	return out
+	return append(out, sc)
 }
 
 // sometimes marks the situations state s reaches.
@@ -903,78 +1091,111 @@ func (x *search) parallelShards(workers int, f func(mine func(int) bool)) {
 	wg.Wait()
 }
 
-// expandRange expands a contiguous part of a level.
-func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []int32, start time.Time) ([]succ, []termViol) {
-	var out []succ
-	var terms []termViol
+// expandRange expands a contiguous part of a level, piece piece,
+// appending the successors to out and the violations of its terminal
+// states to terms. Each state goes back to w's free list once expanded.
+func (x *search) expandRange(w *worker, piece int, states []*sim.State, ids []int32, out []succ, terms []termViol, start time.Time) ([]succ, []termViol) {
+	var trans int64
+	defer func() { x.transitions.Add(trans) }()
 	for k, s := range states {
 		if k%256 == 0 && k > 0 {
+			x.transitions.Add(trans)
+			trans = 0
 			if x.stopped.Load() {
-				return nil, nil
+				return out, terms
 			}
 			if why := x.limit(start); why != "" && why != "states" {
 				x.stopped.Store(true)
-				return nil, nil
+				return out, terms
 			}
 		}
-		if x.sym {
-			// s was kept as first reached; its successors' moves name
-			// the actors of its canonical form.
-			s.CanonicalizeFingerprinted(&w.cs)
-		}
-		w.moves = x.m.Moves(s, w.moves)
-		moves := w.moves
-		if len(moves) == 0 {
-			// Only what the end shows (a standing fact was recorded at
-			// the step that set it).
+		n := len(out)
+		out = x.expand(w, piece, s, ids[k], out)
+		if len(out) == n {
+			// No move: only what the end shows (a standing fact was
+			// recorded at the step that set it).
 			if vs := properties.Fresh(s, properties.AtEnd(x.m, s), nil); len(vs) > 0 {
 				terms = append(terms, termViol{ids[k], vs})
 			}
-			continue
 		}
-		if w.scratch == nil {
-			w.scratch = s.Clone()
-		} else {
-			w.scratch.CopyFrom(s)
-		}
-		if x.por {
-			if lo, hi := x.ample(s, moves); lo < hi {
-				proviso := false
-				if hi-lo == 1 {
-					// One move (the common case): tried once.
-					mv := moves[lo]
-					if fp := x.apply(w, s, mv); x.seen(fp) {
-						w.scratch.ResetTo(s)
-						proviso = true
-					} else {
-						out = append(out, x.keep(w, s, mv, fp, ids[k], uint64(piece)<<32|uint64(len(out))))
-						x.transitions.Add(1)
-						continue
-					}
-				}
-				for _, mv := range moves[lo:hi] {
-					if proviso {
-						break
-					}
-					if x.seen(x.probe(w, s, mv)) {
-						proviso = true
-					}
-				}
-				if !proviso {
-					for _, mv := range moves[lo:hi] {
-						out = append(out, x.successor(w, s, mv, ids[k], uint64(piece)<<32|uint64(len(out))))
-					}
-					x.transitions.Add(int64(hi - lo))
-					continue
-				}
-			}
-		}
-		for _, mv := range moves {
-			out = append(out, x.successor(w, s, mv, ids[k], uint64(piece)<<32|uint64(len(out))))
-		}
-		x.transitions.Add(int64(len(moves)))
+		trans += int64(len(out) - n)
+		x.free(w, s)
 	}
 	return out, terms
+}
+
+// expand appends the successors of state s (id id) to out: by every
+// enabled move, or by those of an ample set (see the package doc).
+func (x *search) expand(w *worker, piece int, s *sim.State, id int32, out []succ) []succ {
+	// The scratch copy comes first: s has not been read since it was
+	// kept, and one pass over it in order brings it into the cache for
+	// what follows.
+	x.scratch(w, s)
+	if x.sym {
+		// s was kept as first reached; its successors' moves name
+		// the actors of its canonical form.
+		if s.CanonicalizeFingerprinted(&w.cs) != nil {
+			w.scratch.CopyFrom(s)
+		}
+	}
+	if x.por {
+		// The ample set is found before the other actors' moves are
+		// listed: most states have one, and then the rest are not
+		// needed.
+		if moves := x.ampleMoves(s, w.moves); len(moves) > 0 {
+			w.moves = moves
+			proviso := false
+			if len(moves) == 1 {
+				// One move (the common case): tried once.
+				mv := moves[0]
+				fp := x.apply(w, s, mv)
+				if !x.seen(fp) {
+					return x.keep(w, s, mv, fp, false, id, piece, out)
+				}
+				w.scratch.ResetTo(s)
+				proviso = true
+			} else {
+				for _, mv := range moves {
+					if x.seen(x.probe(w, s, mv)) {
+						proviso = true
+						break
+					}
+				}
+			}
+			if !proviso {
+				return x.keepAll(w, s, id, piece, out)
+			}
+			// The proviso: an ample successor was visited, so s is
+			// expanded fully (the scratch is a copy of s again).
+			w.moves = x.m.Moves(s, w.moves)
+			return x.keepAll(w, s, id, piece, out)
+		}
+	}
+	w.moves = x.m.Moves(s, w.moves)
+	return x.keepAll(w, s, id, piece, out)
+}
+
+// scratch makes w's scratch a copy of s.
+func (x *search) scratch(w *worker, s *sim.State) {
+	if w.scratch == nil {
+		w.scratch = x.newState(w, s)
+	} else {
+		w.scratch.CopyFrom(s)
+	}
+}
+
+// keepAll appends the successors of s by every move of w.moves to out;
+// w's scratch is a copy of s, or nil.
+func (x *search) keepAll(w *worker, s *sim.State, id int32, piece int, out []succ) []succ {
+	for _, mv := range w.moves {
+		if w.scratch == nil {
+			// The last successor kept took the scratch.
+			w.scratch = x.newState(w, s)
+		}
+		fp := x.apply(w, s, mv)
+		out = x.keep(w, s, mv, fp, x.seen(fp), id, piece, out)
+	}
+	return out
 }
 
 // violations checks the after-step properties of c, reached from s by a
@@ -1027,21 +1248,23 @@ func (x *search) historyViolations(w *worker, c *sim.State) []properties.Violati
 	return append([]properties.Violation(nil), vs...)
 }
 
-// ample returns the range of moves of the lowest actor whose next step is
-// Private (lo == hi when there is none).
-func (x *search) ample(s *sim.State, moves []model.Move) (lo, hi int) {
-	for i := 0; i < len(moves); {
-		a := moves[i].Actor
-		j := i
-		for j < len(moves) && moves[j].Actor == a {
-			j++
+// ampleMoves returns in buf the moves of the lowest enabled actor of s
+// whose next step is Private (usablePrivate), and none if there is no
+// such actor: the moves of that actor that m.Moves lists, without
+// listing every other actor's.
+func (x *search) ampleMoves(s *sim.State, buf []model.Move) []model.Move {
+	buf = buf[:0]
+	for a := range s.Actors {
+		if st := x.m.EnabledStep(s, a); st != nil && usablePrivate(st, s) {
+			for k, n := 0, st.NumOutcomes(s, a); k < n; k++ {
+				buf = append(buf, model.Move{Actor: a, Choice: k})
+			}
+			if len(buf) > 0 {
+				return buf
+			}
 		}
-		if st := x.m.Next(s, a); st != nil && usablePrivate(st, s) {
-			return i, j
-		}
-		i = j
 	}
-	return 0, 0
+	return buf
 }
 
 // shardOf keeps the states of a level whose position is shard modulo n.

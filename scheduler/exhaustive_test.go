@@ -323,3 +323,91 @@ func closed() chan struct{} {
 	close(c)
 	return c
 }
+
+// TestStateBoundWorkers: a state bound that falls inside a level stops
+// the search at exactly that many states, with the same certificate
+// (counts, violations recorded up to the bound) whatever the number of
+// workers.
+func TestStateBoundWorkers(t *testing.T) {
+	cases := []struct {
+		ver string
+		sc  sim.Scenario
+		max int64
+	}{
+		{"v2.6.20", sim.Scenario{Op: sim.Read, Blocks: 8, Faults: sim.FaultSet(sim.FaultGUP)}, 777},
+		{"before", sim.Scenario{Op: sim.Read, Blocks: 4, Faults: sim.FaultSet(sim.FaultGUP | sim.FaultEIO)}, 1000},
+		{"before", sim.Scenario{Op: sim.Read, Blocks: 4, Faults: sim.FaultSet(sim.FaultGUP | sim.FaultEIO)}, 1001},
+	}
+	for _, c := range cases {
+		m := mustModel(t, c.ver)
+		sc := c.sc
+		one, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: 1, MaxStates: c.max})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if one.States != c.max || one.StoppedBy != "states" {
+			t.Fatalf("%s %s: %d states, stopped by %q; want %d, states", c.ver, sc, one.States, one.StoppedBy, c.max)
+		}
+		for _, w := range []int{2, 3} {
+			got, err := Exhaustive(m, &sc, ExhaustiveOptions{Workers: w, MaxStates: c.max})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if certJSON(t, got) != certJSON(t, one) {
+				t.Errorf("%s %s, at most %d states: %d workers give another certificate", c.ver, sc, c.max, w)
+			}
+		}
+	}
+}
+
+// TestAmpleMoves: the ample set the search finds without listing every
+// move is the moves, among all the enabled ones (model.Moves), of the
+// lowest actor whose next step is Private, on the first states of a
+// one-iocb and a two-iocb scenario of every version.
+func TestAmpleMoves(t *testing.T) {
+	scs := []sim.Scenario{
+		{Op: sim.Read, Blocks: 3, Faults: sim.FaultSet(sim.FaultGUP | sim.FaultEIO)},
+		{Op: sim.Write, Blocks: 2, Iocbs: 2, Faults: sim.FaultSet(sim.FaultHole)},
+	}
+	withAmple, without := 0, 0
+	for _, m := range model.Versions() {
+		for _, sc := range scs {
+			x := &search{m: m}
+			queue := []*sim.State{m.Init(&sc)}
+			var buf []model.Move
+			for n := 0; n < 300 && len(queue) > 0; n++ {
+				s := queue[0]
+				queue = queue[1:]
+				all := m.Moves(s, nil)
+				var want []model.Move
+				for i := 0; i < len(all) && want == nil; {
+					j := i
+					for j < len(all) && all[j].Actor == all[i].Actor {
+						j++
+					}
+					if st := m.Next(s, all[i].Actor); st != nil && usablePrivate(st, s) {
+						want = all[i:j]
+					}
+					i = j
+				}
+				buf = x.ampleMoves(s, buf)
+				if fmt.Sprint(buf) != fmt.Sprint(want) && len(buf)+len(want) > 0 {
+					t.Fatalf("%s %s, state %d: ampleMoves %v, want %v", m.Name, sc, n, buf, want)
+				}
+				if len(want) > 0 {
+					withAmple++
+				} else {
+					without++
+				}
+				for _, mv := range all {
+					c := s.Clone()
+					m.Apply(c, mv)
+					queue = append(queue, c)
+				}
+			}
+		}
+	}
+	if withAmple == 0 || without == 0 {
+		t.Errorf("%d states with an ample set, %d without: the test needs both", withAmple, without)
+	}
+}

@@ -110,13 +110,16 @@ type edge struct {
 
 // logEdges keeps the edges of a level's successors once every successor's
 // state has its id (after the level's merge).
-func (x *search) logEdges(all []*succ) {
-	for _, sc := range all {
-		to, ok := x.visited[shardOfFP(sc.fp)][sc.fp]
-		if !ok || to < 0 {
-			continue // not kept: the level was cut short (the search is incomplete)
+func (x *search) logEdges(chunks [][]succ) {
+	for _, chunk := range chunks {
+		for k := range chunk {
+			sc := &chunk[k]
+			to, ok := x.lookup(sc.fp)
+			if !ok || to < 0 {
+				continue // not kept: the level was cut short (the search is incomplete)
+			}
+			x.edges = append(x.edges, edge{from: sc.parent, to: to, actor: sc.actor, choice: sc.choice})
 		}
-		x.edges = append(x.edges, edge{from: sc.parent, to: to, actor: sc.actor, choice: sc.choice})
 	}
 }
 

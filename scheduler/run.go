@@ -99,6 +99,7 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 			}
 		}
 	}
+	var ctx model.Ctx // the context each step runs in (ApplyWith)
 	for {
 		buf = m.Moves(s, buf)
 		if len(buf) == 0 {
@@ -133,7 +134,7 @@ func Run(m *model.Model, sc *sim.Scenario, ch Chooser, opt Options) (*Result, er
 			before = s.Fields()
 			rec = describeMove(m, s, buf, mv)
 		}
-		m.Apply(s, mv)
+		m.ApplyWith(&ctx, s, mv)
 		res.Moves = append(res.Moves, mv)
 		if opt.Record {
 			rec.N = len(res.Moves)

@@ -342,6 +342,14 @@ func (s *State) CopyFrom(o *State) {
 	s.Actors = append(actors, o.Actors...)
 }
 
+// Settle makes s, a copy of a state p changed by a move and fingerprinted
+// against p (Fingerprint), a state of its own: it forgets what ResetTo(p)
+// would have put back, so s holds what CopyFrom(s) would give.
+func (s *State) Settle() {
+	f := &s.fp
+	f.dirty, f.actors, f.from, f.nt = f.dirty[:0], f.actors[:0], nil, 0
+}
+
 // Encode appends a binary encoding of every field of s that determines its
 // future behaviour and its verdicts (everything but the scenario pointer,
 // which is the same for all states of a run).

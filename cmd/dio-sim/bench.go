@@ -63,7 +63,7 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	c := newCommand("bench", "dio-sim bench [--max-n N] [--repeat K] | dio-sim bench --find [--seeds K] [--max-runs N]",
 		"Measures the exhaustive search on the reference question (the v2.6.20 async read of N blocks where get_user_pages\nmay fail at any block, fully checked) for N = 2, 4, 8, 16, ..., the speed-up of 2 workers, and the random strategy.\n"+
 			"With --find: random, pct and rapid against each other, to the first find of each known violation on configurations\nout of exhaustive reach (16 blocks; three iocbs of 4 blocks).", stdout)
-	maxN := c.fs.Int("max-n", 16, "largest N (a power of two up to 64)")
+	maxN := c.fs.Int("max-n", 16, "largest N (a power of two, or a multiple of 16, up to 64): N = 2, 4, 8, ... and the largest")
 	multi := c.fs.String("multi", "", "instead: exhaustive searches with several iocbs, one worker, each once: a comma-separated list of\n"+
 		"readers (two 2-block AIO readers, get_user_pages may fail, on before), writers (two 2-block writers, hole,eio, every version),\n"+
 		"three (three 2-block readers, get_user_pages may fail, every version); each stops at --multi-timeout")
@@ -78,8 +78,8 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	if c.fs.NArg() > 0 {
 		return exitUsage, usagef("bench: unexpected argument %q", c.fs.Arg(0))
 	}
-	if *maxN < 2 || *maxN > sim.MaxBlocks || *maxN&(*maxN-1) != 0 {
-		return exitUsage, usagef("bench: --max-n must be a power of two between 2 and %d, got %d", sim.MaxBlocks, *maxN)
+	if *maxN < 2 || *maxN > sim.MaxBlocks || *maxN&(*maxN-1) != 0 && *maxN%16 != 0 {
+		return exitUsage, usagef("bench: --max-n must be a power of two or a multiple of 16 between 2 and %d, got %d", sim.MaxBlocks, *maxN)
 	}
 	if *repeat < 1 || *repeat > 100 {
 		return exitUsage, usagef("bench: --repeat must be between 1 and 100, got %d", *repeat)
@@ -98,10 +98,18 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 	fmt.Fprintln(stdout, "Exhaustive search, one worker: v2.6.20 async read of N blocks, get_user_pages may fail at any block")
 	fmt.Fprintf(stdout, "%6s %10s %12s %9s %10s %14s %9s  %s\n", "N", "states", "transitions", "max depth", "time", "transitions/s", "heap MB", "complete")
 	var prev int64
+	var prevN int
 	var growth []string
 	var last benchRun
 	var lastN int
+	var ns []int
 	for n := 2; n <= *maxN; n *= 2 {
+		ns = append(ns, n)
+	}
+	if ns[len(ns)-1] != *maxN {
+		ns = append(ns, *maxN)
+	}
+	for _, n := range ns {
 		var best benchRun
 		for r := 0; r < *repeat; r++ {
 			br, err := measureExhaustive(ctx, m, referenceScenario(n), 1)
@@ -119,13 +127,13 @@ func cmdBench(ctx context.Context, args []string, stdout, stderr io.Writer) (int
 		fmt.Fprintf(stdout, "%6d %10d %12d %9d %10s %14.0f %9.1f  %v\n", n, cert.States, cert.Transitions, cert.MaxDepth,
 			best.elapsed.Round(time.Microsecond), float64(cert.Transitions)/best.elapsed.Seconds(), float64(best.peak)/(1<<20), cert.Complete)
 		if prev > 0 {
-			k := math.Log(float64(cert.States)/float64(prev)) / math.Log(2)
-			growth = append(growth, fmt.Sprintf("N=%d->%d: x%.1f (N^%.1f)", n/2, n, float64(cert.States)/float64(prev), k))
+			k := math.Log(float64(cert.States)/float64(prev)) / math.Log(float64(n)/float64(prevN))
+			growth = append(growth, fmt.Sprintf("N=%d->%d: x%.1f (N^%.1f)", prevN, n, float64(cert.States)/float64(prev), k))
 		}
-		prev = cert.States
+		prev, prevN = cert.States, n
 		last, lastN = best, n
 	}
-	fmt.Fprintln(stdout, "\nGrowth of the state count, each doubling of N:")
+	fmt.Fprintln(stdout, "\nGrowth of the state count with N:")
 	if len(growth) == 0 {
 		fmt.Fprintln(stdout, "  (one N only: give --max-n 4 or more)")
 	}

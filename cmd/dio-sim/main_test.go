@@ -63,6 +63,7 @@ func TestBadInput(t *testing.T) {
 		{"merge nothing", []string{"merge"}, "give the certificate files"},
 		{"merge foreign file", []string{"merge", writeTemp(t, "{\"hello\": 1}")}, "not a dio-sim certificate"},
 		{"bench absurd n", []string{"bench", "--max-n", "1000000000"}, "--max-n must be a power of two"},
+		{"bench n between", []string{"bench", "--max-n", "24"}, "or a multiple of 16 between 2 and 64, got 24"},
 		{"bench unknown multi", []string{"bench", "--multi", "readers,bogus"}, "unknown question \"bogus\""},
 		{"zero runs", []string{"check", "--version", "after", "--runs", "0"}, "--runs must be between"},
 		{"replay no file", []string{"replay"}, "exactly one trace"},
