@@ -35,6 +35,11 @@ type Loc struct {
 	id string // the id of the step being cited (set by the builder's citation helpers)
 }
 
+// Userspace reports whether the location is a step of the userspace
+// program around the kernel (the test's calls and observations), which
+// cites no kernel source.
+func (l Loc) Userspace() bool { return l.File == userFile }
+
 // String renders the location in the spec's citation form, e.g.
 // fs/direct-io.c@before:289 or fs/direct-io.c@after:386-391.
 func (l Loc) String() string {

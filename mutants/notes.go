@@ -183,18 +183,4 @@ var rules = []struct {
 		Note{true, "equivalent: on the synchronous path the submitter's drop is always the last reference (its bios are all completed " +
 			"by then), so the test that follows the decrement always goes on to dio_complete and kfree; without the decrement it goes " +
 			"the same way, and nothing reads the count of a dio about to be freed"}},
-	{[]string{"after+/drop-guard/userspace:quiet"},
-		Note{false, "not equivalent, a mutant of the observer (not of the kernel), reached since two-aio-writers-extend reads the file back " +
-			"at rest: the reader no longer waits for every kernel actor to finish. It starts only once the reaper has taken both events, " +
-			"and from after on the generic write's aio_complete comes after its bios and the i_size update, so it reads the final file " +
-			"all the same (in v2.6.18 and before the early aio_complete lets it see the old i_size: killed there). An XFS write read back " +
-			"at rest, whose unwritten extents xfsdatad converts after the completion, kills it: checked with xfstests-198's scenario on " +
-			"after, v2.6.20, v2.6.22 and v2.6.32 (linearizable holds -> violated); on v2.6.36 that scenario does not, its completion " +
-			"waiting for the conversion. Not in the default set"}},
-	{[]string{"invert-test/userspace:pread-at-rest"},
-		Note{false, "not equivalent, a mutant of the observer (not of the kernel), reached since two-aio-writers-extend reads the file back " +
-			"at rest: with two iocbs the reader stops after the first iocb's range, and two-aio-writers-extend's second range reads " +
-			"back right on every version, so nothing changes. With one iocb it goes on to a range past the last one: a malformed " +
-			"history, which kills it on after and v2.6.36 with xfstests-198's scenario (one XFS write read back at rest); on v2.6.20 " +
-			"to v2.6.32 that scenario does not (not investigated). Not in the default set"}},
 }
