@@ -368,8 +368,10 @@ func TestMemoryBound(t *testing.T) {
 	oldQuiet, oldDur := quietProgressEvery, progressEvery
 	quietProgressEvery, progressEvery = 0, 5*time.Millisecond
 	defer func() { quietProgressEvery, progressEvery = oldQuiet, oldDur }()
-	code, _, stderr = runCLI("check", "--version", "before", "--op", "read", "--blocks", "4", "--faults", "gup,eio", "--strategy", "exhaustive", "--trace-dir", t.TempDir())
-	if code != exitViolation || !strings.Contains(stderr, "dio-sim: before custom-read-async-4blocks-inside-generic-gup+eio: exhaustive, ") || strings.Contains(stderr, "\r") {
+	// A search of a few hundred milliseconds, so the progress ticker runs
+	// while it does even with GOMAXPROCS=1 (4 blocks, 30 ms, did not).
+	code, _, stderr = runCLI("check", "--version", "before", "--op", "read", "--blocks", "8", "--faults", "gup,eio", "--strategy", "exhaustive", "--trace-dir", t.TempDir())
+	if code != exitViolation || !strings.Contains(stderr, "dio-sim: before custom-read-async-8blocks-inside-generic-gup+eio: exhaustive, ") || strings.Contains(stderr, "\r") {
 		t.Errorf("no progress lines: exit %d, stderr %q", code, stderr)
 	}
 }
