@@ -22,15 +22,18 @@ func TestReductionAssumptions(t *testing.T) {
 		limit = 500
 	}
 	for _, m := range model.Versions() {
-		for _, n := range diosim.DefaultSet() {
-			for _, iocbs := range []int{1, 2} {
-				sc := n.Scenario
-				sc.Iocbs = iocbs
-				for _, e := range checkReductions(m, m.Init(&sc), limit, limit/20, true, true, 3) {
-					t.Errorf("%s %s, %d iocbs: %v", m.Name, n.Name, iocbs, e)
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel() // one version per core: the checks share nothing
+			for _, n := range diosim.DefaultSet() {
+				for _, iocbs := range []int{1, 2} {
+					sc := n.Scenario
+					sc.Iocbs = iocbs
+					for _, e := range checkReductions(m, m.Init(&sc), limit, limit/20, true, true, 3) {
+						t.Errorf("%s %s, %d iocbs: %v", m.Name, n.Name, iocbs, e)
+					}
 				}
 			}
-		}
+		})
 	}
 }
 
