@@ -134,13 +134,7 @@ func checkSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
 		return nil
 	}
 	ren := func(a int) int { return int(perm[a]) }
-	var want []model.Move
-	for _, mv := range moves {
-		want = append(want, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
-	}
-	sort.Slice(want, func(i, j int) bool {
-		return want[i].Actor < want[j].Actor || want[i].Actor == want[j].Actor && want[i].Choice < want[j].Choice
-	})
+	want := renamedMoves(moves, ren)
 	got := m.Moves(c, nil)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		return &ReductionError{"symmetry", stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one bio and not for a renamed one (moves %v, renamed %v)", got, want)}
@@ -285,13 +279,7 @@ func checkIocbSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
 		if c.Clone().Fingerprint(nil, true) != fp {
 			return &ReductionError{"symmetry over iocbs", "(the fingerprint)", fmt.Sprintf("renaming the iocbs %v changes the fingerprint", perm)}
 		}
-		var want []model.Move
-		for _, mv := range moves {
-			want = append(want, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
-		}
-		sort.Slice(want, func(i, j int) bool {
-			return want[i].Actor < want[j].Actor || want[i].Actor == want[j].Actor && want[i].Choice < want[j].Choice
-		})
+		want := renamedMoves(moves, ren)
 		got := m.Moves(c, nil)
 		if fmt.Sprint(got) != fmt.Sprint(want) {
 			return &ReductionError{"symmetry over iocbs", stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one iocb and not for a renamed one (moves %v, renamed %v)", got, want)}
@@ -307,6 +295,19 @@ func checkIocbSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
 		}
 	}
 	return nil
+}
+
+// renamedMoves returns moves with their actors renamed by ren, in the
+// order Moves lists them (by actor, then choice).
+func renamedMoves(moves []model.Move, ren func(int) int) []model.Move {
+	want := make([]model.Move, 0, len(moves))
+	for _, mv := range moves {
+		want = append(want, model.Move{Actor: ren(mv.Actor), Choice: mv.Choice})
+	}
+	sort.Slice(want, func(i, j int) bool {
+		return want[i].Actor < want[j].Actor || want[i].Actor == want[j].Actor && want[i].Choice < want[j].Choice
+	})
+	return want
 }
 
 // forEachOrder calls f with every permutation of 0..n-1 (the same slice,
