@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"diosim"
+	"diosim/internal/testbudget"
 	"diosim/model"
 	"diosim/sim"
 )
@@ -99,10 +100,7 @@ func TestIocbSymmetryRenaming(t *testing.T) {
 // interchangeable iocbs on the first states of these scenarios, on every
 // version (CheckReductions).
 func TestIocbSymmetryAssumptions(t *testing.T) {
-	limit := 500
-	if testing.Short() {
-		limit = 150
-	}
+	limit := testbudget.Pick(500, 150, 500) // -race or -short: 150
 	for _, m := range model.Versions() {
 		for _, sc := range isymScenarios {
 			sc := sc

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"diosim"
+	"diosim/internal/testbudget"
 	"diosim/model"
 	"diosim/sim"
 )
@@ -17,10 +18,7 @@ import (
 // TestIocbSymmetryAssumptions checks further; a step the search may take
 // alone commutes with every other actor's move).
 func TestReductionAssumptions(t *testing.T) {
-	limit := 3000
-	if testing.Short() {
-		limit = 500
-	}
+	limit := testbudget.Pick(3000, 500, 3000) // -race or -short: 500
 	for _, m := range model.Versions() {
 		t.Run(m.Name, func(t *testing.T) {
 			t.Parallel() // one version per core: the checks share nothing
