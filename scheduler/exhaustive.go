@@ -833,19 +833,7 @@ func (x *search) parallelPieces(workers, pieces int, f func(w *worker, p int)) {
 			f(&x.workers[w], p)
 		}
 	}
-	if workers <= 1 {
-		run(0)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			run(w)
-		}(w)
-	}
-	wg.Wait()
+	onWorkers(workers, run)
 }
 
 // pieceRange is the pieces [lo, hi) of a level that one worker owns,
@@ -1080,12 +1068,22 @@ func (x *search) parallelShards(workers int, f func(mine func(int) bool)) {
 		f(func(int) bool { return true })
 		return
 	}
+	onWorkers(workers, func(w int) { f(func(s int) bool { return s%workers == w }) })
+}
+
+// onWorkers runs f(0), ..., f(workers-1), each on a goroutine of its own
+// (one worker: on the caller's), and returns when all have.
+func onWorkers(workers int, f func(w int)) {
+	if workers <= 1 {
+		f(0)
+		return
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			f(func(s int) bool { return s%workers == w })
+			f(w)
 		}(w)
 	}
 	wg.Wait()

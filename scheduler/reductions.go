@@ -134,10 +134,8 @@ func checkSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
 		return nil
 	}
 	ren := func(a int) int { return int(perm[a]) }
-	want := renamedMoves(moves, ren)
-	got := m.Moves(c, nil)
-	if fmt.Sprint(got) != fmt.Sprint(want) {
-		return &ReductionError{"symmetry", stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one bio and not for a renamed one (moves %v, renamed %v)", got, want)}
+	if err := checkRenamedMoves(m, c, moves, ren, "symmetry", "bio"); err != nil {
+		return err
 	}
 	for _, mv := range moves {
 		a := s.Clone()
@@ -279,10 +277,8 @@ func checkIocbSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
 		if c.Clone().Fingerprint(nil, true) != fp {
 			return &ReductionError{"symmetry over iocbs", "(the fingerprint)", fmt.Sprintf("renaming the iocbs %v changes the fingerprint", perm)}
 		}
-		want := renamedMoves(moves, ren)
-		got := m.Moves(c, nil)
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			return &ReductionError{"symmetry over iocbs", stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one iocb and not for a renamed one (moves %v, renamed %v)", got, want)}
+		if err := checkRenamedMoves(m, c, moves, ren, "symmetry over iocbs", "iocb"); err != nil {
+			return err
 		}
 		for _, mv := range moves {
 			a := s.Clone()
@@ -293,6 +289,18 @@ func checkIocbSymmetry(m *model.Model, s *sim.State, moves []model.Move) error {
 				return &ReductionError{"symmetry over iocbs", stepName(m, s, mv.Actor), "the step does something else for a renamed iocb (it depends on the iocb's index or its range's position)"}
 			}
 		}
+	}
+	return nil
+}
+
+// checkRenamedMoves checks that the renamed state c has exactly the moves
+// of the state it renames (moves), their actors renamed by ren; the
+// error names the reduction and what was renamed (a bio, an iocb).
+func checkRenamedMoves(m *model.Model, c *sim.State, moves []model.Move, ren func(int) int, reduction, what string) error {
+	want := renamedMoves(moves, ren)
+	got := m.Moves(c, nil)
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		return &ReductionError{reduction, stepName(m, c, firstDiffActor(got, want)), fmt.Sprintf("the step is enabled for one %s and not for a renamed one (moves %v, renamed %v)", what, got, want)}
 	}
 	return nil
 }
